@@ -1,0 +1,1 @@
+"""People: accounts, log-in, password reset, API tokens."""

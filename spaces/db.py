@@ -1,0 +1,145 @@
+"""Database foundations: the declarative base, aware UTC datetimes, and the one commit point.
+
+Services flush and never commit. A view, API endpoint, CLI command or job wraps its one service
+call in ``transaction()``, which commits, or rolls back on any exception, and only then runs the
+callbacks that services registered with ``after_commit`` (mail, events).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+log = logging.getLogger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current instant, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored as UTC and always handed back aware, on SQLite as on PostgreSQL.
+
+    Naive values are refused: a naive datetime in the domain is a bug, not a convention.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+def enum_check(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
+    """A CHECK constraint keeping a string column within a fixed vocabulary (portable ENUM)."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+# --- SQLite: WAL, a generous busy timeout, and transactions we begin ourselves ---------------
+
+_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    # pysqlite delays BEGIN until the first write; take control so BEGIN IMMEDIATE is possible.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+# --- the commit point -----------------------------------------------------------------------
+
+_AFTER_COMMIT_KEY = "spaces_after_commit"
+
+
+def after_commit(session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction commits; drop it if it rolls back."""
+    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
+
+
+@contextmanager
+def transaction(session=None, *, immediate: bool = False) -> Iterator:
+    """Run the block in one transaction: commit on success, roll back on any exception.
+
+    ``immediate=True`` takes the write lock at BEGIN on SQLite (so a check-then-write cannot be
+    raced by another writer); any read transaction already open in the session is ended first.
+    After-commit callbacks run after a successful commit, outside the transaction; a failing
+    callback is logged and never undoes the commit.
+    """
+    if session is None:
+        from spaces.extensions import db
+
+        session = db.session
+    if immediate:
+        session.rollback()
+    token = _immediate.set(immediate)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        session.info.pop(_AFTER_COMMIT_KEY, None)
+        raise
+    finally:
+        _immediate.reset(token)
+    callbacks = session.info.pop(_AFTER_COMMIT_KEY, [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the commit stands; a failed side effect is logged, not raised
+            log.exception("after-commit callback failed")

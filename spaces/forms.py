@@ -1,0 +1,119 @@
+"""One definition of each input's rules, shared by the pages and the JSON API.
+
+Pages use the WTForms classes as usual (with CSRF). The API feeds a JSON object through
+``form_from_json``: nested objects map to ``FormField`` (``prices.hour`` ↔ ``prices-hour``), lists
+to ``FieldList`` or multi-selects, and the same validators run; errors become a 422 whose
+``fields`` name the JSON paths.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, FieldList, Form, FormField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+
+from spaces.errors import Invalid
+
+F = TypeVar("F", bound=Form)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class BaseForm(FlaskForm):
+    """Base for every form: CSRF on for pages (switched off by ``form_from_json``)."""
+
+
+def _flatten(form: Form, payload: dict, prefix: str, out: MultiDict, type_errors: dict) -> None:
+    for name, field in form._fields.items():
+        if name == "csrf_token" or name not in payload:
+            continue
+        value = payload[name]
+        key = f"{prefix}{name}"
+        path = key.replace("-", ".")
+        if value is None:
+            continue
+        if isinstance(field, FormField):
+            if not isinstance(value, dict):
+                type_errors[path] = [_l("Must be an object.")]
+                continue
+            _flatten(field.form, value, f"{key}-", out, type_errors)
+        elif isinstance(field, FieldList):
+            if not isinstance(value, list):
+                type_errors[path] = [_l("Must be a list.")]
+                continue
+            template = field.unbound_field.bind(form=None, name="x", prefix="")
+            for index, item in enumerate(value):
+                item_key = f"{key}-{index}"
+                if isinstance(template, FormField):
+                    if not isinstance(item, dict):
+                        type_errors[f"{path}.{index}"] = [_l("Must be an object.")]
+                        continue
+                    sub = template.form_class(formdata=None, meta={"csrf": False})
+                    _flatten(sub, item, f"{item_key}-", out, type_errors)
+                else:
+                    _put_scalar(out, item_key, item, f"{path}.{index}", type_errors)
+        elif isinstance(field, SelectMultipleField):
+            items = value if isinstance(value, list) else None
+            if items is None:
+                type_errors[path] = [_l("Must be a list.")]
+                continue
+            for item in items:
+                _put_scalar(out, key, item, path, type_errors)
+        else:
+            _put_scalar(out, key, value, path, type_errors)
+
+
+def _put_scalar(out: MultiDict, key: str, value: Any, path: str, type_errors: dict) -> None:
+    if isinstance(value, bool):
+        if value:
+            out.add(key, "y")
+    elif isinstance(value, int | float | str):
+        out.add(key, str(value))
+    else:
+        type_errors[path] = [_l("Not a valid value.")]
+
+
+def flatten_errors(errors: dict, prefix: str = "") -> dict[str, list]:
+    """WTForms' nested error dict → ``{"prices.hour": [...], "repeat.weekdays": [...]}``."""
+    flat: dict[str, list] = {}
+    for name, value in errors.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, dict):
+            flat.update(flatten_errors(value, f"{path}."))
+        elif isinstance(value, list) and value and isinstance(value[0], dict | list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    flat.update(flatten_errors(item, f"{path}.{index}."))
+                elif item:
+                    flat[f"{path}.{index}"] = [str(m) for m in item]
+        elif value:
+            flat[path] = [str(m) for m in value]
+    return flat
+
+
+def form_from_json(form_class: type[F], payload: Any, **kwargs) -> F:
+    """Validate a JSON object with a form class; raises Invalid (422) listing the fields."""
+    if not isinstance(payload, dict):
+        raise Invalid(_l("The body must be a JSON object."), code="invalid_body")
+    probe = form_class(formdata=None, meta={"csrf": False}, **kwargs)
+    formdata: MultiDict = MultiDict()
+    type_errors: dict[str, list] = {}
+    _flatten(probe, payload, "", formdata, type_errors)
+    form = form_class(formdata=formdata, meta={"csrf": False}, **kwargs)
+    valid = form.validate()
+    if type_errors or not valid:
+        fields = flatten_errors(form.errors)
+        fields.update(type_errors)
+        raise Invalid(fields=fields)
+    return form
+
+
+def first_error(field: Field) -> str | None:
+    return str(field.errors[0]) if field.errors else None

@@ -1,0 +1,72 @@
+"""Languages: French first, English too; chosen from the account, a cookie or the browser.
+
+Catalogues live as ``.po`` files in ``spaces/translations``; they are compiled to ``.mo`` in the
+instance folder when the app starts (and whenever a ``.po`` is newer), so no generated file is
+kept in the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from decimal import Decimal
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import format_currency, get_locale
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lang"
+SOURCE_DIR = os.path.join(os.path.dirname(__file__), "translations")
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_locale() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def format_money(cents: int | None, currency: str = "EUR") -> str:
+    """``1250`` → ``12,50 €`` in French, ``€12.50`` in English; free is said in words elsewhere."""
+    if cents is None:
+        return ""
+    return format_currency(Decimal(cents) / 100, currency)
+
+
+def compile_catalogues(target_dir: str) -> None:
+    """Compile every ``.po`` under SOURCE_DIR into ``target_dir`` when missing or stale."""
+    for lang in os.listdir(SOURCE_DIR):
+        po_path = os.path.join(SOURCE_DIR, lang, "LC_MESSAGES", "messages.po")
+        if not os.path.isfile(po_path):
+            continue
+        out_dir = os.path.join(target_dir, lang, "LC_MESSAGES")
+        mo_path = os.path.join(out_dir, "messages.mo")
+        if os.path.exists(mo_path) and os.path.getmtime(mo_path) >= os.path.getmtime(po_path):
+            continue
+        os.makedirs(out_dir, exist_ok=True)
+        with open(po_path, "rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        # Several processes may start together: write aside, then rename atomically.
+        fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            write_mo(handle, catalog)
+        os.replace(tmp, mo_path)
+
+
+def init_app(app: Flask) -> str:
+    """Compile catalogues into the instance folder; returns the directory Babel should read."""
+    target = os.path.join(app.instance_path, "translations")
+    compile_catalogues(target)
+    app.jinja_env.filters["money"] = format_money
+    return target

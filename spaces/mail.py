@@ -1,0 +1,127 @@
+"""The one way Spaces sends e-mail.
+
+Transport, by configuration: ``MAIL_OUTBOX_DIR`` writes each message there as an ``.eml`` file
+(development, tests); ``SMTP_URL`` sends through SMTP (production); otherwise the message is logged
+to the console. Services queue mail with ``queue_mail`` so it leaves only after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+
+from spaces.db import after_commit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content: bytes
+    maintype: str = "application"
+    subtype: str = "octet-stream"
+    params: dict = field(default_factory=dict)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for links in mail, with or without a request (CLI, worker)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+def render_mail(template: str, locale: str | None, **context) -> tuple[str, str]:
+    """Render ``templates/mail/<template>.txt`` in the recipient's language: (subject, body).
+
+    The template's first line is the subject.
+    """
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = render_template(f"mail/{template}.txt", **context)
+    subject, _, body = text.strip("\n").partition("\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="spaces.localhost")
+    message.set_content(body)
+    for item in attachments:
+        message.add_attachment(
+            item.content,
+            maintype=item.maintype,
+            subtype=item.subtype,
+            filename=item.filename,
+            params=item.params,
+        )
+    return message
+
+
+def deliver(message: EmailMessage) -> None:
+    """Hand a message to the configured transport; raises on SMTP failure."""
+    outbox = current_app.config.get("MAIL_OUTBOX_DIR")
+    smtp_url = current_app.config.get("SMTP_URL")
+    if outbox:
+        os.makedirs(outbox, exist_ok=True)
+        name = f"{uuid.uuid4().hex}.eml"
+        # Write then rename, so a reader never sees half a message.
+        fd, tmp = tempfile.mkstemp(dir=outbox, suffix=".part")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(bytes(message))
+        os.replace(tmp, os.path.join(outbox, name))
+    elif smtp_url:
+        _send_smtp(smtp_url, message)
+    else:
+        log.info("e-mail (console transport)\n%s", message.as_string())
+
+
+def _send_smtp(url: str, message: EmailMessage) -> None:
+    parts = urlsplit(url)
+    secure = parts.scheme == "smtps"
+    port = parts.port or (465 if secure else 587)
+    if secure:
+        server = smtplib.SMTP_SSL(parts.hostname, port, timeout=20, context=ssl.create_default_context())
+    else:
+        server = smtplib.SMTP(parts.hostname, port, timeout=20)
+    with server:
+        if not secure and port != 25:
+            server.starttls(context=ssl.create_default_context())
+        if parts.username:
+            server.login(unquote(parts.username), unquote(parts.password or ""))
+        server.send_message(message)
+
+
+def send_mail(to: str, template: str, locale: str | None = None, attachments=(), **context) -> None:
+    """Render and deliver one message now."""
+    subject, body = render_mail(template, locale, **context)
+    deliver(build_message(to, subject, body, attachments))
+
+
+def queue_mail(
+    session, to: str, template: str, locale: str | None = None, attachments=(), **context
+) -> None:
+    """Send the message after the current transaction commits (never for a rolled-back one).
+
+    The message is rendered now, while the objects it speaks of are loaded, and delivered after
+    the commit.
+    """
+    subject, body = render_mail(template, locale, **context)
+    message = build_message(to, subject, body, attachments)
+    after_commit(session, lambda: deliver(message))

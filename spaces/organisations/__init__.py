@@ -1,0 +1,1 @@
+"""Organisations (municipalities, landlords, coworkings, employers), members and invitations."""

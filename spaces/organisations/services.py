@@ -1,0 +1,169 @@
+"""Organisation services: create, membership and roles, invitations by e-mail link."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from spaces.accounts.models import User
+from spaces.accounts.permissions import can_grant, can_manage, can_read
+from spaces.accounts.services import find_user_by_email, normalise_email
+from spaces.db import utcnow
+from spaces.errors import Conflict, Forbidden, NotFound
+from spaces.extensions import db
+from spaces.mail import external_url, queue_mail
+from spaces.organisations.models import Invitation, Membership, Organisation
+
+
+def create_organisation(actor: User, name: str, kind: str, **details) -> Organisation:
+    """Create an organisation with ``actor`` as its owner."""
+    organisation = Organisation(name=name.strip(), kind=kind, **details)
+    db.session.add(organisation)
+    db.session.add(Membership(organisation=organisation, user=actor, role="owner"))
+    db.session.flush()
+    return organisation
+
+
+def role_of(user: User | None, organisation_id: int) -> str | None:
+    """The user's role in the organisation, or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    for membership in user.memberships:
+        if membership.organisation_id == organisation_id:
+            return membership.role
+    return None
+
+
+def get_organisation(actor: User | None, organisation_id: int) -> Organisation:
+    """The organisation, if the actor is a member or an administrator; NotFound otherwise."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound()
+    if not (can_read(role_of(actor, organisation.id)) or getattr(actor, "is_admin", False)):
+        raise NotFound()
+    return organisation
+
+
+def require_manager(actor: User, organisation: Organisation) -> str:
+    """The actor's role when it may manage the organisation; Forbidden otherwise."""
+    role = role_of(actor, organisation.id)
+    if not can_manage(role):
+        raise Forbidden(_l("Only the owners and managers of %(name)s can do this.", name=organisation.name))
+    return role
+
+
+def list_organisations(actor: User) -> list[Organisation]:
+    return sorted((m.organisation for m in actor.memberships), key=lambda o: o.name.lower())
+
+
+def members_of(organisation: Organisation) -> list[Membership]:
+    rows = db.session.scalars(
+        sa.select(Membership)
+        .where(Membership.organisation_id == organisation.id)
+        .join(Membership.user)
+        .order_by(User.name)
+    )
+    return list(rows)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_member(actor: User, organisation: Organisation, email: str, role: str):
+    """Add an existing account at once, or e-mail an invitation to an unknown address.
+
+    Returns ("member", Membership) or ("invited", Invitation). Raises Forbidden when the actor may
+    not grant that role, Conflict(invalid_state) when the person is already a member.
+    """
+    actor_role = require_manager(actor, organisation)
+    if not can_grant(actor_role, role):
+        raise Forbidden(_l("Only an owner can make someone an owner."))
+    email = normalise_email(email)
+    user = find_user_by_email(email)
+    if user is not None:
+        if role_of(user, organisation.id):
+            raise Conflict(_l("%(email)s is already a member.", email=email), code="invalid_state")
+        membership = Membership(organisation=organisation, user=user, role=role)
+        db.session.add(membership)
+        db.session.flush()
+        queue_mail(
+            db.session, user.email, "member_added", user.locale,
+            organisation=organisation, role=role, inviter=actor,
+            link=external_url("organisations.detail", organisation_id=organisation.id),
+        )
+        return "member", membership
+    token = secrets.token_urlsafe(32)
+    days = current_app.config["INVITATION_MAX_AGE_DAYS"]
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=actor,
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    queue_mail(
+        db.session, email, "invitation", actor.locale,
+        organisation=organisation, role=role, inviter=actor, days=days,
+        link=external_url("organisations.invitation", token=token),
+    )
+    return "invited", invitation
+
+
+def find_invitation(token: str | None) -> Invitation | None:
+    """The open invitation behind a link: not accepted, not expired."""
+    if not token or len(token) > 200:
+        return None
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.token_hash == _token_hash(token))
+    )
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
+        return None
+    return invitation
+
+
+def accept_invitation(user: User, token: str) -> Organisation:
+    """Make ``user`` a member through an invitation link; raises NotFound when it is not valid."""
+    invitation = find_invitation(token)
+    if invitation is None:
+        raise NotFound(_l("This invitation is not valid any more. Ask for a new one."))
+    invitation.accepted_at = utcnow()
+    if role_of(user, invitation.organisation_id) is None:
+        db.session.add(Membership(organisation=invitation.organisation, user=user, role=invitation.role))
+        db.session.flush()
+    return invitation.organisation
+
+
+def accept_pending_invitation(user: User, token: str | None) -> Organisation | None:
+    """Accept the invitation a person registered through, if any and still valid."""
+    if not token or find_invitation(token) is None:
+        return None
+    return accept_invitation(user, token)
+
+
+def remove_member(actor: User, organisation: Organisation, user_id: int) -> None:
+    """Remove a member (or leave); the last owner cannot go."""
+    membership = db.session.scalar(
+        sa.select(Membership).where(
+            Membership.organisation_id == organisation.id, Membership.user_id == user_id
+        )
+    )
+    if membership is None:
+        raise NotFound()
+    if actor.id != user_id:
+        actor_role = require_manager(actor, organisation)
+        if not can_grant(actor_role, membership.role):
+            raise Forbidden(_l("Only an owner can remove an owner."))
+    owners = [m for m in organisation.memberships if m.role == "owner"]
+    if membership.role == "owner" and len(owners) == 1:
+        raise Conflict(_l("An organisation needs at least one owner."), code="invalid_state")
+    db.session.delete(membership)
+    db.session.flush()
