@@ -1,0 +1,1 @@
+"""Geography: offline geocoding of French communes and postal codes, distances, time zones."""
