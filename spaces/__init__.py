@@ -10,6 +10,7 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+
 class BoundedInt(IntegerConverter):
     """Ids beyond a 32-bit integer match no route, so an absurd id is a 404, never a 500."""
 
@@ -25,11 +26,13 @@ def create_app(config: Mapping | None = None) -> Flask:
     """Build the application: configuration from the environment, then ``config`` on top."""
     from spaces import cli, errors, i18n
     from spaces.config import load_config
-    from spaces.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from spaces.extensions import babel, csrf, db, limiter, migrate
 
     app = Flask(
         __name__,
-        instance_path=(config or {}).get("INSTANCE_PATH") or os.environ.get("SPACES_INSTANCE_PATH") or None,
+        instance_path=(config or {}).get("INSTANCE_PATH")
+        or os.environ.get("SPACES_INSTANCE_PATH")
+        or None,
         instance_relative_config=False,
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
@@ -48,7 +51,9 @@ def create_app(config: Mapping | None = None) -> Flask:
             app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["DATABASE_URL"])
         if "REDIS_URL" in config and "RATELIMIT_STORAGE_URI" not in config:
             app.config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)

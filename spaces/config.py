@@ -14,7 +14,7 @@ from datetime import timedelta
 
 log = logging.getLogger(__name__)
 
-DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production, see below
+DEV_SECRET_KEY = "dev-only-not-secret"
 ENVIRONMENTS = ("development", "production", "testing")
 
 
@@ -51,7 +51,9 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict:
             raise ConfigError("SECRET_KEY must be set when SPACES_ENV=production.")
         secret = DEV_SECRET_KEY
         if env == "development":
-            log.warning("SECRET_KEY is not set: using a development key. Never do this in production.")
+            log.warning(
+                "SECRET_KEY is not set: using a development key. Never do this in production."
+            )
     database_url = environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(
         instance_path, "spaces.sqlite3"
     )

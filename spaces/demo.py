@@ -48,6 +48,8 @@ def load() -> str:
         elif not db.session.scalar(
             sa.select(Membership).where(Membership.organisation_id == organisation.id)
         ):
-            db.session.add(Membership(organisation=organisation, user=users[owner_email], role="owner"))
+            db.session.add(
+                Membership(organisation=organisation, user=users[owner_email], role="owner")
+            )
     db.session.flush()
     return f"Demo data ready ({created} objects created). Demo password: {DEMO_PASSWORD}"

@@ -30,7 +30,7 @@ class DomainError(Exception):
         if code:
             self.code = code
         self.fields = fields
-        super().__init__(str(self.message))
+        super().__init__(self.message)
 
 
 class Unauthorized(DomainError):
@@ -134,7 +134,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):
         return _respond(
-            400, "csrf_failed", _("The form has expired or was not sent from this site. Reload the page and try again.")
+            400,
+            "csrf_failed",
+            _(
+                "The form has expired or was not sent from this site. Reload the page and try again."
+            ),
         )
 
     @app.errorhandler(HTTPException)
@@ -149,7 +153,9 @@ def init_app(app: Flask) -> None:
         text = str(error.orig).lower() if error.orig else ""
         if "locked" in text or "lock timeout" in text or "could not obtain lock" in text:
             log.warning("database busy: %s", text)
-            return _respond(503, "busy", Unavailable.default_message, headers=[("Retry-After", "2")])
+            return _respond(
+                503, "busy", Unavailable.default_message, headers=[("Retry-After", "2")]
+            )
         log.exception("database error")
         return _respond(500, "internal_error", _http_message(500))
 

@@ -48,14 +48,17 @@ def _flatten(form: Form, payload: dict, prefix: str, out: MultiDict, type_errors
             if not isinstance(value, list):
                 type_errors[path] = [_l("Must be a list.")]
                 continue
-            template = field.unbound_field.bind(form=None, name="x", prefix="")
+            unbound = field.unbound_field
+            sub_form_class = None
+            if issubclass(unbound.field_class, FormField):
+                sub_form_class = unbound.kwargs.get("form_class") or unbound.args[0]
             for index, item in enumerate(value):
                 item_key = f"{key}-{index}"
-                if isinstance(template, FormField):
+                if sub_form_class is not None:
                     if not isinstance(item, dict):
                         type_errors[f"{path}.{index}"] = [_l("Must be an object.")]
                         continue
-                    sub = template.form_class(formdata=None, meta={"csrf": False})
+                    sub = sub_form_class(formdata=None, meta={"csrf": False})
                     _flatten(sub, item, f"{item_key}-", out, type_errors)
                 else:
                     _put_scalar(out, item_key, item, f"{path}.{index}", type_errors)

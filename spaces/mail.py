@@ -97,7 +97,9 @@ def _send_smtp(url: str, message: EmailMessage) -> None:
     secure = parts.scheme == "smtps"
     port = parts.port or (465 if secure else 587)
     if secure:
-        server = smtplib.SMTP_SSL(parts.hostname, port, timeout=20, context=ssl.create_default_context())
+        server = smtplib.SMTP_SSL(
+            parts.hostname, port, timeout=20, context=ssl.create_default_context()
+        )
     else:
         server = smtplib.SMTP(parts.hostname, port, timeout=20)
     with server:

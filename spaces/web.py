@@ -11,10 +11,17 @@ def safe_next(target: str | None, default_endpoint: str = "main.index") -> str:
     """A same-site path to go back to, never an open redirect."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
     return url_for(default_endpoint)
 
 
 def redirect_back(default_endpoint: str = "main.index"):
-    return redirect(safe_next(request.form.get("next") or request.args.get("next"), default_endpoint))
+    return redirect(
+        safe_next(request.form.get("next") or request.args.get("next"), default_endpoint)
+    )

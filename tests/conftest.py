@@ -27,7 +27,9 @@ IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-BACKENDS = [p.strip() for p in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if p.strip()]
+BACKENDS = [
+    p.strip() for p in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if p.strip()
+]
 
 
 def require(reason: str):
@@ -78,7 +80,7 @@ def make_database(backend: str, directory: Path) -> tuple[str, callable]:
     return create_postgres_database()
 
 
-def test_config(database_url: str, instance: Path, **extra) -> dict:
+def app_config(database_url: str, instance: Path, **extra) -> dict:
     return {
         **TEST_OVERRIDES,
         "DATABASE_URL": database_url,
@@ -100,7 +102,7 @@ def database(request, tmp_path_factory, instance_dir) -> Database:
 
     url, drop = make_database(request.param, tmp_path_factory.mktemp(request.param))
     request.addfinalizer(drop)
-    app = create_app(test_config(url, instance_dir))
+    app = create_app(app_config(url, instance_dir))
     with app.app_context():
         upgrade()
         from spaces.extensions import db
@@ -123,7 +125,9 @@ def empty_tables(db) -> None:
 
 
 def _has_sequence(conn) -> bool:
-    return bool(conn.execute(sa.text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first())
+    return bool(
+        conn.execute(sa.text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first()
+    )
 
 
 @pytest.fixture
@@ -151,7 +155,9 @@ def app(database, instance_dir, outbox_dir):
     """The app on a clean database; mail goes to the test's outbox."""
     from spaces.extensions import db
 
-    application = create_app(test_config(database.url, instance_dir, MAIL_OUTBOX_DIR=str(outbox_dir)))
+    application = create_app(
+        app_config(database.url, instance_dir, MAIL_OUTBOX_DIR=str(outbox_dir))
+    )
     application.config["BACKEND"] = database.backend
     application.test_client_class = IsolatedClient
     yield application
@@ -188,7 +194,9 @@ class Outbox:
 
     def messages(self) -> list[email.message.EmailMessage]:
         files = sorted(self.directory.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
-        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
+        return [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files
+        ]
 
     def __len__(self) -> int:
         return len(self.messages())

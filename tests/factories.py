@@ -13,10 +13,14 @@ PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
-def make_user(email: str | None = None, name: str | None = None, password: str = PASSWORD, **fields):
+def make_user(
+    email: str | None = None, name: str | None = None, password: str = PASSWORD, **fields
+):
     n = next(_counter)
     with transaction():
-        user = accounts.register_user(email or f"user{n}@example.org", password, name or f"User {n}")
+        user = accounts.register_user(
+            email or f"user{n}@example.org", password, name or f"User {n}"
+        )
         for key, value in fields.items():
             setattr(user, key, value)
     return user
@@ -24,7 +28,9 @@ def make_user(email: str | None = None, name: str | None = None, password: str =
 
 def make_organisation(owner, name: str | None = None, kind: str = "coworking"):
     with transaction():
-        return organisations.create_organisation(owner, name or f"Organisation {next(_counter)}", kind)
+        return organisations.create_organisation(
+            owner, name or f"Organisation {next(_counter)}", kind
+        )
 
 
 def api_token(user) -> str:
@@ -46,12 +52,19 @@ def csrf_from(html: str, name: str = "csrf_token") -> str:
     raise AssertionError(f"no {name} in the page")
 
 
-def post_form(client, url: str, data: dict, *, page: str | None = None, prefix: str | None = None, **kwargs):
+def post_form(
+    client, url: str, data: dict, *, page: str | None = None, prefix: str | None = None, **kwargs
+):
     """GET the page (or ``page``), take its CSRF token, and POST the form like a browser."""
     html = client.get(page or url).get_data(as_text=True)
     name = f"{prefix}-csrf_token" if prefix else "csrf_token"
     payload = {name: csrf_from(html, name)}
-    payload.update({(f"{prefix}-{k}" if prefix and k not in {"action", "next"} else k): v for k, v in data.items()})
+    payload.update(
+        {
+            (f"{prefix}-{k}" if prefix and k not in {"action", "next"} else k): v
+            for k, v in data.items()
+        }
+    )
     return client.post(url, data=payload, **kwargs)
 
 

@@ -40,7 +40,9 @@ def register_user(email: str, password: str, name: str, locale: str | None = Non
             code="email_taken",
             fields={"email": [_l("An account already exists with this e-mail address.")]},
         )
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password), locale=locale)
+    user = User(
+        email=email, name=name.strip(), password_hash=hash_password(password), locale=locale
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -114,7 +116,9 @@ def request_password_reset(email: str) -> None:
         return
     link = external_url("accounts.reset_password", token=make_reset_token(user))
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    queue_mail(db.session, user.email, "password_reset", user.locale, user=user, link=link, minutes=max_age)
+    queue_mail(
+        db.session, user.email, "password_reset", user.locale, user=user, link=link, minutes=max_age
+    )
 
 
 def user_for_reset_token(token: str) -> User:
@@ -128,7 +132,9 @@ def user_for_reset_token(token: str) -> User:
         raise Invalid(_l("This link is not valid."), code="link_invalid") from exc
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or not user.is_active or data.get("f") != _password_fingerprint(user):
-        raise Invalid(_l("This link has already been used or is no longer valid."), code="link_used")
+        raise Invalid(
+            _l("This link has already been used or is no longer valid."), code="link_used"
+        )
     return user
 
 
@@ -204,7 +210,10 @@ def delete_account(user: User, current_password: str) -> None:
         others = [m for m in organisation.memberships if m.user_id != user.id]
         if len(owners) == 1 and others:
             raise Conflict(
-                _l("You are the only owner of %(name)s: make someone else owner first.", name=organisation.name),
+                _l(
+                    "You are the only owner of %(name)s: make someone else owner first.",
+                    name=organisation.name,
+                ),
                 code="invalid_state",
             )
     user.memberships.clear()

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -111,7 +121,10 @@ def forgot_password():
         with transaction():
             services.request_password_reset(form.email.data)
         flash(
-            _("If an account exists for %(email)s, we have sent it a link to choose a new password. It is valid for one hour.", email=form.email.data),
+            _(
+                "If an account exists for %(email)s, we have sent it a link to choose a new password. It is valid for one hour.",
+                email=form.email.data,
+            ),
             "info",
         )
         return redirect(url_for("accounts.login"))
@@ -156,7 +169,9 @@ def account():
         flash(_("Your profile is saved."), "success")
         response = redirect(url_for("accounts.account"))
         if profile.locale.data:
-            response.set_cookie(LANGUAGE_COOKIE, profile.locale.data, max_age=365 * 86400, samesite="Lax")
+            response.set_cookie(
+                LANGUAGE_COOKIE, profile.locale.data, max_age=365 * 86400, samesite="Lax"
+            )
         return response
     if action == "email" and email_form.validate_on_submit():
         try:

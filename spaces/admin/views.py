@@ -36,7 +36,9 @@ def users():
     query = sa.select(User).where(User.deleted_at.is_(None)).order_by(User.created_at.desc())
     if q:
         like = f"%{q}%"
-        query = query.where(sa.or_(sa.func.lower(User.email).like(like), sa.func.lower(User.name).like(like)))
+        query = query.where(
+            sa.or_(sa.func.lower(User.email).like(like), sa.func.lower(User.name).like(like))
+        )
     people = db.session.scalars(query.limit(200)).all()
     return render_template("admin/users.html", users=people, q=q)
 
@@ -52,5 +54,10 @@ def suspend(user_id: int):
     except Conflict as error:
         flash(str(error.message), "error")
     else:
-        flash(_("%(email)s is suspended.", email=user.email) if suspended else _("%(email)s is restored.", email=user.email), "success")
+        flash(
+            _("%(email)s is suspended.", email=user.email)
+            if suspended
+            else _("%(email)s is restored.", email=user.email),
+            "success",
+        )
     return redirect(url_for("admin.users"))

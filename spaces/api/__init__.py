@@ -47,6 +47,7 @@ def require_user():
 
 def page_args(default_per_page: int = 20) -> tuple[int, int]:
     """``?page=&per_page=`` clamped to sane values (per_page at most 100)."""
+
     def _int(name: str, default: int) -> int:
         try:
             return int(request.args.get(name, default))

@@ -86,7 +86,10 @@ PATHS = {
                         "email": {"type": "string", "format": "email"},
                         "password": {"type": "string", "minLength": 10, "maxLength": 128},
                         "name": {"type": "string", "maxLength": 120},
-                        "invitation": {"type": "string", "description": "token of an invitation link"},
+                        "invitation": {
+                            "type": "string",
+                            "description": "token of an invitation link",
+                        },
                     },
                 }
             ),
@@ -99,8 +102,17 @@ PATHS = {
             "security": [],
             "requestBody": json_body(CREDENTIALS),
             "responses": responses(
-                {200: {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}},
-                400, 401, 422, 429,
+                {
+                    200: {
+                        "type": "object",
+                        "required": ["token"],
+                        "properties": {"token": {"type": "string"}},
+                    }
+                },
+                400,
+                401,
+                422,
+                429,
             ),
         },
         "delete": {
@@ -124,7 +136,10 @@ PATHS = {
                                         "items": {
                                             "allOf": [
                                                 ref("Organisation"),
-                                                {"type": "object", "properties": {"role": {"type": "string"}}},
+                                                {
+                                                    "type": "object",
+                                                    "properties": {"role": {"type": "string"}},
+                                                },
                                             ]
                                         },
                                     }

@@ -25,7 +25,9 @@ def create_organisation():
 def list_organisations():
     actor = require_user()
     page, per_page = page_args()
-    return jsonify(paginate(services.list_organisations(actor), page, per_page, serializers.organisation))
+    return jsonify(
+        paginate(services.list_organisations(actor), page, per_page, serializers.organisation)
+    )
 
 
 @bp.get("/organisations/<int:organisation_id>")
@@ -38,7 +40,9 @@ def get_organisation(organisation_id: int):
 def list_members(organisation_id: int):
     organisation = services.get_organisation(require_user(), organisation_id)
     page, per_page = page_args()
-    return jsonify(paginate(services.members_of(organisation), page, per_page, serializers.membership))
+    return jsonify(
+        paginate(services.members_of(organisation), page, per_page, serializers.membership)
+    )
 
 
 @bp.post("/organisations/<int:organisation_id>/members")
@@ -89,7 +93,10 @@ PATHS = {
                     "required": ["name", "kind"],
                     "properties": {
                         "name": {"type": "string", "maxLength": 160},
-                        "kind": {"type": "string", "enum": ["municipality", "landlord", "coworking", "employer"]},
+                        "kind": {
+                            "type": "string",
+                            "enum": ["municipality", "landlord", "coworking", "employer"],
+                        },
                     },
                 }
             ),
@@ -127,7 +134,9 @@ PATHS = {
                     },
                 }
             ),
-            "responses": responses({201: MEMBERSHIP, 202: INVITATION}, 400, 401, 403, 404, 409, 422),
+            "responses": responses(
+                {201: MEMBERSHIP, 202: INVITATION}, 400, 401, 403, 404, 409, 422
+            ),
         },
     },
     "/api/v1/organisations/{organisation_id}/members/{user_id}": {

@@ -40,7 +40,10 @@ COMPONENTS = {
             "properties": {
                 "id": {"type": "integer"},
                 "name": {"type": "string"},
-                "kind": {"type": "string", "enum": ["municipality", "landlord", "coworking", "employer"]},
+                "kind": {
+                    "type": "string",
+                    "enum": ["municipality", "landlord", "coworking", "employer"],
+                },
             },
         },
     },

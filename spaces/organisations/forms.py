@@ -23,7 +23,9 @@ class OrganisationForm(BaseForm):
         _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=160)]
     )
     kind = SelectField(
-        _l("Kind"), choices=choices(KIND_CHOICES), validators=[DataRequired(message=_l("Choose a kind."))]
+        _l("Kind"),
+        choices=choices(KIND_CHOICES),
+        validators=[DataRequired(message=_l("Choose a kind."))],
     )
 
 

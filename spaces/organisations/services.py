@@ -53,7 +53,9 @@ def require_manager(actor: User, organisation: Organisation) -> str:
     """The actor's role when it may manage the organisation; Forbidden otherwise."""
     role = role_of(actor, organisation.id)
     if not can_manage(role):
-        raise Forbidden(_l("Only the owners and managers of %(name)s can do this.", name=organisation.name))
+        raise Forbidden(
+            _l("Only the owners and managers of %(name)s can do this.", name=organisation.name)
+        )
     return role
 
 
@@ -93,8 +95,13 @@ def add_member(actor: User, organisation: Organisation, email: str, role: str):
         db.session.add(membership)
         db.session.flush()
         queue_mail(
-            db.session, user.email, "member_added", user.locale,
-            organisation=organisation, role=role, inviter=actor,
+            db.session,
+            user.email,
+            "member_added",
+            user.locale,
+            organisation=organisation,
+            role=role,
+            inviter=actor,
             link=external_url("organisations.detail", organisation_id=organisation.id),
         )
         return "member", membership
@@ -111,8 +118,14 @@ def add_member(actor: User, organisation: Organisation, email: str, role: str):
     db.session.add(invitation)
     db.session.flush()
     queue_mail(
-        db.session, email, "invitation", actor.locale,
-        organisation=organisation, role=role, inviter=actor, days=days,
+        db.session,
+        email,
+        "invitation",
+        actor.locale,
+        organisation=organisation,
+        role=role,
+        inviter=actor,
+        days=days,
         link=external_url("organisations.invitation", token=token),
     )
     return "invited", invitation
@@ -125,7 +138,11 @@ def find_invitation(token: str | None) -> Invitation | None:
     invitation = db.session.scalar(
         sa.select(Invitation).where(Invitation.token_hash == _token_hash(token))
     )
-    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.expires_at <= utcnow()
+    ):
         return None
     return invitation
 
@@ -137,7 +154,9 @@ def accept_invitation(user: User, token: str) -> Organisation:
         raise NotFound(_l("This invitation is not valid any more. Ask for a new one."))
     invitation.accepted_at = utcnow()
     if role_of(user, invitation.organisation_id) is None:
-        db.session.add(Membership(organisation=invitation.organisation, user=user, role=invitation.role))
+        db.session.add(
+            Membership(organisation=invitation.organisation, user=user, role=invitation.role)
+        )
         db.session.flush()
     return invitation.organisation
 
@@ -165,5 +184,9 @@ def remove_member(actor: User, organisation: Organisation, user_id: int) -> None
     owners = [m for m in organisation.memberships if m.role == "owner"]
     if membership.role == "owner" and len(owners) == 1:
         raise Conflict(_l("An organisation needs at least one owner."), code="invalid_state")
+    user = membership.user
     db.session.delete(membership)
     db.session.flush()
+    # Loaded collections would still list the removed membership until refreshed.
+    db.session.expire(user, ["memberships"])
+    db.session.expire(organisation, ["memberships"])

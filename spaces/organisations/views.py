@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -43,14 +52,18 @@ def detail(organisation_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                outcome, _obj = services.add_member(_user(), organisation, form.email.data, form.role.data)
+                outcome, _obj = services.add_member(
+                    _user(), organisation, form.email.data, form.role.data
+                )
         except (Forbidden, Conflict) as error:
             form.email.errors = [str(error.message)]
         else:
             if outcome == "member":
                 flash(_("%(email)s is now a member.", email=form.email.data), "success")
             else:
-                flash(_("An invitation has been sent to %(email)s.", email=form.email.data), "success")
+                flash(
+                    _("An invitation has been sent to %(email)s.", email=form.email.data), "success"
+                )
             return redirect(url_for("organisations.detail", organisation_id=organisation.id))
     page = render_template(
         "organisations/detail.html",

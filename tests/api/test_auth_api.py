@@ -6,11 +6,16 @@ from tests.factories import PASSWORD, api_token, bearer, make_user
 
 
 def test_register_then_token_then_me(client):
-    response = client.post("/api/v1/auth/register", json={"email": "Hugo@Example.org", "password": PASSWORD, "name": "Hugo"})
+    response = client.post(
+        "/api/v1/auth/register",
+        json={"email": "Hugo@Example.org", "password": PASSWORD, "name": "Hugo"},
+    )
     assert response.status_code == 201
     created = response.get_json()
     assert created == {"id": created["id"], "email": "hugo@example.org", "name": "Hugo"}
-    token = client.post("/api/v1/auth/token", json={"email": "hugo@example.org", "password": PASSWORD}).get_json()["token"]
+    token = client.post(
+        "/api/v1/auth/token", json={"email": "hugo@example.org", "password": PASSWORD}
+    ).get_json()["token"]
     me = client.get("/api/v1/me", headers=bearer(token))
     assert me.status_code == 200
     assert me.get_json()["email"] == "hugo@example.org"
@@ -21,13 +26,18 @@ def test_register_then_token_then_me(client):
 
 def test_duplicate_registration_is_409_email_taken(client, app_ctx):
     make_user("hugo@example.org")
-    response = client.post("/api/v1/auth/register", json={"email": "HUGO@example.org", "password": PASSWORD, "name": "Hugo"})
+    response = client.post(
+        "/api/v1/auth/register",
+        json={"email": "HUGO@example.org", "password": PASSWORD, "name": "Hugo"},
+    )
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "email_taken"
 
 
 def test_invalid_registration_is_422_with_fields(client):
-    response = client.post("/api/v1/auth/register", json={"email": "nope", "password": "short", "name": ""})
+    response = client.post(
+        "/api/v1/auth/register", json={"email": "nope", "password": "short", "name": ""}
+    )
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "invalid"
@@ -36,21 +46,27 @@ def test_invalid_registration_is_422_with_fields(client):
 
 
 def test_wrong_types_are_422_not_500(client):
-    response = client.post("/api/v1/auth/register", json={"email": ["a"], "password": {"x": 1}, "name": 3})
+    response = client.post(
+        "/api/v1/auth/register", json={"email": ["a"], "password": {"x": 1}, "name": 3}
+    )
     assert response.status_code == 422
     assert {"email", "password"} <= set(response.get_json()["error"]["fields"])
     assert client.post("/api/v1/auth/register", json=[1, 2]).status_code == 422
 
 
 def test_malformed_json_is_400(client):
-    response = client.post("/api/v1/auth/register", data="{not json", content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/register", data="{not json", content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "malformed_json"
 
 
 def test_wrong_credentials_are_401(client, app_ctx):
     make_user("hugo@example.org")
-    response = client.post("/api/v1/auth/token", json={"email": "hugo@example.org", "password": "wrong password"})
+    response = client.post(
+        "/api/v1/auth/token", json={"email": "hugo@example.org", "password": "wrong password"}
+    )
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "invalid_credentials"
 
@@ -93,15 +109,28 @@ def test_session_writes_need_csrf_but_bearer_writes_do_not(client, app_ctx):
     assert refused.get_json()["error"]["code"] == "csrf_failed"
     page = client.get("/").get_data(as_text=True)
     token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    ok = client.post("/api/v1/organisations", json={"name": "Mairie", "kind": "municipality"}, headers={"X-CSRFToken": token})
+    ok = client.post(
+        "/api/v1/organisations",
+        json={"name": "Mairie", "kind": "municipality"},
+        headers={"X-CSRFToken": token},
+    )
     assert ok.status_code == 201
     other = make_user()
-    assert client.application.test_client().post(
-        "/api/v1/organisations", json={"name": "B", "kind": "landlord"}, headers=bearer(api_token(other))
-    ).status_code == 201
+    assert (
+        client.application.test_client()
+        .post(
+            "/api/v1/organisations",
+            json={"name": "B", "kind": "landlord"},
+            headers=bearer(api_token(other)),
+        )
+        .status_code
+        == 201
+    )
     assert user.id != other.id
 
 
 def test_error_messages_follow_the_language(client):
-    response = client.post("/api/v1/auth/register", json={"email": "x"}, headers={"Accept-Language": "fr"})
+    response = client.post(
+        "/api/v1/auth/register", json={"email": "x"}, headers={"Accept-Language": "fr"}
+    )
     assert "adresse e-mail" in " ".join(response.get_json()["error"]["fields"]["email"]).lower()

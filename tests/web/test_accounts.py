@@ -13,7 +13,9 @@ from tests.factories import PASSWORD, log_in, make_user, post_form
 
 def test_register_logs_in_and_shows_name(client):
     response = post_form(
-        client, "/register", {"name": "Camille", "email": "Camille@Example.org ", "password": PASSWORD}
+        client,
+        "/register",
+        {"name": "Camille", "email": "Camille@Example.org ", "password": PASSWORD},
     )
     assert response.status_code == 302
     page = client.get("/").get_data(as_text=True)
@@ -27,7 +29,9 @@ def test_register_logs_in_and_shows_name(client):
 
 def test_register_with_taken_email_shows_error_next_to_field(client, app_ctx):
     make_user("taken@example.org")
-    response = post_form(client, "/register", {"name": "X", "email": "taken@example.org", "password": PASSWORD})
+    response = post_form(
+        client, "/register", {"name": "X", "email": "taken@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'id="email-error"' in html
@@ -36,7 +40,9 @@ def test_register_with_taken_email_shows_error_next_to_field(client, app_ctx):
 
 
 def test_register_validation_messages_are_next_to_fields(client):
-    response = post_form(client, "/register", {"name": "", "email": "not-an-email", "password": "short"})
+    response = post_form(
+        client, "/register", {"name": "", "email": "not-an-email", "password": "short"}
+    )
     html = response.get_data(as_text=True)
     for field in ("name", "email", "password"):
         assert f'id="{field}-error"' in html
@@ -45,9 +51,13 @@ def test_register_validation_messages_are_next_to_fields(client):
 
 def test_wrong_password_is_refused_without_saying_which(client, app_ctx):
     make_user("camille@example.org")
-    response = post_form(client, "/login", {"email": "camille@example.org", "password": "wrong password!"})
+    response = post_form(
+        client, "/login", {"email": "camille@example.org", "password": "wrong password!"}
+    )
     assert response.status_code == 401
-    unknown = post_form(client, "/login", {"email": "nobody@example.org", "password": "wrong password!"})
+    unknown = post_form(
+        client, "/login", {"email": "nobody@example.org", "password": "wrong password!"}
+    )
     assert unknown.status_code == 401
     assert client.get("/account").status_code == 302  # still logged out
 
@@ -58,7 +68,9 @@ def test_logged_out_user_is_redirected_to_login_and_back(client, app_ctx):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=/account")
     response = post_form(
-        client, "/login?next=/account", {"email": "camille@example.org", "password": PASSWORD, "next": "/account"}
+        client,
+        "/login?next=/account",
+        {"email": "camille@example.org", "password": PASSWORD, "next": "/account"},
     )
     assert response.headers["Location"] == "/account"
 
@@ -66,7 +78,9 @@ def test_logged_out_user_is_redirected_to_login_and_back(client, app_ctx):
 def test_login_refuses_open_redirect(client, app_ctx):
     make_user("camille@example.org")
     response = post_form(
-        client, "/login", {"email": "camille@example.org", "password": PASSWORD, "next": "//evil.example/"}
+        client,
+        "/login",
+        {"email": "camille@example.org", "password": PASSWORD, "next": "//evil.example/"},
     )
     assert response.headers["Location"] == "/"
 
@@ -82,7 +96,9 @@ def test_logout_needs_post_with_csrf(client, app_ctx):
 
 
 def test_form_without_csrf_token_is_rejected(client, app_ctx):
-    response = client.post("/register", data={"name": "A", "email": "a@example.org", "password": PASSWORD})
+    response = client.post(
+        "/register", data={"name": "A", "email": "a@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
@@ -94,7 +110,9 @@ def test_password_reset_through_the_mailed_link(client, app_ctx, outbox):
     message = outbox.last("camille@example.org")
     link = next(u for u in outbox.links(message) if "/password/reset/" in u)
     path = link.split("localhost", 1)[1]
-    response = post_form(client, path, {"password": "a brand new password", "confirm": "a brand new password"})
+    response = post_form(
+        client, path, {"password": "a brand new password", "confirm": "a brand new password"}
+    )
     assert response.status_code == 302
     post_form(client, "/logout", {}, page="/")
     log_in(client, "camille@example.org", "a brand new password")
@@ -106,7 +124,9 @@ def test_password_reset_through_the_mailed_link(client, app_ctx, outbox):
 
 
 def test_reset_for_unknown_address_sends_nothing_and_says_the_same(client, outbox):
-    response = post_form(client, "/password/forgot", {"email": "nobody@example.org"}, follow_redirects=True)
+    response = post_form(
+        client, "/password/forgot", {"email": "nobody@example.org"}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert len(outbox) == 0
 
@@ -120,7 +140,9 @@ def test_expired_reset_link_is_refused(client, app, app_ctx, outbox):
     time.sleep(1.1)
     response = client.get(path)
     assert response.status_code == 400
-    assert "expired" in response.get_data(as_text=True) or "expiré" in response.get_data(as_text=True)
+    assert "expired" in response.get_data(as_text=True) or "expiré" in response.get_data(
+        as_text=True
+    )
 
 
 def test_change_password_ends_other_sessions(app, app_ctx):
@@ -131,7 +153,12 @@ def test_change_password_ends_other_sessions(app, app_ctx):
     response = post_form(
         first,
         "/account",
-        {"action": "password", "current_password": PASSWORD, "password": "another long password", "confirm": "another long password"},
+        {
+            "action": "password",
+            "current_password": PASSWORD,
+            "password": "another long password",
+            "confirm": "another long password",
+        },
         prefix="password",
     )
     assert response.status_code == 302
@@ -145,7 +172,12 @@ def test_change_password_with_wrong_current_password(client, app_ctx):
     response = post_form(
         client,
         "/account",
-        {"action": "password", "current_password": "not my password", "password": "another long password", "confirm": "another long password"},
+        {
+            "action": "password",
+            "current_password": "not my password",
+            "password": "another long password",
+            "confirm": "another long password",
+        },
         prefix="password",
     )
     assert response.status_code == 422
@@ -156,7 +188,10 @@ def test_change_email_tells_the_old_address(client, app_ctx, outbox):
     make_user("camille@example.org")
     log_in(client, "camille@example.org")
     response = post_form(
-        client, "/account", {"action": "email", "email": "camille@new.example.org", "current_password": PASSWORD}, prefix="email"
+        client,
+        "/account",
+        {"action": "email", "email": "camille@new.example.org", "current_password": PASSWORD},
+        prefix="email",
     )
     assert response.status_code == 302
     assert outbox.last("camille@example.org")
@@ -168,7 +203,12 @@ def test_delete_account_removes_personal_data(client, app_ctx):
     user = make_user("camille@example.org", name="Camille Martin")
     user_id = user.id
     log_in(client, "camille@example.org")
-    response = post_form(client, "/account", {"action": "delete", "current_password": PASSWORD, "confirm": "y"}, prefix="delete")
+    response = post_form(
+        client,
+        "/account",
+        {"action": "delete", "current_password": PASSWORD, "confirm": "y"},
+        prefix="delete",
+    )
     assert response.status_code == 302
     db.session.rollback()  # end the test's read transaction to see what the request wrote
     row = db.session.get(User, user_id)

@@ -1,0 +1,22 @@
+"""Gunicorn settings: ``gunicorn -c deploy/gunicorn.conf.py wsgi:app``.
+
+Without REDIS_URL, availability events live in one process: serve one worker process (threads
+are fine). With REDIS_URL, any number of processes can serve any request.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:5000")
+worker_class = "gthread"
+threads = int(os.environ.get("THREADS", "16"))
+_default_workers = min(4, multiprocessing.cpu_count() * 2) if os.environ.get("REDIS_URL") else 1
+workers = int(os.environ.get("WEB_CONCURRENCY", _default_workers))
+if not os.environ.get("REDIS_URL") and workers > 1:
+    raise SystemExit("Without REDIS_URL, serve one worker process (set WEB_CONCURRENCY=1).")
+timeout = 60
+graceful_timeout = 10
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

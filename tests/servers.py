@@ -1,0 +1,69 @@
+"""Start the real app in separate server processes (gunicorn) for multi-process tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env: dict, workers: int = 1, threads: int = 4, timeout: float = 20.0):
+    """Serve ``wsgi:app`` on a free loopback port; yields the base URL; stops it afterwards."""
+    port = free_port()
+    full_env = {**os.environ, "SPACES_ENV": "testing", "SECRET_KEY": "testing-key", **env}
+    full_env = {k: v for k, v in full_env.items() if v is not None}
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--graceful-timeout",
+        "2",
+        "--log-level",
+        "warning",
+        "wsgi:app",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=full_env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {process.returncode}")
+            try:
+                with urlopen(f"{url}/healthz", timeout=1):
+                    break
+            except (URLError, ConnectionError, OSError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start in time") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
