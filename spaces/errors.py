@@ -117,7 +117,7 @@ def _http_message(status: int) -> str:
         400: _("The request is malformed."),
         401: _("You need to log in."),
         403: _("You are not allowed to do this."),
-        404: _("This page does not exist, or you may not see it."),
+        404: _("This page does not exist, or you are not allowed to see it."),
         405: _("This method is not allowed here."),
         413: _("The upload is too large."),
         429: _("Too many attempts. Please wait a minute and try again."),

@@ -157,9 +157,9 @@ def _set_password(user: User, new_password: str) -> None:
 def _require_password(user: User, password: str) -> None:
     if not verify_password(user.password_hash, password or ""):
         raise Invalid(
-            _l("Your current password is not right."),
+            _l("Your current password is incorrect."),
             code="wrong_password",
-            fields={"current_password": [_l("Your current password is not right.")]},
+            fields={"current_password": [_l("Your current password is incorrect.")]},
         )
 
 
@@ -211,7 +211,7 @@ def delete_account(user: User, current_password: str) -> None:
         if len(owners) == 1 and others:
             raise Conflict(
                 _l(
-                    "You are the only owner of %(name)s: make someone else owner first.",
+                    "You are the only owner of %(name)s: make someone else an owner first.",
                     name=organisation.name,
                 ),
                 code="invalid_state",

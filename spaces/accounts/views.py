@@ -122,8 +122,10 @@ def forgot_password():
             services.request_password_reset(form.email.data)
         flash(
             _(
-                "If an account exists for %(email)s, we have sent it a link to choose a new password. It is valid for one hour.",
+                "If an account exists for %(email)s, we have sent it a link to choose a new"
+                " password. It is valid for %(minutes)s minutes.",
                 email=form.email.data,
+                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
             ),
             "info",
         )
