@@ -13,7 +13,10 @@ METHODS = [
     ("templates/**.html", "jinja2"),
     ("templates/**.txt", "jinja2"),
 ]
-OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.do"}, "templates/**.txt": {"extensions": "jinja2.ext.do"}}
+OPTIONS = {
+    "templates/**.html": {"extensions": "jinja2.ext.do"},
+    "templates/**.txt": {"extensions": "jinja2.ext.do"},
+}
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
@@ -29,7 +32,11 @@ def _source_messages() -> set[str]:
 def test_every_source_string_is_translated_to_french():
     with open(ROOT / "spaces/translations/fr/LC_MESSAGES/messages.po", "rb") as handle:
         catalog = read_po(handle)
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string and not m.fuzzy}
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id and m.string and not m.fuzzy
+    }
     missing = sorted(_source_messages() - translated)
     assert len(_source_messages()) > 100
     assert missing == [], "untranslated (see README, Translations): " + "; ".join(missing[:10])
