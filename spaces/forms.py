@@ -8,17 +8,56 @@ to ``FieldList`` or multi-selects, and the same validators run; errors become a 
 
 from __future__ import annotations
 
+import contextvars
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, FieldList, Form, FormField, SelectMultipleField
+from wtforms import Field, FieldList, Form, FormField, IntegerField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
 from spaces.errors import Invalid
 
 F = TypeVar("F", bound=Form)
+
+# True while a JSON body is validated: money then comes in integer cents, not typed euros.
+_JSON_INPUT: contextvars.ContextVar[bool] = contextvars.ContextVar("json_input", default=False)
+
+
+class MoneyField(IntegerField):
+    """An amount in integer cents. The API sends cents (``450``); people type euros (``4,50``)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        raw = str(valuelist[0]).strip()
+        if _JSON_INPUT.get():
+            try:
+                self.data = int(raw)
+            except ValueError as exc:
+                self.data = None
+                raise ValueError(self.gettext("Give an amount in cents (a whole number).")) from exc
+            return
+        try:
+            euros = Decimal(raw.replace("\u202f", "").replace(" ", "").replace("€", "").replace(",", "."))
+        except InvalidOperation as exc:
+            self.data = None
+            raise ValueError(self.gettext("Give an amount in euros, e.g. 4,50.")) from exc
+        cents = euros * 100
+        if cents != cents.to_integral_value():
+            self.data = None
+            raise ValueError(self.gettext("Give an amount in euros, e.g. 4,50."))
+        self.data = int(cents)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return f"{Decimal(self.data) / 100:.2f}".replace(".", ",")
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -105,12 +144,16 @@ def form_from_json(form_class: type[F], payload: Any, **kwargs) -> F:
     """Validate a JSON object with a form class; raises Invalid (422) listing the fields."""
     if not isinstance(payload, dict):
         raise Invalid(_l("The body must be a JSON object."), code="invalid_body")
-    probe = form_class(formdata=None, meta={"csrf": False}, **kwargs)
-    formdata: MultiDict = MultiDict()
-    type_errors: dict[str, list] = {}
-    _flatten(probe, payload, "", formdata, type_errors)
-    form = form_class(formdata=formdata, meta={"csrf": False}, **kwargs)
-    valid = form.validate()
+    token = _JSON_INPUT.set(True)
+    try:
+        probe = form_class(formdata=None, meta={"csrf": False}, **kwargs)
+        formdata: MultiDict = MultiDict()
+        type_errors: dict[str, list] = {}
+        _flatten(probe, payload, "", formdata, type_errors)
+        form = form_class(formdata=formdata, meta={"csrf": False}, **kwargs)
+        valid = form.validate()
+    finally:
+        _JSON_INPUT.reset(token)
     if type_errors or not valid:
         fields = flatten_errors(form.errors)
         fields.update(type_errors)

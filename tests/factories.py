@@ -72,3 +72,46 @@ def log_in(client, email: str, password: str = PASSWORD):
     response = post_form(client, "/login", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def make_space(owner, organisation=None, publish: bool = True, units: int = 1, **fields):
+    """A space in Tours (or ``fields``) with ``units`` desk pools, published by default."""
+    from spaces.listings import services as listings
+
+    organisation = organisation or make_organisation(owner)
+    data = {
+        "organisation_id": organisation.id,
+        "name": fields.pop("name", f"Espace {next(_counter)}"),
+        "kind": fields.pop("kind", "coworking"),
+        "commune": fields.pop("commune", "Tours"),
+        "postal_code": fields.pop("postal_code", "37000"),
+        "address": fields.pop("address", "1 rue Nationale"),
+        "latitude": fields.pop("latitude", 47.3941),
+        "longitude": fields.pop("longitude", 0.6848),
+        "timezone": fields.pop("timezone", "Europe/Paris"),
+        "services": fields.pop("services", ["wifi"]),
+        **fields,
+    }
+    with transaction():
+        space = listings.create_space(owner, data, None)
+    for _ in range(units):
+        make_unit(owner, space)
+    if publish:
+        with transaction():
+            listings.publish_space(owner, space)
+    return space
+
+
+def make_unit(owner, space, **fields):
+    from spaces.listings import services as listings
+
+    data = {
+        "name": fields.pop("name", f"Postes {next(_counter)}"),
+        "kind": fields.pop("kind", "desk_pool"),
+        "capacity": fields.pop("capacity", 3),
+        "prices": fields.pop("prices", {"hour": 400, "half_day": 1500, "day": 2500, "month": None}),
+        "booking_mode": fields.pop("booking_mode", "instant"),
+        **fields,
+    }
+    with transaction():
+        return listings.create_unit(owner, space, data)

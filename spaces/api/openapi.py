@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from spaces.api import auth, bp, organisations
+from spaces.api import auth, bp, organisations, search, spaces, units
 from spaces.api.spec import COMPONENTS, responses
 
-MODULES = [auth, organisations]
+MODULES = [auth, organisations, spaces, units, search]
 
 SELF = {
     "/api/v1/openapi.json": {

@@ -1,0 +1,1 @@
+"""Availability: opening windows, closures, busy blocks, and the engine that combines them."""

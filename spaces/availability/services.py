@@ -1,0 +1,136 @@
+"""Availability services: opening hours and closures of spaces and units.
+
+Every change that moves a unit's availability goes through ``availability_changed`` so the
+unit's version goes up in the same transaction (events and ETags follow it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from spaces.accounts.models import User
+from spaces.availability.hours import Window, normalised, overlapping
+from spaces.availability.models import Closure, OpeningWindow
+from spaces.errors import Forbidden, Invalid, NotFound
+from spaces.extensions import db
+from spaces.listings.models import Space, Unit
+from spaces.listings.services import can_edit, can_see
+from spaces.timeutils import format_hhmm
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def availability_changed(units: Iterable[Unit]) -> None:
+    """Record that these units' availability changed (version bump, in this transaction)."""
+    for unit in units:
+        unit.availability_version = (unit.availability_version or 0) + 1
+
+
+def _owner_filter(owner: Space | Unit):
+    column = OpeningWindow.space_id if isinstance(owner, Space) else OpeningWindow.unit_id
+    return column == owner.id
+
+
+def windows_of(owner: Space | Unit) -> list[Window]:
+    """The owner's own weekly windows (for a unit, not falling back to its space)."""
+    rows = db.session.scalars(sa.select(OpeningWindow).where(_owner_filter(owner)))
+    return sorted(Window(r.weekday, r.start_minute, r.end_minute) for r in rows)
+
+
+def effective_windows(unit: Unit) -> list[Window]:
+    """The windows that apply to a unit: its own if it has them, else its space's."""
+    return windows_of(unit) if unit.own_hours else windows_of(unit.space)
+
+
+def set_opening_hours(actor: User, owner: Space | Unit, windows: list[Window]) -> list[Window]:
+    """Replace the weekly windows of a space or unit. An empty list means closed.
+
+    Raises Invalid when two windows of a day overlap (touching windows are merged)."""
+    space = owner if isinstance(owner, Space) else owner.space
+    if not can_edit(actor, space):
+        raise Forbidden()
+    clashes = overlapping(windows)
+    if clashes:
+        first, second = clashes[0]
+        message = _l(
+            "Two windows overlap on %(day)s: %(a)s and %(b)s.",
+            day=WEEKDAYS[first.weekday],
+            a=f"{format_hhmm(first.start)}–{format_hhmm(first.end)}",
+            b=f"{format_hhmm(second.start)}–{format_hhmm(second.end)}",
+        )
+        raise Invalid(message, code="overlapping_windows", fields={"windows": [message]})
+    db.session.execute(sa.delete(OpeningWindow).where(_owner_filter(owner)))
+    kwargs = {"space_id": owner.id} if isinstance(owner, Space) else {"unit_id": owner.id}
+    merged = normalised(windows)
+    for window in merged:
+        db.session.add(OpeningWindow(weekday=window.weekday, start_minute=window.start, end_minute=window.end, **kwargs))
+    if isinstance(owner, Unit):
+        owner.own_hours = True
+        availability_changed([owner])
+    else:
+        availability_changed(u for u in owner.units if not u.own_hours)
+    db.session.flush()
+    return merged
+
+
+def use_space_hours(actor: User, unit: Unit) -> None:
+    """Let a unit follow its space's hours again."""
+    if not can_edit(actor, unit.space):
+        raise Forbidden()
+    db.session.execute(sa.delete(OpeningWindow).where(OpeningWindow.unit_id == unit.id))
+    unit.own_hours = False
+    availability_changed([unit])
+    db.session.flush()
+
+
+def closures_of(owner: Space | Unit, since: datetime | None = None) -> list[Closure]:
+    column = Closure.space_id if isinstance(owner, Space) else Closure.unit_id
+    query = sa.select(Closure).where(column == owner.id)
+    if since is not None:
+        query = query.where(Closure.end_at > since)
+    return list(db.session.scalars(query.order_by(Closure.start_at, Closure.id)))
+
+
+def add_closure(actor: User, owner: Space | Unit, start: datetime, end: datetime, reason: str) -> Closure:
+    """Close a space (all its units) or one unit over [start, end)."""
+    space = owner if isinstance(owner, Space) else owner.space
+    if not can_edit(actor, space):
+        raise Forbidden()
+    if end <= start:
+        message = _l("The end must be after the start.")
+        raise Invalid(message, fields={"end": [message]})
+    closure = Closure(start_at=start, end_at=end, reason=(reason or "").strip()[:200])
+    if isinstance(owner, Space):
+        closure.space_id = owner.id
+        availability_changed(space.units)
+    else:
+        closure.unit_id = owner.id
+        availability_changed([owner])
+    db.session.add(closure)
+    db.session.flush()
+    return closure
+
+
+def get_closure(actor: User, closure_id: int) -> Closure:
+    closure = db.session.get(Closure, closure_id)
+    if closure is None:
+        raise NotFound()
+    owner = db.session.get(Space, closure.space_id) if closure.space_id else db.session.get(Unit, closure.unit_id)
+    space = owner if isinstance(owner, Space) else owner.space
+    if not can_see(actor, space):
+        raise NotFound()
+    return closure
+
+
+def delete_closure(actor: User, closure: Closure) -> None:
+    owner = db.session.get(Space, closure.space_id) if closure.space_id else db.session.get(Unit, closure.unit_id)
+    space = owner if isinstance(owner, Space) else owner.space
+    if not can_edit(actor, space):
+        raise Forbidden()
+    availability_changed(space.units if isinstance(owner, Space) else [owner])
+    db.session.delete(closure)
+    db.session.flush()

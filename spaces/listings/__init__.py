@@ -1,0 +1,1 @@
+"""Listings: spaces (places), their units (what is booked), photos, and search."""
