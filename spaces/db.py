@@ -113,21 +113,23 @@ def after_commit(session, callback: Callable[[], None]) -> None:
 
 
 @contextmanager
-def transaction(session=None, *, immediate: bool = False) -> Iterator:
-    """Run the block in one transaction: commit on success, roll back on any exception.
+def transaction(session=None) -> Iterator:
+    """Run the block in one write transaction: commit on success, roll back on any exception.
 
-    ``immediate=True`` takes the write lock at BEGIN on SQLite (so a check-then-write cannot be
-    raced by another writer); any read transaction already open in the session is ended first.
-    After-commit callbacks run after a successful commit, outside the transaction; a failing
-    callback is logged and never undoes the commit.
+    Any read transaction the session had open is ended first, so the block reads fresh rows; on
+    SQLite the block starts with BEGIN IMMEDIATE, taking the write lock before its first read, so
+    a check-then-write cannot be raced and a stale snapshot can never fail the write. After-commit
+    callbacks run after a successful commit, outside the transaction; a failing callback is logged
+    and never undoes the commit.
     """
     if session is None:
         from spaces.extensions import db
 
         session = db.session
-    if immediate:
-        session.rollback()
-    token = _immediate.set(immediate)
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("changes were made outside transaction(); they would be lost")
+    session.rollback()
+    token = _immediate.set(True)
     try:
         yield session
         session.commit()

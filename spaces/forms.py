@@ -42,7 +42,9 @@ class MoneyField(IntegerField):
                 raise ValueError(self.gettext("Give an amount in cents (a whole number).")) from exc
             return
         try:
-            euros = Decimal(raw.replace("\u202f", "").replace(" ", "").replace("€", "").replace(",", "."))
+            euros = Decimal(
+                raw.replace("\u202f", "").replace(" ", "").replace("€", "").replace(",", ".")
+            )
         except InvalidOperation as exc:
             self.data = None
             raise ValueError(self.gettext("Give an amount in euros, e.g. 4,50.")) from exc
@@ -66,7 +68,12 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 class BaseForm(FlaskForm):
-    """Base for every form: CSRF on for pages (switched off by ``form_from_json``)."""
+    """Base for every form: CSRF on for pages (switched off by ``form_from_json``).
+
+    ``extra_errors`` holds errors that belong to no single field (e.g. a whole nested object).
+    """
+
+    extra_errors: dict[str, list] = {}
 
 
 def _flatten(form: Form, payload: dict, prefix: str, out: MultiDict, type_errors: dict) -> None:
@@ -156,6 +163,8 @@ def form_from_json(form_class: type[F], payload: Any, **kwargs) -> F:
         _JSON_INPUT.reset(token)
     if type_errors or not valid:
         fields = flatten_errors(form.errors)
+        for name, messages in getattr(form, "extra_errors", {}).items():
+            fields.setdefault(name, []).extend(messages)
         fields.update(type_errors)
         raise Invalid(fields=fields)
     return form

@@ -67,7 +67,9 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
     aware = naive.replace(tzinfo=tz, fold=0)
     round_trip = aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if round_trip != naive.replace(tzinfo=None, fold=0):
-        raise TimeError(f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks go forward).")
+        raise TimeError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks go forward)."
+        )
     return aware
 
 
@@ -84,7 +86,9 @@ def parse_instant(value: str, tz: ZoneInfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError as exc:
-        raise TimeError(f"{text!r} is not a date and time (expected e.g. 2027-03-29T09:00).") from exc
+        raise TimeError(
+            f"{text!r} is not a date and time (expected e.g. 2027-03-29T09:00)."
+        ) from exc
     if parsed.tzinfo is None:
         parsed = localize(parsed, tz)
     return parsed.astimezone(UTC)

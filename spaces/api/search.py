@@ -22,7 +22,11 @@ def _number(name: str, kind, errors: dict, minimum=None, maximum=None):
     except ValueError:
         errors[name] = [_l("Must be a number.")]
         return None
-    if value != value or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+    if (
+        value != value
+        or (minimum is not None and value < minimum)
+        or (maximum is not None and value > maximum)
+    ):
         errors[name] = [_l("Must be between %(min)s and %(max)s.", min=minimum, max=maximum)]
         return None
     return value
@@ -53,7 +57,9 @@ def parse_search_args() -> SearchQuery:
         try:
             place = resolve_query(near)
         except GeocodingError as error:
-            raise Invalid(str(error), code="unknown_place", fields={"near": [str(error)]}) from error
+            raise Invalid(
+                str(error), code="unknown_place", fields={"near": [str(error)]}
+            ) from error
         lat, lon = place.latitude, place.longitude
     if errors:
         raise Invalid(fields=errors)
@@ -70,13 +76,19 @@ def parse_search_args() -> SearchQuery:
 
 
 def hit_json(hit: Hit) -> dict:
-    space = serializers.space(hit.space, include_units=False, url=url_for("listings.space_page", space_id=hit.space.id, _external=True))
+    space = serializers.space(
+        hit.space,
+        include_units=False,
+        url=url_for("listings.space_page", space_id=hit.space.id, _external=True),
+    )
     return {
         "space": space,
         "unit": serializers.unit(hit.unit),
         "distance_km": round(hit.distance_km, 2) if hit.distance_km is not None else None,
         "free_seats": hit.free_seats,
-        "price": {"amount": hit.price, "currency": hit.unit.currency, "breakdown": hit.breakdown} if hit.price is not None else None,
+        "price": {"amount": hit.price, "currency": hit.unit.currency, "breakdown": hit.breakdown}
+        if hit.price is not None
+        else None,
     }
 
 
@@ -85,7 +97,13 @@ def search_units():
     page, per_page = page_args()
     hits = search(parse_search_args())
     start = (page - 1) * per_page
-    return jsonify({"items": [hit_json(h) for h in hits[start : start + per_page]], "total": len(hits), "page": page})
+    return jsonify(
+        {
+            "items": [hit_json(h) for h in hits[start : start + per_page]],
+            "total": len(hits),
+            "page": page,
+        }
+    )
 
 
 HIT = {
@@ -109,7 +127,11 @@ PATHS = {
                 query("near", {"type": "string"}, "commune, postal code or address"),
                 query("lat", {"type": "number", "minimum": -90, "maximum": 90}),
                 query("lon", {"type": "number", "minimum": -180, "maximum": 180}),
-                query("radius_km", {"type": "number", "minimum": 0.1, "maximum": MAX_RADIUS_KM}, "default 10"),
+                query(
+                    "radius_km",
+                    {"type": "number", "minimum": 0.1, "maximum": MAX_RADIUS_KM},
+                    "default 10",
+                ),
                 query("start", {"type": "string", "format": "date-time"}),
                 query("end", {"type": "string", "format": "date-time"}),
                 query("seats", {"type": "integer", "minimum": 1}),

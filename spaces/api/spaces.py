@@ -32,7 +32,9 @@ def editable_values(space) -> dict:
     data = {field: getattr(space, field) for field in services.SPACE_FIELDS}
     for field in ("available_from", "available_until"):
         data[field] = data[field].isoformat() if data[field] else None
-    data.update(organisation_id=space.organisation_id, services=space.services, timezone=space.timezone)
+    data.update(
+        organisation_id=space.organisation_id, services=space.services, timezone=space.timezone
+    )
     return data
 
 
@@ -42,11 +44,16 @@ def locate(data: dict, *, required: bool):
     Raises Invalid(unknown_place) when no coordinates are given and the place is unknown.
     """
     try:
-        return locate_address(data.get("address") or "", data.get("postal_code") or "", data.get("commune") or "")
+        return locate_address(
+            data.get("address") or "", data.get("postal_code") or "", data.get("commune") or ""
+        )
     except GeocodingError as error:
         if not required:
             return None
-        message = _l("We could not find this place: %(reason)s Give latitude and longitude, or place the pin on the map.", reason=str(error))
+        message = _l(
+            "We could not find this place: %(reason)s Give latitude and longitude, or place the pin on the map.",
+            reason=str(error),
+        )
         raise Invalid(message, code="unknown_place", fields={"commune": [message]}) from error
 
 
@@ -93,7 +100,10 @@ def update_space(space_id: int):
     form = form_from_json(SpaceForm, {**current, **patch})
     data = {key: value for key, value in form.data.items() if key in patch}
     if "organisation_id" in data and data["organisation_id"] != space.organisation_id:
-        raise Invalid(_l("A place cannot move to another organisation."), fields={"organisation_id": [_l("Cannot be changed.")]})
+        raise Invalid(
+            _l("A place cannot move to another organisation."),
+            fields={"organisation_id": [_l("Cannot be changed.")]},
+        )
     moved = any(key in patch for key in LOCATION_FIELDS) and form.latitude.data is None
     place = locate(form.data, required=True) if moved else None
     if "latitude" in patch:
@@ -123,7 +133,9 @@ def archive_space(space_id: int):
 
 @bp.get("/services")
 def list_services():
-    return jsonify({"items": [{"code": code, "label": str(label)} for code, label in SERVICES.items()]})
+    return jsonify(
+        {"items": [{"code": code, "label": str(label)} for code, label in SERVICES.items()]}
+    )
 
 
 # --- open data ---------------------------------------------------------------------------------
@@ -150,14 +162,31 @@ def _feature(space) -> dict:
 
 @bp.get("/spaces.geojson")
 def spaces_geojson():
-    collection = {"type": "FeatureCollection", "features": [_feature(s) for s in services.published_spaces()]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [_feature(s) for s in services.published_spaces()],
+    }
     response = jsonify(collection)
     response.mimetype = "application/geo+json"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-CSV_COLUMNS = ("id", "name", "kind", "address", "postal_code", "commune", "insee_code", "latitude", "longitude", "services", "available_from", "available_until", "url")
+CSV_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "address",
+    "postal_code",
+    "commune",
+    "insee_code",
+    "latitude",
+    "longitude",
+    "services",
+    "available_from",
+    "available_until",
+    "url",
+)
 
 
 @bp.get("/spaces.csv")
@@ -167,11 +196,23 @@ def spaces_csv():
     writer.writerow(CSV_COLUMNS)
     for space in services.published_spaces():
         feature = _feature(space)["properties"]
-        writer.writerow([
-            space.id, space.name, space.kind, space.address, space.postal_code, space.commune,
-            space.insee_code or "", space.latitude, space.longitude, " ".join(space.services),
-            feature["available_from"] or "", feature["available_until"] or "", feature["url"],
-        ])
+        writer.writerow(
+            [
+                space.id,
+                space.name,
+                space.kind,
+                space.address,
+                space.postal_code,
+                space.commune,
+                space.insee_code or "",
+                space.latitude,
+                space.longitude,
+                " ".join(space.services),
+                feature["available_from"] or "",
+                feature["available_until"] or "",
+                feature["url"],
+            ]
+        )
     response = Response(out.getvalue(), mimetype="text/csv")
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="spaces.csv"'
@@ -198,7 +239,11 @@ SPACE_INPUT = {
         "timezone": {"type": ["string", "null"]},
         "services": {"type": "array", "items": {"type": "string", "enum": list(SERVICES)}},
         "available_from": {"type": ["string", "null"], "format": "date"},
-        "available_until": {"type": ["string", "null"], "format": "date", "description": "inclusive"},
+        "available_until": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "inclusive",
+        },
         "capacity_cap_percent": {"type": "integer", "minimum": 1, "maximum": 100},
         "closed_on_public_holidays": {"type": "boolean"},
         "accessibility": {"type": "string"},
@@ -207,19 +252,32 @@ SPACE_INPUT = {
         "contact_phone": {"type": ["string", "null"]},
     },
 }
-SPACE = {"type": "object", "required": ["id", "name", "kind", "status", "latitude", "longitude", "timezone"], "properties": {"id": {"type": "integer"}, "status": {"type": "string", "enum": ["draft", "published", "archived"]}}}
+SPACE = {
+    "type": "object",
+    "required": ["id", "name", "kind", "status", "latitude", "longitude", "timezone"],
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["draft", "published", "archived"]},
+    },
+}
 
 PATHS = {
     "/api/v1/spaces": {
         "post": {
             "summary": "List a place (a draft); coordinates and time zone come from the address when not given",
-            "requestBody": json_body({**SPACE_INPUT, "required": ["organisation_id", "name", "kind", "commune"]}),
+            "requestBody": json_body(
+                {**SPACE_INPUT, "required": ["organisation_id", "name", "kind", "commune"]}
+            ),
             "responses": responses({201: SPACE}, 400, 401, 403, 404, 422),
         },
         "get": {
             "summary": "Published places, or the caller's (mine=1 or organisation_id) in any status",
             "security": [],
-            "parameters": [query("mine", {"type": "integer", "enum": [0, 1]}), query("organisation_id", {"type": "integer"}), *PAGINATION],
+            "parameters": [
+                query("mine", {"type": "integer", "enum": [0, 1]}),
+                query("organisation_id", {"type": "integer"}),
+                *PAGINATION,
+            ],
             "responses": responses({200: page_of(SPACE)}, 401),
         },
     },
@@ -255,21 +313,33 @@ PATHS = {
         "get": {
             "summary": "The services vocabulary",
             "security": [],
-            "responses": responses({200: {"type": "object", "properties": {"items": {"type": "array"}}}}),
+            "responses": responses(
+                {200: {"type": "object", "properties": {"items": {"type": "array"}}}}
+            ),
         }
     },
     "/api/v1/spaces.geojson": {
         "get": {
             "summary": "Every published place as a GeoJSON FeatureCollection (open data)",
             "security": [],
-            "responses": {"200": {"description": "OK", "content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+            "responses": {
+                "200": {
+                    "description": "OK",
+                    "content": {"application/geo+json": {"schema": {"type": "object"}}},
+                }
+            },
         }
     },
     "/api/v1/spaces.csv": {
         "get": {
             "summary": "Every published place as CSV (UTF-8, header row)",
             "security": [],
-            "responses": {"200": {"description": "OK", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+            "responses": {
+                "200": {
+                    "description": "OK",
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                }
+            },
         }
     },
 }

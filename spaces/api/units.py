@@ -86,7 +86,9 @@ def delete_unit(unit_id: int):
 def _windows_from_body() -> list[Window]:
     payload = body()
     if not isinstance(payload, list):
-        raise Invalid(_l("Send a list of windows: [{weekday, start, end}, …]."), code="invalid_body")
+        raise Invalid(
+            _l("Send a list of windows: [{weekday, start, end}, …]."), code="invalid_body"
+        )
     form = form_from_json(OpeningHoursForm, {"windows": payload})
     return [
         Window(entry.weekday.data, parse_hhmm(entry.start.data), parse_hhmm(entry.end.data))
@@ -209,7 +211,9 @@ def delete_closure(closure_id: int):
 PRICES = {
     "type": "object",
     "description": "cents per rate; a missing rate is not offered, 0 is free",
-    "properties": {r: {"type": ["integer", "null"], "minimum": 0} for r in ("hour", "half_day", "day", "month")},
+    "properties": {
+        r: {"type": ["integer", "null"], "minimum": 0} for r in ("hour", "half_day", "day", "month")
+    },
 }
 UNIT_INPUT = {
     "type": "object",
@@ -226,7 +230,20 @@ UNIT_INPUT = {
         "cancel_until_minutes": {"type": ["integer", "null"], "minimum": 0},
     },
 }
-UNIT = {"type": "object", "required": ["id", "space_id", "name", "kind", "capacity", "prices", "currency", "booking_mode"], "properties": {"id": {"type": "integer"}, "prices": PRICES}}
+UNIT = {
+    "type": "object",
+    "required": [
+        "id",
+        "space_id",
+        "name",
+        "kind",
+        "capacity",
+        "prices",
+        "currency",
+        "booking_mode",
+    ],
+    "properties": {"id": {"type": "integer"}, "prices": PRICES},
+}
 WINDOWS = {
     "type": "array",
     "items": {
@@ -235,7 +252,11 @@ WINDOWS = {
         "properties": {
             "weekday": {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday"},
             "start": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
-            "end": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "description": "may be 24:00"},
+            "end": {
+                "type": "string",
+                "pattern": "^[0-2][0-9]:[0-5][0-9]$",
+                "description": "may be 24:00",
+            },
         },
     },
 }
@@ -248,14 +269,19 @@ CLOSURE_INPUT = {
         "reason": {"type": "string", "maxLength": 200},
     },
 }
-CLOSURE = {"type": "object", "required": ["id", "start", "end"], "properties": {"id": {"type": "integer"}}}
+CLOSURE = {
+    "type": "object",
+    "required": ["id", "start", "end"],
+    "properties": {"id": {"type": "integer"}},
+}
 CLOSURE_LIST = {"type": "object", "properties": {"items": {"type": "array", "items": CLOSURE}}}
 
 
 def _hours_ops(owner: str, param: str) -> dict:
     return {
         "get": {
-            "summary": f"Weekly opening windows of a {owner}" + (" (its own, or its space's)" if owner == "unit" else ""),
+            "summary": f"Weekly opening windows of a {owner}"
+            + (" (its own, or its space's)" if owner == "unit" else ""),
             "security": [],
             "parameters": [path_id(param)],
             "responses": responses({200: WINDOWS}, 404),
@@ -291,18 +317,33 @@ PATHS = {
         "post": {
             "summary": "Add a bookable unit to a place",
             "parameters": [path_id("space_id")],
-            "requestBody": json_body({**UNIT_INPUT, "required": ["name", "kind", "capacity", "prices"]}),
+            "requestBody": json_body(
+                {**UNIT_INPUT, "required": ["name", "kind", "capacity", "prices"]}
+            ),
             "responses": responses({201: UNIT}, 400, 401, 403, 404, 422),
         },
         "get": {
             "summary": "The active units of a place",
             "security": [],
             "parameters": [path_id("space_id")],
-            "responses": responses({200: {"type": "object", "properties": {"items": {"type": "array", "items": UNIT}}}}, 404),
+            "responses": responses(
+                {
+                    200: {
+                        "type": "object",
+                        "properties": {"items": {"type": "array", "items": UNIT}},
+                    }
+                },
+                404,
+            ),
         },
     },
     "/api/v1/units/{unit_id}": {
-        "get": {"summary": "A unit", "security": [], "parameters": [path_id("unit_id")], "responses": responses({200: UNIT}, 404)},
+        "get": {
+            "summary": "A unit",
+            "security": [],
+            "parameters": [path_id("unit_id")],
+            "responses": responses({200: UNIT}, 404),
+        },
         "patch": {
             "summary": "Change some fields of a unit",
             "parameters": [path_id("unit_id")],

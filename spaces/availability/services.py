@@ -67,7 +67,11 @@ def set_opening_hours(actor: User, owner: Space | Unit, windows: list[Window]) -
     kwargs = {"space_id": owner.id} if isinstance(owner, Space) else {"unit_id": owner.id}
     merged = normalised(windows)
     for window in merged:
-        db.session.add(OpeningWindow(weekday=window.weekday, start_minute=window.start, end_minute=window.end, **kwargs))
+        db.session.add(
+            OpeningWindow(
+                weekday=window.weekday, start_minute=window.start, end_minute=window.end, **kwargs
+            )
+        )
     if isinstance(owner, Unit):
         owner.own_hours = True
         availability_changed([owner])
@@ -95,7 +99,9 @@ def closures_of(owner: Space | Unit, since: datetime | None = None) -> list[Clos
     return list(db.session.scalars(query.order_by(Closure.start_at, Closure.id)))
 
 
-def add_closure(actor: User, owner: Space | Unit, start: datetime, end: datetime, reason: str) -> Closure:
+def add_closure(
+    actor: User, owner: Space | Unit, start: datetime, end: datetime, reason: str
+) -> Closure:
     """Close a space (all its units) or one unit over [start, end)."""
     space = owner if isinstance(owner, Space) else owner.space
     if not can_edit(actor, space):
@@ -119,7 +125,11 @@ def get_closure(actor: User, closure_id: int) -> Closure:
     closure = db.session.get(Closure, closure_id)
     if closure is None:
         raise NotFound()
-    owner = db.session.get(Space, closure.space_id) if closure.space_id else db.session.get(Unit, closure.unit_id)
+    owner = (
+        db.session.get(Space, closure.space_id)
+        if closure.space_id
+        else db.session.get(Unit, closure.unit_id)
+    )
     space = owner if isinstance(owner, Space) else owner.space
     if not can_see(actor, space):
         raise NotFound()
@@ -127,7 +137,11 @@ def get_closure(actor: User, closure_id: int) -> Closure:
 
 
 def delete_closure(actor: User, closure: Closure) -> None:
-    owner = db.session.get(Space, closure.space_id) if closure.space_id else db.session.get(Unit, closure.unit_id)
+    owner = (
+        db.session.get(Space, closure.space_id)
+        if closure.space_id
+        else db.session.get(Unit, closure.unit_id)
+    )
     space = owner if isinstance(owner, Space) else owner.space
     if not can_edit(actor, space):
         raise Forbidden()

@@ -16,7 +16,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from spaces.forms import BaseForm, MoneyField, choices
 from spaces.listings.vocabulary import BOOKING_MODES, SERVICES, SPACE_KINDS, UNIT_KINDS
@@ -31,20 +39,33 @@ def _optional_int(minimum: int, maximum: int, label) -> IntegerField:
 
 
 class SpaceForm(BaseForm):
-    organisation_id = IntegerField(_l("Organisation"), validators=[DataRequired(message=_l("Choose an organisation."))])
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=160)])
-    kind = SelectField(_l("Kind of place"), choices=choices(SPACE_KINDS.items()), validators=[DataRequired()])
+    organisation_id = IntegerField(
+        _l("Organisation"), validators=[DataRequired(message=_l("Choose an organisation."))]
+    )
+    name = StringField(
+        _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=160)]
+    )
+    kind = SelectField(
+        _l("Kind of place"), choices=choices(SPACE_KINDS.items()), validators=[DataRequired()]
+    )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     postal_code = StringField(
         _l("Postal code"),
-        validators=[Optional(), Regexp(r"^\d{5}$", message=_l("A French postal code has 5 digits."))],
+        validators=[
+            Optional(),
+            Regexp(r"^\d{5}$", message=_l("A French postal code has 5 digits.")),
+        ],
     )
-    commune = StringField(_l("Commune"), validators=[DataRequired(message=_l("Enter the commune.")), Length(max=120)])
+    commune = StringField(
+        _l("Commune"), validators=[DataRequired(message=_l("Enter the commune.")), Length(max=120)]
+    )
     latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(min=-90, max=90)])
     longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(min=-180, max=180)])
     timezone = StringField(_l("Time zone"), validators=[Optional(), Length(max=64)])
-    services = SelectMultipleField(_l("Services"), choices=choices(SERVICES.items()), validators=[Optional()])
+    services = SelectMultipleField(
+        _l("Services"), choices=choices(SERVICES.items()), validators=[Optional()]
+    )
     available_from = DateField(_l("Available from"), validators=[Optional()])
     available_until = DateField(_l("Available until"), validators=[Optional()])
     capacity_cap_percent = IntegerField(
@@ -55,7 +76,11 @@ class SpaceForm(BaseForm):
     house_rules = TextAreaField(_l("House rules"), validators=[Optional(), Length(max=5000)])
     contact_email = StringField(
         _l("Contact e-mail"),
-        validators=[Optional(), Length(max=254), Email(message=_l("Enter a valid e-mail address."), check_deliverability=False)],
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message=_l("Enter a valid e-mail address."), check_deliverability=False),
+        ],
     )
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
 
@@ -63,9 +88,17 @@ class SpaceForm(BaseForm):
         if field.data and not is_timezone(field.data):
             raise ValidationError(_l("Unknown time zone (e.g. Europe/Paris)."))
 
-    def validate_longitude(self, field):
-        if (field.data is None) != (self.latitude.data is None):
-            raise ValidationError(_l("Give both latitude and longitude, or neither."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if (
+            not self.latitude.errors
+            and not self.longitude.errors
+            and ((self.latitude.data is None) != (self.longitude.data is None))
+        ):
+            missing = self.longitude if self.longitude.data is None else self.latitude
+            missing.errors = [*missing.errors, _l("Give both latitude and longitude, or neither.")]
+            return False
+        return valid
 
     def validate_available_until(self, field):
         if field.data and self.available_from.data and field.data < self.available_from.data:
@@ -75,41 +108,67 @@ class SpaceForm(BaseForm):
 class PricesForm(Form):
     """Prices in cents per rate; a missing rate is not offered, 0 is free."""
 
-    hour = MoneyField(_l("Price per hour"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE_CENTS)])
-    half_day = MoneyField(_l("Price per half-day"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE_CENTS)])
-    day = MoneyField(_l("Price per day"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE_CENTS)])
-    month = MoneyField(_l("Price per month"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE_CENTS)])
+    hour = MoneyField(
+        _l("Price per hour"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE_CENTS)]
+    )
+    half_day = MoneyField(
+        _l("Price per half-day"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE_CENTS)]
+    )
+    day = MoneyField(
+        _l("Price per day"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE_CENTS)]
+    )
+    month = MoneyField(
+        _l("Price per month"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE_CENTS)]
+    )
 
 
 class UnitForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=160)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=160)]
+    )
     kind = SelectField(_l("Kind"), choices=choices(UNIT_KINDS.items()), validators=[DataRequired()])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     capacity = IntegerField(
         _l("Capacity"),
-        validators=[DataRequired(message=_l("Say how many people it takes.")), NumberRange(min=1, max=10000)],
+        validators=[
+            DataRequired(message=_l("Say how many people it takes.")),
+            NumberRange(min=1, max=10000),
+        ],
     )
     prices = FormField(PricesForm)
-    booking_mode = SelectField(_l("Booking"), choices=choices(BOOKING_MODES.items()), default="instant")
+    booking_mode = SelectField(
+        _l("Booking"), choices=choices(BOOKING_MODES.items()), default="instant"
+    )
     min_minutes = _optional_int(1, MAX_MINUTES, _l("Minimum duration (minutes)"))
     max_minutes = _optional_int(1, MAX_MINUTES, _l("Maximum duration (minutes)"))
     notice_minutes = _optional_int(0, MAX_MINUTES, _l("Notice (minutes before the start)"))
-    cancel_until_minutes = _optional_int(0, MAX_MINUTES, _l("Free cancellation until (minutes before the start)"))
+    cancel_until_minutes = _optional_int(
+        0, MAX_MINUTES, _l("Free cancellation until (minutes before the start)")
+    )
 
     def validate_max_minutes(self, field):
         if field.data and self.min_minutes.data and field.data < self.min_minutes.data:
             raise ValidationError(_l("The maximum duration is shorter than the minimum."))
 
-    def validate_prices(self, field):
-        if all(getattr(field.form, rate).data is None for rate in ("hour", "half_day", "day", "month")):
-            raise ValidationError(_l("Offer at least one rate (0 for free)."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        prices = self.prices.form
+        if not prices.errors and all(
+            getattr(prices, rate).data is None for rate in ("hour", "half_day", "day", "month")
+        ):
+            # FormField takes no validators of its own: the error is kept beside the form's.
+            self.extra_errors = {"prices": [_l("Offer at least one rate (0 for free).")]}
+            return False
+        return valid
 
 
 def validate_hhmm(form, field):
     try:
         parse_hhmm(field.data or "")
     except TimeError as exc:
-        raise ValidationError(_l("Give a time as HH:MM (e.g. 09:00, or 24:00 for midnight).")) from exc
+        raise ValidationError(
+            _l("Give a time as HH:MM (e.g. 09:00, or 24:00 for midnight).")
+        ) from exc
 
 
 class WindowForm(Form):

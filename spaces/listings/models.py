@@ -61,10 +61,16 @@ class Space(TimestampMixin, db.Model):
         "SpaceService", cascade="all, delete-orphan", lazy="selectin", order_by="SpaceService.code"
     )
     units = relationship(
-        "Unit", back_populates="space", cascade="all, delete-orphan", order_by="Unit.position, Unit.id"
+        "Unit",
+        back_populates="space",
+        cascade="all, delete-orphan",
+        order_by="Unit.position, Unit.id",
     )
     photos = relationship(
-        "Photo", back_populates="space", cascade="all, delete-orphan", order_by="Photo.position, Photo.id"
+        "Photo",
+        back_populates="space",
+        cascade="all, delete-orphan",
+        order_by="Photo.position, Photo.id",
     )
 
     @property

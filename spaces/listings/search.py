@@ -71,7 +71,9 @@ def candidates(query: SearchQuery) -> list[tuple[Unit, Space]]:
         .where(Space.status == "published", Unit.active.is_(True))
     )
     if query.located:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(query.latitude, query.longitude, query.radius_km)
+        min_lat, max_lat, min_lon, max_lon = bounding_box(
+            query.latitude, query.longitude, query.radius_km
+        )
         statement = statement.where(
             Space.latitude.between(min_lat, max_lat), Space.longitude.between(min_lon, max_lon)
         )

@@ -22,13 +22,31 @@ from spaces.organisations.models import Organisation
 from spaces.organisations.services import role_of
 
 SPACE_FIELDS = (
-    "name", "kind", "description", "address", "postal_code", "commune", "accessibility",
-    "house_rules", "contact_email", "contact_phone", "available_from", "available_until",
-    "capacity_cap_percent", "closed_on_public_holidays",
+    "name",
+    "kind",
+    "description",
+    "address",
+    "postal_code",
+    "commune",
+    "accessibility",
+    "house_rules",
+    "contact_email",
+    "contact_phone",
+    "available_from",
+    "available_until",
+    "capacity_cap_percent",
+    "closed_on_public_holidays",
 )
 UNIT_FIELDS = (
-    "name", "kind", "description", "capacity", "booking_mode", "min_minutes", "max_minutes",
-    "notice_minutes", "cancel_until_minutes",
+    "name",
+    "kind",
+    "description",
+    "capacity",
+    "booking_mode",
+    "min_minutes",
+    "max_minutes",
+    "notice_minutes",
+    "cancel_until_minutes",
 )
 
 
@@ -53,16 +71,30 @@ def get_space(actor: User | None, space_id: int, *, edit: bool = False) -> Space
     if space is None or not can_see(actor, space):
         raise NotFound()
     if edit and not can_edit(actor, space):
-        raise Forbidden(_l("Only the owners and managers of %(name)s can change this place.", name=space.organisation.name))
+        raise Forbidden(
+            _l(
+                "Only the owners and managers of %(name)s can change this place.",
+                name=space.organisation.name,
+            )
+        )
     return space
 
 
 def get_unit(actor: User | None, unit_id: int, *, edit: bool = False) -> Unit:
     unit = db.session.get(Unit, unit_id)
-    if unit is None or not can_see(actor, unit.space) or (not unit.active and not can_edit(actor, unit.space)):
+    if (
+        unit is None
+        or not can_see(actor, unit.space)
+        or (not unit.active and not can_edit(actor, unit.space))
+    ):
         raise NotFound()
     if edit and not can_edit(actor, unit.space):
-        raise Forbidden(_l("Only the owners and managers of %(name)s can change this place.", name=unit.space.organisation.name))
+        raise Forbidden(
+            _l(
+                "Only the owners and managers of %(name)s can change this place.",
+                name=unit.space.organisation.name,
+            )
+        )
     return unit
 
 
@@ -71,9 +103,14 @@ def managed_organisation(actor: User, organisation_id: int) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id)
     role = role_of(actor, organisation_id) if organisation else None
     if organisation is None or role is None:
-        raise NotFound(_l("This organisation does not exist or you are not a member of it."), fields={"organisation_id": [_l("Unknown organisation.")]})
+        raise NotFound(
+            _l("This organisation does not exist or you are not a member of it."),
+            fields={"organisation_id": [_l("Unknown organisation.")]},
+        )
     if not can_manage(role):
-        raise Forbidden(_l("Only the owners and managers of %(name)s can list places.", name=organisation.name))
+        raise Forbidden(
+            _l("Only the owners and managers of %(name)s can list places.", name=organisation.name)
+        )
     return organisation
 
 
@@ -133,9 +170,15 @@ def publish_space(actor: User, space: Space) -> Space:
     if not can_edit(actor, space):
         raise Forbidden()
     if not any(unit.active for unit in space.units):
-        raise Conflict(_l("Add at least one bookable offer (desks, office, room…) before publishing."), code="invalid_state")
+        raise Conflict(
+            _l("Add at least one bookable offer (desks, office, room…) before publishing."),
+            code="invalid_state",
+        )
     if space.available_until and space.available_until < date.today():
-        raise Conflict(_l("The availability period is over: change it before publishing."), code="invalid_state")
+        raise Conflict(
+            _l("The availability period is over: change it before publishing."),
+            code="invalid_state",
+        )
     space.status = "published"
     space.published_at = space.published_at or utcnow()
     db.session.flush()
@@ -203,7 +246,11 @@ def spaces_of(actor: User, organisation_id: int | None = None) -> list[Space]:
         ids = [i for i in ids if i == organisation_id]
     if not ids:
         return []
-    query = sa.select(Space).where(Space.organisation_id.in_(ids)).order_by(sa.func.lower(Space.name), Space.id)
+    query = (
+        sa.select(Space)
+        .where(Space.organisation_id.in_(ids))
+        .order_by(sa.func.lower(Space.name), Space.id)
+    )
     return list(db.session.scalars(query))
 
 
