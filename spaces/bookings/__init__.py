@@ -1,0 +1,1 @@
+"""Bookings: requests, confirmations, series, prices; the one place that decides a booking fits."""

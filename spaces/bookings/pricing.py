@@ -1,0 +1,123 @@
+"""Prices of an interval: the cheapest combination of a unit's rates, in integer cents. Pure.
+
+Rates (shared/API.md): ``hour`` is charged per started hour; ``half_day`` covers up to 4 hours
+within one local day (two at most in a day); ``day`` covers one local day; ``month`` covers 30 consecutive local days. A
+missing rate (None) is not offered; 0 is free. The interval is cut at local midnights; each day is
+priced with the cheapest mix of half-days and hours, or a day; months then replace runs of days
+when cheaper (dynamic programming over the days).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from spaces.timeutils import local_instant
+
+HALF_DAY_MINUTES = 4 * 60
+MONTH_DAYS = 30
+
+
+class NoPrice(ValueError):
+    """No combination of the offered rates covers the interval."""
+
+
+@dataclass(frozen=True)
+class Line:
+    rate: str
+    quantity: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class Price:
+    amount: int
+    lines: tuple[Line, ...]
+
+    def breakdown(self) -> list[dict]:
+        return [
+            {"rate": line.rate, "quantity": line.quantity, "amount": line.amount}
+            for line in self.lines
+        ]
+
+
+def day_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[date, int]]:
+    """Minutes of [start, end) falling in each local day, in order (days with 0 are left out)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    result = []
+    day = start.astimezone(tz).date()
+    while True:
+        day_start = max(start, local_instant(day, 0, tz))
+        day_end = min(end, local_instant(day, 1440, tz))
+        if day_end > day_start:
+            seconds = (day_end - day_start).total_seconds()
+            result.append((day, int(-(-seconds // 60))))
+        if local_instant(day, 1440, tz) >= end:
+            return result
+        day += timedelta(days=1)
+
+
+def _ceil_hours(minutes: int) -> int:
+    return -(-minutes // 60)
+
+
+def price_one_day(minutes: int, rates: dict[str, int | None]) -> tuple[int, Counter] | None:
+    """The cheapest way to pay ``minutes`` within one local day, or None if nothing covers it."""
+    options: list[tuple[int, Counter]] = []
+    hour, half, day = rates.get("hour"), rates.get("half_day"), rates.get("day")
+    if day is not None:
+        options.append((day, Counter(day=1)))
+    # A day has two halves: morning and afternoon.
+    max_halves = min(2, -(-minutes // HALF_DAY_MINUTES)) if half is not None else 0
+    for halves in range(max_halves + 1):
+        rest = max(0, minutes - halves * HALF_DAY_MINUTES)
+        if rest and hour is None:
+            continue
+        hours = _ceil_hours(rest)
+        cost = halves * (half or 0) + hours * (hour or 0)
+        options.append((cost, Counter(half_day=halves, hour=hours)))
+    if not options:
+        return None
+    return min(options, key=lambda option: (option[0], sum(option[1].values())))
+
+
+def price_interval(
+    start: datetime, end: datetime, tz: ZoneInfo, rates: dict[str, int | None], seats: int = 1
+) -> Price:
+    """The cheapest price of [start, end) for ``seats`` seats; raises NoPrice."""
+    days = day_minutes(start, end, tz)
+    if not days:
+        return Price(0, ())
+    per_day = [price_one_day(minutes, rates) for _, minutes in days]
+    month = rates.get("month")
+    count = len(days)
+    # best[i]: cheapest (cost, counter) to cover days[i:]
+    best: list[tuple[int, Counter] | None] = [None] * count + [(0, Counter())]
+    for i in range(count - 1, -1, -1):
+        candidates = []
+        if per_day[i] is not None and best[i + 1] is not None:
+            candidates.append((per_day[i][0] + best[i + 1][0], per_day[i][1] + best[i + 1][1]))
+        if month is not None:
+            limit = days[i][0] + timedelta(days=MONTH_DAYS)
+            j = i
+            while j < count and days[j][0] < limit:
+                j += 1
+            if best[j] is not None:
+                candidates.append((month + best[j][0], Counter(month=1) + best[j][1]))
+        best[i] = min(candidates, key=lambda c: (c[0], sum(c[1].values()))) if candidates else None
+    if best[0] is None:
+        raise NoPrice("No offered rate covers this time.")
+    unit_rates = {
+        "hour": rates.get("hour"),
+        "half_day": rates.get("half_day"),
+        "day": rates.get("day"),
+        "month": month,
+    }
+    lines = tuple(
+        Line(rate, quantity * seats, quantity * seats * (unit_rates[rate] or 0))
+        for rate in ("month", "day", "half_day", "hour")
+        if (quantity := best[0][1].get(rate, 0))
+    )
+    return Price(best[0][0] * seats, lines)
