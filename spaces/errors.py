@@ -25,11 +25,19 @@ class DomainError(Exception):
     code = "bad_request"
     default_message = _l("The request could not be handled.")
 
-    def __init__(self, message=None, *, code: str | None = None, fields: dict | None = None):
+    def __init__(
+        self,
+        message=None,
+        *,
+        code: str | None = None,
+        fields: dict | None = None,
+        extra: dict | None = None,
+    ):
         self.message = message or self.default_message
         if code:
             self.code = code
         self.fields = fields
+        self.extra = extra or {}  # more machine-readable detail, e.g. the dates that did not fit
         super().__init__(self.message)
 
 
@@ -93,16 +101,19 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+def error_body(
+    code: str, message: str, fields: dict | None = None, extra: dict | None = None
+) -> dict:
     error = {"code": code, "message": str(message)}
     if fields:
         error["fields"] = {k: [str(m) for m in v] for k, v in fields.items()}
+    error.update(extra or {})
     return {"error": error}
 
 
-def _respond(status: int, code: str, message, fields=None, headers=None):
+def _respond(status: int, code: str, message, fields=None, headers=None, extra=None):
     if wants_json():
-        response = jsonify(error_body(code, message, fields))
+        response = jsonify(error_body(code, message, fields, extra))
     else:
         page = render_template("errors/error.html", status=status, code=code, message=str(message))
         response = make_response(page)
@@ -129,7 +140,7 @@ def _http_message(status: int) -> str:
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        return _respond(error.status, error.code, error.message, error.fields)
+        return _respond(error.status, error.code, error.message, error.fields, extra=error.extra)
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request
@@ -46,6 +49,23 @@ def format_money(cents: int | None, currency: str = "EUR") -> str:
     return format_currency(Decimal(cents) / 100, currency)
 
 
+def localtime(value: datetime | None, tz: str) -> datetime | None:
+    """An aware instant seen in a place's time zone (for display)."""
+    return value.astimezone(ZoneInfo(tz)) if value is not None else None
+
+
+def format_local(value: datetime | None, fmt: str = "medium") -> str:
+    """Format a datetime in its own zone (not the viewer's), in the current language."""
+    if value is None:
+        return ""
+    return babel_dates.format_datetime(value, fmt, tzinfo=value.tzinfo, locale=current_locale())
+
+
+def date_from_iso(value: str) -> str:
+    """``2027-03-29`` → ``29 mars 2027`` in the current language."""
+    return babel_dates.format_date(date.fromisoformat(value), "medium", locale=current_locale())
+
+
 def compile_catalogues(target_dir: str) -> None:
     """Compile every ``.po`` under SOURCE_DIR into ``target_dir`` when missing or stale."""
     for lang in os.listdir(SOURCE_DIR):
@@ -71,4 +91,7 @@ def init_app(app: Flask) -> str:
     target = os.path.join(app.instance_path, "translations")
     compile_catalogues(target)
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["local_datetime"] = format_local
+    app.jinja_env.filters["date_from_iso"] = date_from_iso
     return target

@@ -2,17 +2,20 @@
 
 from spaces.accounts.models import ApiToken, User
 from spaces.availability.models import Closure, OpeningWindow
+from spaces.bookings.models import Booking, Series
 from spaces.listings.models import Photo, Space, SpaceService, Unit
 from spaces.organisations.models import Invitation, Membership, Organisation
 
 __all__ = [
     "ApiToken",
+    "Booking",
     "Closure",
     "Invitation",
     "Membership",
     "OpeningWindow",
     "Organisation",
     "Photo",
+    "Series",
     "Space",
     "SpaceService",
     "Unit",

@@ -115,3 +115,14 @@ def make_unit(owner, space, **fields):
     }
     with transaction():
         return listings.create_unit(owner, space, data)
+
+
+def set_hours(owner, target, windows=None):
+    """Weekly windows for a space or unit; by default Monday–Friday 8:00–19:00."""
+    from spaces.availability import services as availability
+    from spaces.availability.hours import Window
+
+    if windows is None:
+        windows = [Window(day, 8 * 60, 19 * 60) for day in range(5)]
+    with transaction():
+        availability.set_opening_hours(owner, target, windows)

@@ -1,0 +1,311 @@
+"""Bookings over the API: request (one or a series), read, move, cancel, approve, decline."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import jsonify, request
+
+from spaces.api import body, bp, page_args, paginate, require_user
+from spaces.api.serializers import iso
+from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, responses
+from spaces.bookings import services
+from spaces.bookings.forms import BookingForm, CancelForm, DecisionForm, MoveForm
+from spaces.db import transaction, utcnow
+from spaces.errors import Invalid, NotFound
+from spaces.extensions import db
+from spaces.forms import form_from_json
+from spaces.listings.models import Unit
+from spaces.timeutils import TimeError, parse_instant
+
+
+def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
+    now = now or utcnow()
+    tz = ZoneInfo(booking.unit.space.timezone)
+    data = {
+        "id": booking.id,
+        "reference": booking.reference,
+        "status": booking.effective_status(now),
+        "unit_id": booking.unit_id,
+        "space_id": booking.unit.space_id,
+        "start": iso(booking.start_at, tz),
+        "end": iso(booking.end_at, tz),
+        "seats": booking.seats,
+        "price": {
+            "amount": booking.price_amount,
+            "currency": booking.currency,
+            "breakdown": booking.breakdown,
+        },
+        "note": booking.note,
+        "series_id": booking.series_id,
+        "sponsor_organisation_id": booking.sponsor_organisation_id,
+        "created_at": iso(booking.created_at, tz),
+        "expires_at": iso(booking.expires_at, tz),
+        "reason": booking.reason,
+        "sequence": booking.sequence,
+    }
+    if host_view:
+        data["booker"] = {"id": booking.user.id, "name": booking.user.name}
+    return data
+
+
+def parse_times(start_text: str | None, end_text: str | None, tz: ZoneInfo):
+    errors, times = {}, {}
+    for name, text in (("start", start_text), ("end", end_text)):
+        try:
+            times[name] = parse_instant(text, tz)
+        except TimeError as error:
+            errors[name] = [str(error)]
+    if errors:
+        raise Invalid(fields=errors)
+    return times["start"], times["end"]
+
+
+def _unit_or_404(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id) if 0 < unit_id < 2**31 else None
+    if unit is None:
+        raise NotFound(fields={"unit_id": ["Unknown unit."]})
+    return unit
+
+
+@bp.post("/bookings")
+def create_booking():
+    actor = require_user()
+    payload = body()
+    form = form_from_json(BookingForm, payload)
+    requested_repeat = isinstance(payload, dict) and payload.get("repeat") is not None
+    repeat_errors = form.validate_repeat_presence(requested_repeat)
+    if repeat_errors:
+        raise Invalid(fields=repeat_errors)
+    unit = _unit_or_404(form.unit_id.data)
+    start, end = parse_times(form.start.data, form.end.data, ZoneInfo(unit.space.timezone))
+    with transaction():
+        result = services.request_booking(
+            actor,
+            unit.id,
+            start,
+            end,
+            form.seats.data or 1,
+            note=form.note.data or "",
+            sponsor_organisation_id=form.sponsor_organisation_id.data,
+            repeat=form.repeat_data(requested_repeat),
+            skip_conflicts=form.skip_conflicts.data,
+        )
+    data = booking_json(result.first)
+    if result.series is not None:
+        data["series_id"] = result.series.id
+        data["occurrences"] = [
+            {
+                "id": b.id,
+                "start": booking_json(b)["start"],
+                "end": booking_json(b)["end"],
+                "status": b.status,
+            }
+            for b in result.bookings
+        ]
+        data["skipped"] = [{"date": s["date"], "reason": s["reason"]} for s in result.skipped]
+        data["total"] = {
+            "amount": sum(b.price_amount for b in result.bookings),
+            "currency": result.first.currency,
+        }
+    return jsonify(data), 201
+
+
+@bp.get("/bookings")
+def list_bookings():
+    actor = require_user()
+    page, per_page = page_args()
+    unit_id = request.args.get("unit_id", type=int)
+    space_id = request.args.get("space_id", type=int)
+    items = services.list_bookings(actor, unit_id=unit_id, space_id=space_id)
+    host_view = unit_id is not None or space_id is not None
+    now = utcnow()
+    return jsonify(
+        paginate(items, page, per_page, lambda b: booking_json(b, now, host_view=host_view))
+    )
+
+
+@bp.get("/bookings/<int:booking_id>")
+def get_booking(booking_id: int):
+    actor = require_user()
+    booking = services.get_booking(actor, booking_id)
+    return jsonify(booking_json(booking, host_view=services.can_handle(actor, booking)))
+
+
+@bp.patch("/bookings/<int:booking_id>")
+def move_booking(booking_id: int):
+    actor = require_user()
+    booking = services.get_booking(actor, booking_id)
+    form = form_from_json(MoveForm, body())
+    tz = ZoneInfo(booking.unit.space.timezone)
+    start, end = parse_times(
+        form.start.data or booking.start_at.isoformat(),
+        form.end.data or booking.end_at.isoformat(),
+        tz,
+    )
+    with transaction():
+        booking = services.get_booking(actor, booking_id)
+        services.move_booking(actor, booking, start, end, form.seats.data)
+    return jsonify(booking_json(booking))
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+def cancel_booking(booking_id: int):
+    actor = require_user()
+    form = form_from_json(CancelForm, body())
+    with transaction():
+        booking = services.get_booking(actor, booking_id)
+        services.cancel_booking(actor, booking, form.scope.data or "one", form.reason.data or "")
+    return jsonify(booking_json(booking))
+
+
+@bp.post("/bookings/<int:booking_id>/approve")
+def approve_booking(booking_id: int):
+    actor = require_user()
+    with transaction():
+        booking = services.get_booking(actor, booking_id)
+        services.approve_booking(actor, booking)
+    return jsonify(booking_json(booking, host_view=True))
+
+
+@bp.post("/bookings/<int:booking_id>/decline")
+def decline_booking(booking_id: int):
+    actor = require_user()
+    form = form_from_json(DecisionForm, body())
+    with transaction():
+        booking = services.get_booking(actor, booking_id)
+        services.decline_booking(actor, booking, form.reason.data or "")
+    return jsonify(booking_json(booking, host_view=True))
+
+
+PRICE = {
+    "type": "object",
+    "required": ["amount", "currency"],
+    "properties": {
+        "amount": {"type": "integer"},
+        "currency": {"type": "string"},
+        "breakdown": {"type": "array"},
+    },
+}
+BOOKING = {
+    "type": "object",
+    "required": ["id", "reference", "status", "start", "end", "seats", "price"],
+    "properties": {
+        "id": {"type": "integer"},
+        "reference": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["requested", "confirmed", "declined", "cancelled", "expired"],
+        },
+        "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"},
+        "seats": {"type": "integer"},
+        "price": PRICE,
+        "series_id": {"type": ["integer", "null"]},
+    },
+}
+BOOKING_INPUT = {
+    "type": "object",
+    "required": ["unit_id", "start", "end"],
+    "properties": {
+        "unit_id": {"type": "integer"},
+        "start": {
+            "type": "string",
+            "format": "date-time",
+            "description": "without an offset: the space's local time",
+        },
+        "end": {"type": "string", "format": "date-time"},
+        "seats": {"type": "integer", "minimum": 1},
+        "note": {"type": "string", "maxLength": 1000},
+        "sponsor_organisation_id": {"type": ["integer", "null"]},
+        "repeat": {
+            "type": "object",
+            "required": ["weekdays", "until"],
+            "properties": {
+                "weekdays": {
+                    "type": "array",
+                    "items": {"type": "integer", "minimum": 0, "maximum": 6},
+                },
+                "until": {"type": "string", "format": "date", "description": "inclusive"},
+            },
+        },
+        "skip_conflicts": {"type": "boolean"},
+    },
+}
+ID = [path_id("booking_id")]
+
+PATHS = {
+    "/api/v1/bookings": {
+        "post": {
+            "summary": "Book a unit, once or as a series (every listed weekday until a date)",
+            "requestBody": json_body(BOOKING_INPUT),
+            "responses": responses({201: BOOKING}, 400, 401, 404, 409, 422),
+        },
+        "get": {
+            "summary": "The caller's bookings, or a unit's or space's (members of its organisation)",
+            "parameters": [
+                query("mine", {"type": "integer", "enum": [0, 1]}),
+                query("unit_id", {"type": "integer"}),
+                query("space_id", {"type": "integer"}),
+                *PAGINATION,
+            ],
+            "responses": responses({200: page_of(BOOKING)}, 401, 404),
+        },
+    },
+    "/api/v1/bookings/{booking_id}": {
+        "get": {
+            "summary": "A booking",
+            "parameters": ID,
+            "responses": responses({200: BOOKING}, 401, 404),
+        },
+        "patch": {
+            "summary": "Move or resize a booking (checked like a new one)",
+            "parameters": ID,
+            "requestBody": json_body(
+                {
+                    "type": "object",
+                    "properties": {
+                        "start": {"type": "string"},
+                        "end": {"type": "string"},
+                        "seats": {"type": "integer", "minimum": 1},
+                    },
+                }
+            ),
+            "responses": responses({200: BOOKING}, 400, 401, 403, 404, 409, 422),
+        },
+    },
+    "/api/v1/bookings/{booking_id}/cancel": {
+        "post": {
+            "summary": "Cancel one booking, this and the following ones, or the whole series",
+            "parameters": ID,
+            "requestBody": json_body(
+                {
+                    "type": "object",
+                    "properties": {
+                        "scope": {"type": "string", "enum": ["one", "following", "series"]},
+                        "reason": {"type": "string"},
+                    },
+                },
+                required=False,
+            ),
+            "responses": responses({200: BOOKING}, 400, 401, 403, 404, 409, 422),
+        }
+    },
+    "/api/v1/bookings/{booking_id}/approve": {
+        "post": {
+            "summary": "Accept a request (host)",
+            "parameters": ID,
+            "responses": responses({200: BOOKING}, 401, 403, 404, 409),
+        }
+    },
+    "/api/v1/bookings/{booking_id}/decline": {
+        "post": {
+            "summary": "Decline a request (host)",
+            "parameters": ID,
+            "requestBody": json_body(
+                {"type": "object", "properties": {"reason": {"type": "string"}}}, required=False
+            ),
+            "responses": responses({200: BOOKING}, 400, 401, 403, 404, 409, 422),
+        }
+    },
+}

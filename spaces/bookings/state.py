@@ -1,0 +1,87 @@
+"""Read a unit's situation from the database into the engine's plain ``UnitState``."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import holidays
+import sqlalchemy as sa
+
+from spaces.availability.engine import Occupation, UnitState
+from spaces.availability.models import Closure
+from spaces.availability.services import effective_windows
+from spaces.bookings.models import Booking
+from spaces.extensions import db
+from spaces.listings.models import Unit
+
+# Départements with holidays of their own (the ``holidays`` package's subdivisions of France).
+HOLIDAY_SUBDIVISIONS = {
+    "57": "57",
+    "67": "6AE",
+    "68": "6AE",
+    "971": "971",
+    "972": "972",
+    "973": "973",
+    "974": "974",
+    "976": "976",
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(subdivision: str | None, year: int) -> frozenset[date]:
+    return frozenset(holidays.France(years=year, subdiv=subdivision))
+
+
+def holiday_checker(departement: str | None):
+    subdivision = HOLIDAY_SUBDIVISIONS.get(departement or "")
+    return lambda day: day in _holidays(subdivision, day.year)
+
+
+def live_bookings_query(unit_id: int, start: datetime, end: datetime, now: datetime):
+    """Bookings of the unit that hold seats at some instant of [start, end)."""
+    return sa.select(Booking).where(
+        Booking.unit_id == unit_id,
+        Booking.start_at < end,
+        Booking.end_at > start,
+        sa.or_(
+            Booking.status == "confirmed",
+            sa.and_(Booking.status == "requested", Booking.expires_at > now),
+        ),
+    )
+
+
+def unit_state(
+    unit: Unit, start: datetime, end: datetime, now: datetime, exclude: set[int] = frozenset()
+) -> UnitState:
+    """Everything the engine needs about ``unit`` over [start, end)."""
+    space = unit.space
+    closures = db.session.scalars(
+        sa.select(Closure).where(
+            sa.or_(Closure.space_id == space.id, Closure.unit_id == unit.id),
+            Closure.start_at < end,
+            Closure.end_at > start,
+        )
+    )
+    bookings = db.session.scalars(live_bookings_query(unit.id, start, end, now))
+    return UnitState(
+        capacity=unit.effective_capacity,
+        tz=ZoneInfo(space.timezone),
+        windows=effective_windows(unit),
+        closures=[(c.start_at, c.end_at) for c in closures],
+        blocks=busy_blocks(unit, start, end),
+        occupations=[
+            Occupation(b.start_at, b.end_at, b.seats) for b in bookings if b.id not in exclude
+        ],
+        available_from=space.available_from,
+        available_until=space.available_until,
+        is_holiday=holiday_checker(space.departement)
+        if space.closed_on_public_holidays
+        else (lambda day: False),
+    )
+
+
+def busy_blocks(unit: Unit, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """Busy blocks imported from the host's calendars (none until calendar imports exist)."""
+    return []

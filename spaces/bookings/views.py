@@ -1,0 +1,218 @@
+"""Booking pages: book a unit, my bookings, one booking (cancel, approve, decline), host inbox."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from spaces.bookings import services
+from spaces.bookings.forms import BookingForm, CancelForm, DecisionForm
+from spaces.db import transaction, utcnow
+from spaces.errors import Conflict, Forbidden, Invalid, NotFound
+from spaces.listings.services import get_unit
+from spaces.organisations.services import role_of
+from spaces.timeutils import TimeError, parse_instant
+
+bp = Blueprint("bookings", __name__)
+
+PRESETS = {
+    "morning": ("09:00", "13:00"),
+    "afternoon": ("13:00", "17:00"),
+    "day": ("09:00", "17:00"),
+}
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _show_errors(form, error) -> None:
+    for name, messages in (error.fields or {}).items():
+        target = getattr(form, name.split(".")[0], None)
+        if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
+            target.errors = [*target.errors, *[str(m) for m in messages]]
+        else:
+            form.form_errors.extend(str(m) for m in messages)
+
+
+@bp.route("/units/<int:unit_id>/book", methods=["GET", "POST"])
+@login_required
+def book(unit_id: int):
+    unit = get_unit(_actor(), unit_id)
+    tz = ZoneInfo(unit.space.timezone)
+    form = BookingForm(unit_id=unit.id)
+    if request.method == "GET":
+        day = request.args.get("date") or (datetime.now(tz).date() + timedelta(days=1)).isoformat()
+        start_time, end_time = PRESETS.get(request.args.get("preset", "day"), PRESETS["day"])
+        form.start.data = request.args.get("start") or f"{day}T{start_time}"
+        form.end.data = request.args.get("end") or f"{day}T{end_time}"
+    conflicts = []
+    status = 200
+    if form.validate_on_submit():
+        repeat = None
+        weekdays = [int(d) for d in request.form.getlist("weekdays") if d.isdigit() and int(d) < 7]
+        until_text = request.form.get("until") or ""
+        try:
+            start = parse_instant(form.start.data, tz)
+            end = parse_instant(form.end.data, tz)
+            if weekdays or until_text:
+                repeat = {"weekdays": weekdays, "until": date.fromisoformat(until_text)}
+                if not weekdays:
+                    raise Invalid(fields={"repeat": [_("Choose at least one weekday.")]})
+            with transaction():
+                result = services.request_booking(
+                    _actor(),
+                    unit.id,
+                    start,
+                    end,
+                    form.seats.data or 1,
+                    note=form.note.data or "",
+                    repeat=repeat,
+                    skip_conflicts=form.skip_conflicts.data,
+                )
+        except (TimeError, ValueError) as error:
+            form.start.errors = [*form.start.errors, str(error)]
+            status = 422
+        except Invalid as error:
+            _show_errors(form, error)
+            form.form_errors.append(str(error.message))
+            status = 422
+        except Conflict as error:
+            form.form_errors.append(str(error.message))
+            conflicts = error.extra.get("conflicts", [])
+            status = 409
+        else:
+            first = result.first
+            if first.status == "confirmed":
+                flash(_("Booked! Reference %(ref)s.", ref=first.reference), "success")
+            else:
+                flash(
+                    _("Request sent to the host. Reference %(ref)s.", ref=first.reference),
+                    "success",
+                )
+            return redirect(url_for("bookings.detail", booking_id=first.id))
+    elif request.method == "POST":
+        status = 422
+    page = render_template(
+        "bookings/book.html",
+        unit=unit,
+        space=unit.space,
+        form=form,
+        conflicts=conflicts,
+        presets=PRESETS,
+    )
+    return make_response(page, status)
+
+
+@bp.get("/bookings")
+@login_required
+def mine():
+    now = utcnow()
+    bookings = services.list_bookings(_actor())
+    upcoming = [b for b in bookings if b.end_at > now]
+    past = [b for b in bookings if b.end_at <= now][-50:]
+    return render_template(
+        "bookings/mine.html", upcoming=upcoming, past=list(reversed(past)), now=now
+    )
+
+
+@bp.get("/bookings/<int:booking_id>")
+@login_required
+def detail(booking_id: int):
+    booking = services.get_booking(_actor(), booking_id)
+    return render_template(
+        "bookings/detail.html",
+        booking=booking,
+        now=utcnow(),
+        is_host=services.can_handle(_actor(), booking),
+        cancel_form=CancelForm(),
+        decision_form=DecisionForm(),
+    )
+
+
+def _action(booking_id: int, action):
+    booking = services.get_booking(_actor(), booking_id)
+    try:
+        with transaction():
+            booking = services.get_booking(_actor(), booking_id)
+            action(booking)
+    except (Conflict, Forbidden, Invalid) as error:
+        flash(str(error.message), "error")
+    return redirect(request.form.get("next") or url_for("bookings.detail", booking_id=booking.id))
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel(booking_id: int):
+    form = CancelForm()
+    if not form.validate_on_submit():
+        abort(400)
+
+    def run(booking):
+        done = services.cancel_booking(_actor(), booking, form.scope.data, form.reason.data or "")
+        flash(_("%(n)s booking(s) cancelled.", n=len(done)), "success")
+
+    return _action(booking_id, run)
+
+
+@bp.post("/bookings/<int:booking_id>/approve")
+@login_required
+def approve(booking_id: int):
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+
+    def run(booking):
+        services.approve_booking(_actor(), booking)
+        flash(_("Request accepted."), "success")
+
+    return _action(booking_id, run)
+
+
+@bp.post("/bookings/<int:booking_id>/decline")
+@login_required
+def decline(booking_id: int):
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+
+    def run(booking):
+        services.decline_booking(_actor(), booking, form.reason.data or "")
+        flash(_("Request declined."), "success")
+
+    return _action(booking_id, run)
+
+
+@bp.get("/host/bookings")
+@login_required
+def host_inbox():
+    """Bookings of the places the user's organisations list: requests first."""
+    from spaces.listings.services import spaces_of
+
+    now = utcnow()
+    spaces = [
+        s
+        for s in spaces_of(_actor())
+        if role_of(_actor(), s.organisation_id) in ("owner", "manager")
+    ]
+    bookings = []
+    for space in spaces:
+        try:
+            bookings.extend(services.list_bookings(_actor(), space_id=space.id))
+        except NotFound:
+            continue
+    pending = [b for b in bookings if b.effective_status(now) == "requested"]
+    upcoming = [b for b in bookings if b.status == "confirmed" and b.end_at > now]
+    return render_template("bookings/host.html", pending=pending, upcoming=upcoming, now=now)
