@@ -9,6 +9,7 @@ from spaces.api import bp, page_args, serializers
 from spaces.api.spec import PAGINATION, page_of, query, responses
 from spaces.errors import Invalid
 from spaces.geo.provider import GeocodingError, resolve_query
+from spaces.bookings.availability import dated_filter, validate_window
 from spaces.listings.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, Hit, SearchQuery, search
 from spaces.listings.vocabulary import SERVICES, SPACE_KINDS, UNIT_KINDS
 
@@ -61,9 +62,13 @@ def parse_search_args() -> SearchQuery:
                 str(error), code="unknown_place", fields={"near": [str(error)]}
             ) from error
         lat, lon = place.latitude, place.longitude
+    start_text, end_text = request.args.get("start") or None, request.args.get("end") or None
+    errors.update(validate_window(start_text, end_text))
     if errors:
         raise Invalid(fields=errors)
     return SearchQuery(
+        start_text=start_text,
+        end_text=end_text,
         latitude=lat,
         longitude=lon,
         radius_km=radius,
@@ -73,6 +78,12 @@ def parse_search_args() -> SearchQuery:
         space_kind=space_kind,
         max_price=max_price,
     )
+
+
+def run_search(query: SearchQuery) -> list[Hit]:
+    """Search, with the availability engine when a date window is given."""
+    availability = dated_filter(query.start_text, query.end_text) if query.start_text else None
+    return search(query, availability)
 
 
 def hit_json(hit: Hit) -> dict:
@@ -95,7 +106,7 @@ def hit_json(hit: Hit) -> dict:
 @bp.get("/search")
 def search_units():
     page, per_page = page_args()
-    hits = search(parse_search_args())
+    hits = run_search(parse_search_args())
     start = (page - 1) * per_page
     return jsonify(
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -139,6 +139,44 @@ def delete_unit_hours(unit_id: int):
     with transaction():
         availability.use_space_hours(actor, unit)
     return "", 204
+
+
+# --- availability -----------------------------------------------------------------------------
+
+
+@bp.get("/units/<int:unit_id>/availability")
+def unit_availability(unit_id: int):
+    """Free seats over [start, end) in consecutive constant pieces; closed time is 0."""
+    from spaces.bookings.availability import unit_timeline
+
+    unit = services.get_unit(_actor(), unit_id)
+    tz = ZoneInfo(unit.space.timezone)
+    errors, times = {}, {}
+    for name in ("start", "end"):
+        try:
+            times[name] = parse_instant(request.args.get(name) or "", tz)
+        except TimeError as error:
+            errors[name] = [str(error)]
+    if not errors and times["end"] <= times["start"]:
+        errors["end"] = [_l("The end must be after the start.")]
+    if errors:
+        raise Invalid(fields=errors)
+    segments = unit_timeline(unit, times["start"], times["end"])
+    return jsonify(
+        {
+            "unit_id": unit.id,
+            "capacity": unit.effective_capacity,
+            "version": unit.availability_version,
+            "items": [
+                {
+                    "start": serializers.iso(s.start, tz),
+                    "end": serializers.iso(s.end, tz),
+                    "free": s.free,
+                }
+                for s in segments
+            ],
+        }
+    )
 
 
 # --- closures ----------------------------------------------------------------------------------
@@ -367,6 +405,52 @@ PATHS = {
     },
     "/api/v1/spaces/{space_id}/closures": _closure_ops("space", "space_id"),
     "/api/v1/units/{unit_id}/closures": _closure_ops("unit", "unit_id"),
+    "/api/v1/units/{unit_id}/availability": {
+        "get": {
+            "summary": "Free seats over [start, end): consecutive pieces where the number is constant",
+            "security": [],
+            "parameters": [
+                path_id("unit_id"),
+                {
+                    "name": "start",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+                {
+                    "name": "end",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+            ],
+            "responses": responses(
+                {
+                    200: {
+                        "type": "object",
+                        "required": ["unit_id", "capacity", "items"],
+                        "properties": {
+                            "unit_id": {"type": "integer"},
+                            "capacity": {"type": "integer"},
+                            "items": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "start": {"type": "string"},
+                                        "end": {"type": "string"},
+                                        "free": {"type": "integer"},
+                                    },
+                                },
+                            },
+                        },
+                    }
+                },
+                404,
+                422,
+            ),
+        }
+    },
     "/api/v1/closures/{closure_id}": {
         "delete": {
             "summary": "Remove a closure",

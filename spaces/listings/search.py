@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
@@ -32,8 +31,9 @@ class SearchQuery:
     services: tuple[str, ...] = ()
     kind: str | None = None
     space_kind: str | None = None
-    start: datetime | None = None
-    end: datetime | None = None
+    # As given (ISO 8601): without an offset, each space reads them in its own zone.
+    start_text: str | None = None
+    end_text: str | None = None
     max_price: int | None = None
 
     @property
@@ -104,7 +104,7 @@ def search(query: SearchQuery, availability: AvailabilityFilter | None = None) -
             if distance > query.radius_km:
                 continue
         hits.append(Hit(space, unit, distance, free_seats=unit.effective_capacity))
-    if query.start is not None and availability is not None:
+    if query.start_text is not None and availability is not None:
         hits = availability(hits, query)
         if query.max_price is not None:
             hits = [h for h in hits if h.price is not None and h.price <= query.max_price]

@@ -470,3 +470,67 @@ def test_deleted_account_keeps_its_bookings_anonymised(client, world, app_ctx):
     assert [b["id"] for b in listed] == [booking["id"]]
     assert "Camille" not in listed[0]["booker"]["name"]
     assert listed[0]["status"] == "confirmed"
+
+
+def test_availability_timeline_of_a_unit(client, world):
+    book(client, world, start="2027-03-01T10:00", end="2027-03-01T12:00", seats=2)
+    response = client.get(
+        f"/api/v1/units/{world['pool']}/availability?start=2027-03-01T07:00&end=2027-03-01T20:00"
+    )
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["capacity"] == 3
+    assert [(i["start"][11:16], i["end"][11:16], i["free"]) for i in data["items"]] == [
+        ("07:00", "08:00", 0),
+        ("08:00", "10:00", 3),
+        ("10:00", "12:00", 1),
+        ("12:00", "19:00", 3),
+        ("19:00", "20:00", 0),
+    ]
+    assert data["items"][0]["start"] == "2027-03-01T07:00:00+01:00"
+    bad = client.get(
+        f"/api/v1/units/{world['pool']}/availability?start=2027-03-01&end=2027-03-02T00:00"
+    )
+    assert bad.status_code == 422
+
+
+def test_search_with_dates_returns_exactly_the_bookable_units(client, world, app_ctx):
+    from tests.factories import make_space
+
+    lat, lon = world["space"].latitude, world["space"].longitude
+    closed = make_space(
+        world["host"], name="Jamais ouvert", latitude=lat, longitude=lon
+    )  # no hours at all
+    assert closed
+    book(client, world, start="2027-03-01T09:00", end="2027-03-01T13:00", seats=2)
+    base = f"/api/v1/search?lat={lat}&lon={lon}&start=2027-03-01T09:00&end=2027-03-01T13:00"
+    items = client.get(base).get_json()["items"]
+    found = {
+        (i["space"]["name"], i["unit"]["name"]): (i["free_seats"], i["price"]["amount"])
+        for i in items
+    }
+    assert found == {
+        ("La Cantine", "Open space"): (1, 1500),
+        ("La Cantine", "Salle Loire"): (1, 10000),
+    }
+    two = {i["unit"]["name"] for i in client.get(base + "&seats=2").get_json()["items"]}
+    assert two == {"Salle Loire"}  # the pool has one seat left; the room takes 8 people
+    cheap = {i["unit"]["name"] for i in client.get(base + "&max_price=2000").get_json()["items"]}
+    assert cheap == {"Open space"}
+    # Each result is exactly what the booking endpoint accepts now.
+    for item in items:
+        attempt = client.post(
+            "/api/v1/bookings",
+            json={
+                "unit_id": item["unit"]["id"],
+                "start": "2027-03-01T09:00",
+                "end": "2027-03-01T13:00",
+            },
+            headers=bearer(api_token(make_user())),
+        )
+        assert attempt.status_code == 201
+    saturday = client.get(
+        f"/api/v1/search?lat={lat}&lon={lon}&start=2027-03-06T09:00&end=2027-03-06T13:00"
+    ).get_json()
+    assert saturday["items"] == []
+    assert client.get(f"/api/v1/search?lat={lat}&lon={lon}&start=2027-03-06").status_code == 422

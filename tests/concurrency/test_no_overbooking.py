@@ -1,0 +1,88 @@
+"""Never overbooked: 40 people book the last 3 seats at once, through gunicorn's worker processes.
+
+Two client processes fire 20 requests each at the same instant at a real gunicorn server with two
+worker processes (so the serialisation must hold across processes, not only threads), on SQLite
+and on PostgreSQL. Exactly 3 get 201, the 37 others 409, and the peak of seats recomputed from the
+rows never exceeds the capacity.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
+
+import pytest
+import sqlalchemy as sa
+
+from spaces.availability.engine import Occupation, peak_taken
+from spaces.bookings.models import Booking
+from spaces.extensions import db
+from tests.factories import api_token, make_space, make_unit, make_user, set_hours
+from tests.servers import gunicorn
+
+ATTEMPTS = 40
+CAPACITY = 3
+
+
+def _post(url: str, token: str, payload: dict) -> int:
+    request = Request(
+        f"{url}/api/v1/bookings",
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    try:
+        with urlopen(request, timeout=60) as response:
+            return response.status
+    except HTTPError as error:
+        return error.code
+
+
+def fire(url: str, tokens: list[str], payload: dict, at: float) -> list[int]:
+    """Runs in a client process: wait for the common instant, then send every request at once."""
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        time.sleep(max(0.0, at - time.time()))
+        return list(pool.map(lambda token: _post(url, token, payload), tokens))
+
+
+@pytest.mark.slow
+def test_forty_concurrent_attempts_at_three_seats(app, app_ctx, database):
+    host = make_user()
+    space = make_space(host, units=0, publish=False)
+    unit = make_unit(host, space, capacity=CAPACITY)
+    set_hours(host, space)
+    from spaces.db import transaction
+    from spaces.listings import services
+
+    with transaction():
+        services.publish_space(host, space)
+    tokens = [api_token(make_user()) for _ in range(ATTEMPTS)]
+    payload = {
+        "unit_id": unit.id,
+        "start": "2027-03-01T09:00",
+        "end": "2027-03-01T17:00",
+        "seats": 1,
+    }
+    env = {"DATABASE_URL": database.url, "RATELIMIT_ENABLED": "0", "REDIS_URL": None}
+
+    with gunicorn(env, workers=2, threads=16) as url:
+        context = multiprocessing.get_context("spawn")
+        at = time.time() + 2.0
+        with ProcessPoolExecutor(max_workers=2, mp_context=context) as clients:
+            halves = [tokens[: ATTEMPTS // 2], tokens[ATTEMPTS // 2 :]]
+            results = [clients.submit(fire, url, half, payload, at) for half in halves]
+            statuses = [status for result in results for status in result.result(timeout=120)]
+
+    assert len(statuses) == ATTEMPTS
+    assert statuses.count(201) == CAPACITY, statuses
+    assert statuses.count(409) == ATTEMPTS - CAPACITY, statuses
+    db.session.rollback()
+    rows = db.session.scalars(
+        sa.select(Booking).where(Booking.unit_id == unit.id, Booking.status == "confirmed")
+    ).all()
+    assert len(rows) == CAPACITY
+    occupations = [Occupation(b.start_at, b.end_at, b.seats) for b in rows]
+    assert peak_taken(occupations, rows[0].start_at, rows[0].end_at) <= CAPACITY
