@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 from spaces.api import bp, page_args, serializers
 from spaces.api.spec import PAGINATION, page_of, query, responses
+from spaces.bookings.availability import dated_filter, validate_window
 from spaces.errors import Invalid
 from spaces.geo.provider import GeocodingError, resolve_query
-from spaces.bookings.availability import dated_filter, validate_window
 from spaces.listings.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, Hit, SearchQuery, search
 from spaces.listings.vocabulary import SERVICES, SPACE_KINDS, UNIT_KINDS
 
