@@ -10,6 +10,7 @@ from spaces.db import transaction
 
 admin_cli = AppGroup("admin", help="Site administrators.")
 demo_cli = AppGroup("demo", help="The Touraine demo data.")
+bookings_cli = AppGroup("bookings", help="Bookings housekeeping.")
 
 
 @admin_cli.command("create")
@@ -41,6 +42,17 @@ def load_demo() -> None:
     click.echo(summary)
 
 
+@bookings_cli.command("expire")
+def expire_requests() -> None:
+    """Record as expired the requests nobody answered in time (and tell the bookers)."""
+    from spaces.bookings.services import record_expired_requests
+
+    with transaction():
+        expired = record_expired_requests()
+    click.echo(f"{len(expired)} request(s) expired.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(admin_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(bookings_cli)

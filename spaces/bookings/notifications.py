@@ -76,3 +76,7 @@ def bookings_cancelled(bookings, by_host: bool) -> None:
 
 def booking_moved(booking) -> None:
     _send(booking.user, "booking_moved", booking)
+
+
+def request_expired(booking) -> None:
+    _send(booking.user, "booking_expired", booking)

@@ -293,6 +293,26 @@ def request_booking(
     return result
 
 
+def record_expired_requests(now: datetime | None = None) -> list[Booking]:
+    """Write ``expired`` on requests past their expiry (the engine already ignores them)."""
+    now = now or utcnow()
+    expired = list(
+        db.session.scalars(
+            sa.select(Booking)
+            .where(Booking.status == "requested", Booking.expires_at <= now)
+            .with_for_update(of=Booking)
+        )
+    )
+    for booking in expired:
+        booking.status = "expired"
+        booking.sequence += 1
+    availability_changed({b.unit for b in expired})
+    db.session.flush()
+    for booking in expired:
+        notifications.request_expired(booking)
+    return expired
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 
