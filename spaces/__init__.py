@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from spaces import api, main
     from spaces.accounts import views as accounts_views
     from spaces.admin import views as admin_views
+    from spaces.bookings import views as booking_views
     from spaces.listings import views as listing_views
     from spaces.organisations import views as organisation_views
 
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts_views.bp,
         organisation_views.bp,
         admin_views.bp,
+        booking_views.bp,
         listing_views.bp,
         api.bp,
     ):

@@ -70,4 +70,12 @@ def paginate(items: list, page: int, per_page: int, serialize) -> dict:
 
 def register_modules() -> None:
     """Import the resource modules so their routes attach to the blueprint."""
-    from spaces.api import auth, openapi, organisations, search, spaces, units  # noqa: F401
+    from spaces.api import (  # noqa: F401
+        auth,
+        bookings,
+        openapi,
+        organisations,
+        search,
+        spaces,
+        units,
+    )

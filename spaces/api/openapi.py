@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from spaces.api import auth, bp, organisations, search, spaces, units
+from spaces.api import auth, bookings, bp, organisations, search, spaces, units
 from spaces.api.spec import COMPONENTS, responses
 
-MODULES = [auth, organisations, spaces, units, search]
+MODULES = [auth, organisations, spaces, units, search, bookings]
 
 SELF = {
     "/api/v1/openapi.json": {
