@@ -13,6 +13,7 @@ from spaces.availability.engine import Occupation, UnitState
 from spaces.availability.models import Closure
 from spaces.availability.services import effective_windows
 from spaces.bookings.models import Booking
+from spaces.calendars.models import BusyBlock
 from spaces.extensions import db
 from spaces.listings.models import Unit
 
@@ -83,5 +84,10 @@ def unit_state(
 
 
 def busy_blocks(unit: Unit, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """Busy blocks imported from the host's calendars (none until calendar imports exist)."""
-    return []
+    """Busy blocks imported from the host's calendars that overlap [start, end)."""
+    rows = db.session.execute(
+        sa.select(BusyBlock.start_at, BusyBlock.end_at).where(
+            BusyBlock.unit_id == unit.id, BusyBlock.start_at < end, BusyBlock.end_at > start
+        )
+    )
+    return [(row.start_at, row.end_at) for row in rows]

@@ -1,0 +1,1 @@
+"""Calendars: iCalendar feeds out (RFC 5545), hosts' calendars in (busy blocks)."""
