@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from spaces.accounts import views as accounts_views
     from spaces.admin import views as admin_views
     from spaces.bookings import views as booking_views
+    from spaces.calendars import views as calendar_views
     from spaces.listings import views as listing_views
     from spaces.organisations import views as organisation_views
 
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         organisation_views.bp,
         admin_views.bp,
         booking_views.bp,
+        calendar_views.bp,
         listing_views.bp,
         api.bp,
     ):

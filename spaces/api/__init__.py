@@ -73,6 +73,8 @@ def register_modules() -> None:
     from spaces.api import (  # noqa: F401
         auth,
         bookings,
+        calendar_imports,
+        calendars,
         openapi,
         organisations,
         search,

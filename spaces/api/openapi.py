@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from spaces.api import auth, bookings, bp, organisations, search, spaces, units
+from spaces.api import (
+    auth,
+    bookings,
+    bp,
+    calendar_imports,
+    calendars,
+    organisations,
+    search,
+    spaces,
+    units,
+)
 from spaces.api.spec import COMPONENTS, responses
 
-MODULES = [auth, organisations, spaces, units, search, bookings]
+MODULES = [auth, organisations, spaces, units, search, bookings, calendars, calendar_imports]
 
 SELF = {
     "/api/v1/openapi.json": {

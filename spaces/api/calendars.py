@@ -1,0 +1,5 @@
+"""Calendar feed tokens over the API."""
+
+from __future__ import annotations
+
+PATHS: dict = {}
