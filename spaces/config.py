@@ -96,6 +96,11 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict:
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
         "TRUST_PROXY": production,
+        "STREAMS_PER_CLIENT": int(environ.get("STREAMS_PER_CLIENT", "20")),
+        "STREAM_HEARTBEAT_SECONDS": 15,
+        "STREAM_MAX_SECONDS": 300,
+        "STREAM_RETRY_MS": 3000,
+        "BOOKING_REQUEST_TTL_HOURS": 48,
     }
     return config
 
@@ -108,4 +113,6 @@ TEST_OVERRIDES = {
     "WTF_CSRF_ENABLED": True,
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 1024,
+    "STREAM_HEARTBEAT_SECONDS": 1,
+    "STREAM_MAX_SECONDS": 3,
 }

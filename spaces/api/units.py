@@ -179,6 +179,23 @@ def unit_availability(unit_id: int):
     )
 
 
+@bp.get("/units/<int:unit_id>/availability/stream")
+def unit_availability_stream(unit_id: int):
+    """Server-Sent Events: an ``availability`` event after every committed change of the unit."""
+    from spaces.db import utcnow
+    from spaces.streams import last_event_id, stream_response
+
+    unit = services.get_unit(_actor(), unit_id)
+    version = unit.availability_version
+    seen = last_event_id()
+    catch_up = []
+    if seen is not None and seen < version:
+        catch_up.append(
+            {"unit_id": unit.id, "version": version, "changed_at": utcnow().isoformat()}
+        )
+    return stream_response({unit.id: version}, catch_up)
+
+
 # --- closures ----------------------------------------------------------------------------------
 
 
@@ -449,6 +466,30 @@ PATHS = {
                 404,
                 422,
             ),
+        }
+    },
+    "/api/v1/units/{unit_id}/availability/stream": {
+        "get": {
+            "summary": "Server-Sent Events: 'availability' after every committed change (id = version)",
+            "security": [],
+            "parameters": [
+                path_id("unit_id"),
+                {
+                    "name": "Last-Event-ID",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string"},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "An event stream",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                },
+                "404": responses({}, 404)["404"],
+                "429": responses({}, 429)["429"],
+            },
+            "x-streaming": True,
         }
     },
     "/api/v1/closures/{closure_id}": {

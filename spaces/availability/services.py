@@ -25,9 +25,16 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def availability_changed(units: Iterable[Unit]) -> None:
-    """Record that these units' availability changed (version bump, in this transaction)."""
+    """Record that these units' availability changed: version bump in this transaction, and an
+    event to every open stream once it commits."""
+    units = list(units)
     for unit in units:
-        unit.availability_version = (unit.availability_version or 0) + 1
+        # Incremented in SQL, so two concurrent changes never produce the same version.
+        unit.availability_version = Unit.availability_version + 1
+    if units:
+        from spaces.events import publish_after_commit
+
+        publish_after_commit(db.session, units)
 
 
 def _owner_filter(owner: Space | Unit):

@@ -67,7 +67,9 @@ def lock_unit(unit_id: int) -> Unit:
     ).first()
     if locked is None:
         raise NotFound()
-    return db.session.get(Unit, unit_id)
+    unit = db.session.get(Unit, unit_id)
+    db.session.refresh(unit)  # what was read before the lock may be stale
+    return unit
 
 
 def role_for_unit(actor: User | None, unit: Unit) -> str | None:

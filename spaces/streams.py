@@ -1,0 +1,117 @@
+"""Server-Sent Events of availability: one unit, or the units of a result page.
+
+The database session is released before streaming: an open stream holds a thread and a broker
+subscription, never a connection. Each stream lives at most ``STREAM_MAX_SECONDS`` (the browser
+reconnects by itself with ``Last-Event-ID``), sends a comment every ``STREAM_HEARTBEAT_SECONDS``,
+and a client (IP address) may hold ``STREAMS_PER_CLIENT`` at once — counted in Redis when it is
+configured, so the limit holds across processes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+from flask import Response, current_app, request
+
+from spaces.errors import DomainError
+from spaces.events import broker
+
+_local_counts: Counter = Counter()
+_local_lock = threading.Lock()
+
+
+class TooManyStreams(DomainError):
+    status = 429
+    code = "rate_limited"
+    default_message = "Too many open streams from this address: close some tabs and try again."
+
+
+def _client_key() -> str:
+    # remote_addr, never a raw X-Forwarded-For (spoofable): behind the proxy, ProxyFix sets it.
+    return request.remote_addr or "?"
+
+
+class StreamSlot:
+    """One of a client's limited stream slots; released when the stream ends."""
+
+    def __init__(self, key: str, limit: int, redis_url: str | None):
+        self.key, self.limit = key, limit
+        self.redis = None
+        if redis_url:
+            import redis
+
+            self.redis = redis.Redis.from_url(redis_url)
+
+    def acquire(self) -> bool:
+        if self.redis is not None:
+            name = f"spaces:streams:{self.key}"
+            count = self.redis.incr(name)
+            self.redis.expire(name, 3600)
+            if count > self.limit:
+                self.redis.decr(name)
+                return False
+            return True
+        with _local_lock:
+            if _local_counts[self.key] >= self.limit:
+                return False
+            _local_counts[self.key] += 1
+            return True
+
+    def release(self) -> None:
+        if self.redis is not None:
+            self.redis.decr(f"spaces:streams:{self.key}")
+            return
+        with _local_lock:
+            _local_counts[self.key] -= 1
+            if _local_counts[self.key] <= 0:
+                del _local_counts[self.key]
+
+
+def _event(change: dict) -> str:
+    return f"id: {change['version']}\nevent: availability\ndata: {json.dumps(change)}\n\n"
+
+
+def last_event_id() -> int | None:
+    raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id")
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def stream_response(versions: dict[int, int], catch_up: list[dict]) -> Response:
+    """An event-stream response for these units; ``catch_up`` events are sent at once."""
+    config = current_app.config
+    slot = StreamSlot(_client_key(), config.get("STREAMS_PER_CLIENT", 20), config.get("REDIS_URL"))
+    if not slot.acquire():
+        raise TooManyStreams()
+    heartbeat = config.get("STREAM_HEARTBEAT_SECONDS", 15)
+    max_seconds = config.get("STREAM_MAX_SECONDS", 300)
+    subscription = broker().subscribe(versions)
+    from spaces.extensions import db
+
+    db.session.remove()  # nothing below touches the database
+
+    def generate() -> Iterator[str]:
+        try:
+            yield f"retry: {config.get('STREAM_RETRY_MS', 3000)}\n\n"
+            for change in catch_up:
+                yield _event(change)
+            deadline = time.monotonic() + max_seconds
+            while time.monotonic() < deadline:
+                change = subscription.get(
+                    timeout=min(heartbeat, max(0.1, deadline - time.monotonic()))
+                )
+                yield _event(change) if change else ": ping\n\n"
+        finally:
+            subscription.close()
+            slot.release()
+
+    response = Response(generate(), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events through unbuffered
+    return response
