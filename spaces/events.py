@@ -8,6 +8,7 @@ messages out to its own open streams. Events are published only after their tran
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -38,10 +39,9 @@ class Subscription:
             return None
 
     def deliver(self, change: dict) -> None:
-        try:
+        # A stuck client loses events; it resynchronises from the version when it reconnects.
+        with contextlib.suppress(queue.Full):
             self.queue.put_nowait(change)
-        except queue.Full:  # a stuck client: drop, it resynchronises from the version on reconnect
-            pass
 
     def close(self) -> None:
         self.broker.unsubscribe(self)
