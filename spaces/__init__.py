@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the application: configuration from the environment, then ``config`` on top."""
-    from spaces import cli, errors, events, i18n
+    from spaces import cli, errors, events, i18n, requestlog
     from spaces.config import load_config
     from spaces.extensions import babel, csrf, db, limiter, migrate
 
@@ -69,6 +69,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     _init_login(app)
     errors.init_app(app)
     events.init_app(app)
+    requestlog.init_app(app)
     _register_blueprints(app)
     cli.init_app(app)
     _init_templates(app)
