@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from spaces.admin import views as admin_views
     from spaces.bookings import views as booking_views
     from spaces.calendars import views as calendar_views
+    from spaces.listings import photo_views
     from spaces.listings import views as listing_views
     from spaces.organisations import views as organisation_views
 
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         booking_views.bp,
         calendar_views.bp,
         listing_views.bp,
+        photo_views.bp,
         api.bp,
     ):
         app.register_blueprint(blueprint)

@@ -77,6 +77,7 @@ def register_modules() -> None:
         calendars,
         openapi,
         organisations,
+        photos,
         search,
         spaces,
         units,

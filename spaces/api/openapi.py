@@ -11,13 +11,24 @@ from spaces.api import (
     calendar_imports,
     calendars,
     organisations,
+    photos,
     search,
     spaces,
     units,
 )
 from spaces.api.spec import COMPONENTS, responses
 
-MODULES = [auth, organisations, spaces, units, search, bookings, calendars, calendar_imports]
+MODULES = [
+    auth,
+    organisations,
+    spaces,
+    units,
+    photos,
+    search,
+    bookings,
+    calendars,
+    calendar_imports,
+]
 
 SELF = {
     "/api/v1/openapi.json": {
