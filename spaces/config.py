@@ -97,8 +97,8 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict:
         "ARGON2_MEMORY_COST": 65536,
         "TRUST_PROXY": production,
         "STREAMS_PER_CLIENT": int(environ.get("STREAMS_PER_CLIENT", "20")),
-        "STREAM_HEARTBEAT_SECONDS": 15,
-        "STREAM_MAX_SECONDS": 300,
+        "STREAM_HEARTBEAT_SECONDS": float(environ.get("STREAM_HEARTBEAT_SECONDS", "15")),
+        "STREAM_MAX_SECONDS": float(environ.get("STREAM_MAX_SECONDS", "300")),
         "STREAM_RETRY_MS": 3000,
         "BOOKING_REQUEST_TTL_HOURS": 48,
     }
