@@ -12,7 +12,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -158,6 +158,16 @@ def init_app(app: Flask) -> None:
         headers = [(k, v) for k, v in error.get_headers() if k.lower() in {"allow", "retry-after"}]
         message = _http_message(status)
         return _respond(status, HTTP_CODES.get(status, "error"), message, headers=headers)
+
+    @app.errorhandler(DataError)
+    def handle_data_error(error: DataError):
+        # The database refused a value the forms let through (a NUL byte, a number out of range).
+        log.warning("database refused a value: %s", error.orig)
+        return _respond(
+            422,
+            "invalid",
+            _("A value is not acceptable (a forbidden character or a number out of range)."),
+        )
 
     @app.errorhandler(OperationalError)
     def handle_operational(error: OperationalError):

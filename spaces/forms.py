@@ -123,6 +123,8 @@ def _put_scalar(out: MultiDict, key: str, value: Any, path: str, type_errors: di
     if isinstance(value, bool):
         if value:
             out.add(key, "y")
+    elif isinstance(value, str) and "\x00" in value:
+        type_errors[path] = [_l("Contains a forbidden character.")]
     elif isinstance(value, int | float | str):
         out.add(key, str(value))
     else:

@@ -45,6 +45,28 @@ def require_user():
     return current_user._get_current_object()
 
 
+MAX_ID = 2**31 - 1
+
+
+def query_id(name: str) -> int | None:
+    """An id from the query string; None when absent. Garbage or an id beyond the database's
+    integers names nothing: a 404, never a 500."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        from spaces.errors import Invalid
+
+        raise Invalid(fields={name: ["Must be a whole number."]}) from None
+    if not 0 < value <= MAX_ID:
+        from spaces.errors import NotFound
+
+        raise NotFound()
+    return value
+
+
 def page_args(default_per_page: int = 20) -> tuple[int, int]:
     """``?page=&per_page=`` clamped to sane values (per_page at most 100)."""
 

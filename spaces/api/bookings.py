@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import jsonify, request
+from flask import jsonify
 
-from spaces.api import body, bp, page_args, paginate, require_user
+from spaces.api import body, bp, page_args, paginate, query_id, require_user
 from spaces.api.serializers import iso
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, responses
 from spaces.bookings import services
@@ -115,8 +115,8 @@ def create_booking():
 def list_bookings():
     actor = require_user()
     page, per_page = page_args()
-    unit_id = request.args.get("unit_id", type=int)
-    space_id = request.args.get("space_id", type=int)
+    unit_id = query_id("unit_id")
+    space_id = query_id("space_id")
     items = services.list_bookings(actor, unit_id=unit_id, space_id=space_id)
     host_view = unit_id is not None or space_id is not None
     now = utcnow()

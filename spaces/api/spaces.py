@@ -9,7 +9,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from spaces.api import body, bp, page_args, paginate, require_user, serializers
+from spaces.api import body, bp, page_args, paginate, query_id, require_user, serializers
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, responses
 from spaces.db import transaction
 from spaces.errors import Invalid
@@ -76,7 +76,7 @@ def create_space():
 def list_spaces():
     """Published spaces; ``?mine=1`` (or ``organisation_id``) lists the caller's, any status."""
     page, per_page = page_args()
-    organisation_id = request.args.get("organisation_id", type=int)
+    organisation_id = query_id("organisation_id")
     if request.args.get("mine") or organisation_id is not None:
         items = services.spaces_of(require_user(), organisation_id)
     else:

@@ -134,3 +134,23 @@ def test_error_messages_follow_the_language(client):
         "/api/v1/auth/register", json={"email": "x"}, headers={"Accept-Language": "fr"}
     )
     assert "adresse e-mail" in " ".join(response.get_json()["error"]["fields"]["email"]).lower()
+
+
+def test_nul_bytes_are_refused_cleanly(client, app_ctx):
+    response = client.post(
+        "/api/v1/auth/register",
+        json={"email": "a@example.org", "password": "pass\x00word12345", "name": "A\x00"},
+    )
+    assert response.status_code == 422
+    assert {"password", "name"} <= set(response.get_json()["error"]["fields"])
+
+
+def test_absurd_ids_in_query_strings_are_404(client, app_ctx):
+    token = api_token(make_user())
+    for url in (
+        "/api/v1/bookings?unit_id=99999999999999999999",
+        "/api/v1/spaces?organisation_id=99999999999",
+        "/api/v1/bookings?space_id=-3",
+    ):
+        assert client.get(url, headers=bearer(token)).status_code == 404, url
+    assert client.get("/api/v1/bookings?unit_id=abc", headers=bearer(token)).status_code == 422

@@ -230,3 +230,10 @@ def test_language_follows_accept_language_then_the_switch(client):
     html = client.get("/", headers={"Accept-Language": "fr-FR"}).get_data(as_text=True)
     assert '<html lang="en"' in html
     assert "Work near home" in html
+
+
+def test_nul_byte_in_a_page_form_is_not_a_server_error(client):
+    response = post_form(
+        client, "/register", {"name": "Nul\x00", "email": "nul@example.org", "password": PASSWORD}
+    )
+    assert response.status_code in (200, 302, 422)
