@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, FieldList, Form, FormField, IntegerField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import TextInput
 
 from spaces.errors import Invalid
 
@@ -28,6 +29,13 @@ _JSON_INPUT: contextvars.ContextVar[bool] = contextvars.ContextVar("json_input",
 
 class MoneyField(IntegerField):
     """An amount in integer cents. The API sends cents (``450``); people type euros (``4,50``)."""
+
+    # A text input: a number input would blank "4,50" (a decimal comma) in the browser.
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
         if not valuelist or valuelist[0] in ("", None):

@@ -66,6 +66,31 @@ def date_from_iso(value: str) -> str:
     return babel_dates.format_date(date.fromisoformat(value), "medium", locale=current_locale())
 
 
+def time_error_message(error) -> str:
+    """A TimeError in the reader's language."""
+    from flask_babel import gettext as _
+
+    params = getattr(error, "params", {})
+    value, zone_name = params.get("value", ""), params.get("zone", "")
+    messages = {
+        "empty": lambda: _("Give a date and time, e.g. 2027-03-29T09:00."),
+        "bare_date": lambda: _("Give a time as well as the date, e.g. 2027-03-29T09:00."),
+        "malformed": lambda: _(
+            "“%(value)s” is not a date and time (e.g. 2027-03-29T09:00).", value=value
+        ),
+        "nonexistent": lambda: _(
+            "%(value)s does not exist in %(zone)s: the clocks go forward then.",
+            value=value,
+            zone=zone_name,
+        ),
+        "end_before_start": lambda: _("The end must be after the start."),
+        "hhmm": lambda: _("“%(value)s” is not a time of day (HH:MM).", value=value),
+        "unknown_zone": lambda: _("Unknown time zone (e.g. Europe/Paris)."),
+    }
+    make = messages.get(getattr(error, "code", ""))
+    return make() if make else str(error)
+
+
 def compile_catalogues(target_dir: str) -> None:
     """Compile every ``.po`` under SOURCE_DIR into ``target_dir`` when missing or stale."""
     for lang in os.listdir(SOURCE_DIR):

@@ -15,7 +15,13 @@ _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
 class TimeError(ValueError):
-    """An input time that cannot be used; the message says why, for a person."""
+    """An input time that cannot be used. ``code`` and ``params`` let the edges say it in the
+    reader's language (spaces.i18n.time_error_message); the message is the English fallback."""
+
+    def __init__(self, message: str, code: str = "malformed", **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True, order=True)
@@ -27,7 +33,7 @@ class Interval:
 
     def __post_init__(self):
         if self.end <= self.start:
-            raise TimeError("The end must be after the start.")
+            raise TimeError("The end must be after the start.", "end_before_start")
 
     def overlaps(self, other: Interval) -> bool:
         return self.start < other.end and other.start < self.end
@@ -41,7 +47,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise TimeError(f"Unknown time zone {name!r}.") from exc
+        raise TimeError(f"Unknown time zone {name!r}.", "unknown_zone", zone=name) from exc
 
 
 def is_timezone(name: str) -> bool:
@@ -68,7 +74,10 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
     round_trip = aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if round_trip != naive.replace(tzinfo=None, fold=0):
         raise TimeError(
-            f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks go forward)."
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks go forward).",
+            "nonexistent",
+            value=f"{naive:%Y-%m-%d %H:%M}",
+            zone=tz.key,
         )
     return aware
 
@@ -79,15 +88,17 @@ def parse_instant(value: str, tz: ZoneInfo) -> datetime:
     A bare date, a malformed value, or a local time in the spring-forward gap raise TimeError.
     """
     if not isinstance(value, str) or not value.strip():
-        raise TimeError("Give a date and time, e.g. 2027-03-29T09:00.")
+        raise TimeError("Give a date and time, e.g. 2027-03-29T09:00.", "empty")
     text = value.strip()
     if _DATE_ONLY.match(text):
-        raise TimeError("Give a time as well as the date, e.g. 2027-03-29T09:00.")
+        raise TimeError("Give a time as well as the date, e.g. 2027-03-29T09:00.", "bare_date")
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError as exc:
         raise TimeError(
-            f"{text!r} is not a date and time (expected e.g. 2027-03-29T09:00)."
+            f"{text!r} is not a date and time (expected e.g. 2027-03-29T09:00).",
+            "malformed",
+            value=text[:40],
         ) from exc
     if parsed.tzinfo is None:
         parsed = localize(parsed, tz)
@@ -107,10 +118,10 @@ def parse_hhmm(value: str) -> int:
     """``"09:30"`` → 570 minutes; ``"24:00"`` → 1440. Raises TimeError."""
     match = _HHMM.match((value or "").strip())
     if not match:
-        raise TimeError(f"{value!r} is not a time of day (HH:MM).")
+        raise TimeError(f"{value!r} is not a time of day (HH:MM).", "hhmm", value=str(value)[:20])
     minutes = int(match[1]) * 60 + int(match[2])
     if minutes > 1440:
-        raise TimeError(f"{value!r} is after midnight.")
+        raise TimeError(f"{value!r} is after midnight.", "hhmm", value=str(value)[:20])
     return minutes
 
 

@@ -15,6 +15,7 @@ from spaces.db import transaction, utcnow
 from spaces.errors import Invalid, NotFound
 from spaces.extensions import db
 from spaces.forms import form_from_json
+from spaces.i18n import time_error_message
 from spaces.listings.models import Unit
 from spaces.timeutils import TimeError, parse_instant
 
@@ -55,7 +56,7 @@ def parse_times(start_text: str | None, end_text: str | None, tz: ZoneInfo):
         try:
             times[name] = parse_instant(text, tz)
         except TimeError as error:
-            errors[name] = [str(error)]
+            errors[name] = [time_error_message(error)]
     if errors:
         raise Invalid(fields=errors)
     return times["start"], times["end"]

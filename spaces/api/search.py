@@ -9,7 +9,7 @@ from spaces.api import bp, page_args, serializers
 from spaces.api.spec import PAGINATION, page_of, query, responses
 from spaces.bookings.availability import dated_filter, validate_window
 from spaces.errors import Invalid
-from spaces.geo.provider import GeocodingError, resolve_query
+from spaces.geo.provider import GeocodingError, place_error_message, resolve_query
 from spaces.listings.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, Hit, SearchQuery, search
 from spaces.listings.vocabulary import SERVICES, SPACE_KINDS, UNIT_KINDS
 
@@ -41,7 +41,11 @@ def parse_search_args() -> SearchQuery:
     radius = _number("radius_km", float, errors, 0.1, MAX_RADIUS_KM) or DEFAULT_RADIUS_KM
     seats = _number("seats", int, errors, 1, 10000) or 1
     max_price = _number("max_price", int, errors, 0, 10**9)
-    services = tuple(s for s in (request.args.get("services") or "").split(",") if s.strip())
+    # Comma-separated (the API) or repeated keys (a page's checkboxes): both are read.
+    codes = [
+        code.strip() for value in request.args.getlist("services") for code in value.split(",")
+    ]
+    services = tuple(dict.fromkeys(code for code in codes if code))
     unknown = [s for s in services if s not in SERVICES]
     if unknown:
         errors["services"] = [_l("Unknown service: %(codes)s.", codes=", ".join(unknown[:5]))]
@@ -59,7 +63,9 @@ def parse_search_args() -> SearchQuery:
             place = resolve_query(near)
         except GeocodingError as error:
             raise Invalid(
-                str(error), code="unknown_place", fields={"near": [str(error)]}
+                place_error_message(error),
+                code="unknown_place",
+                fields={"near": [place_error_message(error)]},
             ) from error
         lat, lon = place.latitude, place.longitude
     start_text, end_text = request.args.get("start") or None, request.args.get("end") or None

@@ -14,12 +14,10 @@ from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, resp
 from spaces.db import transaction
 from spaces.errors import Invalid
 from spaces.forms import form_from_json
-from spaces.geo.provider import GeocodingError, locate_address
+from spaces.geo.provider import GeocodingError, locate_address, location_fields, place_error_message
 from spaces.listings import services
 from spaces.listings.forms import SpaceForm
 from spaces.listings.vocabulary import SERVICES
-
-LOCATION_FIELDS = ("address", "postal_code", "commune")
 
 
 def space_json(space, **kwargs) -> dict:
@@ -52,7 +50,7 @@ def locate(data: dict, *, required: bool):
             return None
         message = _l(
             "We could not find this place: %(reason)s Give latitude and longitude, or place the pin on the map.",
-            reason=str(error),
+            reason=place_error_message(error),
         )
         raise Invalid(message, code="unknown_place", fields={"commune": [message]}) from error
 
@@ -104,7 +102,8 @@ def update_space(space_id: int):
             _l("A place cannot move to another organisation."),
             fields={"organisation_id": [_l("Cannot be changed.")]},
         )
-    moved = any(key in patch for key in LOCATION_FIELDS) and form.latitude.data is None
+    changed = [key for key in location_fields() if key in patch and patch[key] != current.get(key)]
+    moved = bool(changed) and "latitude" not in patch
     place = locate(form.data, required=True) if moved else None
     if "latitude" in patch:
         data["latitude"], data["longitude"] = form.latitude.data, form.longitude.data

@@ -15,6 +15,7 @@ from spaces.availability.hours import Window
 from spaces.db import transaction
 from spaces.errors import Invalid
 from spaces.forms import form_from_json
+from spaces.i18n import time_error_message
 from spaces.listings import services
 from spaces.listings.forms import ClosureForm, OpeningHoursForm, UnitForm
 from spaces.listings.vocabulary import BOOKING_MODES, UNIT_KINDS
@@ -156,7 +157,7 @@ def unit_availability(unit_id: int):
         try:
             times[name] = parse_instant(request.args.get(name) or "", tz)
         except TimeError as error:
-            errors[name] = [str(error)]
+            errors[name] = [time_error_message(error)]
     if not errors and times["end"] <= times["start"]:
         errors["end"] = [_l("The end must be after the start.")]
     if errors:
@@ -207,7 +208,7 @@ def _closure_times(tz: ZoneInfo):
         try:
             times[name] = parse_instant(getattr(form, name).data, tz)
         except TimeError as error:
-            errors[name] = [str(error)]
+            errors[name] = [time_error_message(error)]
     if errors:
         raise Invalid(fields=errors)
     if times["end"] <= times["start"]:

@@ -8,12 +8,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 from spaces.availability.engine import Segment, fit, timeline
 from spaces.bookings.pricing import NoPrice, price_interval
 from spaces.bookings.services import check_rules
 from spaces.bookings.state import unit_state
 from spaces.db import utcnow
 from spaces.errors import Invalid
+from spaces.i18n import time_error_message
 from spaces.listings.models import Unit
 from spaces.listings.search import Hit, SearchQuery
 from spaces.timeutils import TimeError, parse_instant
@@ -74,7 +77,7 @@ def validate_window(start_text: str | None, end_text: str | None) -> dict:
     """Field errors of a search window (checked in Paris time; each space re-reads it)."""
     errors: dict = {}
     if bool(start_text) != bool(end_text):
-        errors["end" if start_text else "start"] = ["Give both start and end."]
+        errors["end" if start_text else "start"] = [_l("Give both start and end.")]
         return errors
     if not start_text:
         return errors
@@ -84,7 +87,7 @@ def validate_window(start_text: str | None, end_text: str | None) -> dict:
         try:
             times[name] = parse_instant(text, probe)
         except TimeError as error:
-            errors[name] = [str(error)]
+            errors[name] = [time_error_message(error)]
     if not errors and times["end"] <= times["start"]:
-        errors["end"] = ["The end must be after the start."]
+        errors["end"] = [_l("The end must be after the start.")]
     return errors

@@ -22,6 +22,7 @@ from spaces.bookings import services
 from spaces.bookings.forms import BookingForm, CancelForm, DecisionForm
 from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
+from spaces.i18n import time_error_message
 from spaces.listings.services import get_unit
 from spaces.organisations.services import role_of
 from spaces.timeutils import TimeError, parse_instant
@@ -83,8 +84,11 @@ def book(unit_id: int):
                     repeat=repeat,
                     skip_conflicts=form.skip_conflicts.data,
                 )
-        except (TimeError, ValueError) as error:
-            form.start.errors = [*form.start.errors, str(error)]
+        except TimeError as error:
+            form.start.errors = [*form.start.errors, time_error_message(error)]
+            status = 422
+        except ValueError:  # the "until" date
+            form.form_errors.append(_("Give the last date of the series as YYYY-MM-DD."))
             status = 422
         except Invalid as error:
             _show_errors(form, error)

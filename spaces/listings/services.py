@@ -50,6 +50,14 @@ UNIT_FIELDS = (
 )
 
 
+TEXT_FIELDS = ("description", "address", "postal_code", "accessibility", "house_rules")
+
+
+def _clean(data: dict) -> dict:
+    """Empty text is "", never NULL (a JSON null clears a text field)."""
+    return {k: ("" if v is None and k in TEXT_FIELDS else v) for k, v in data.items()}
+
+
 def _role(actor: User | None, space: Space) -> str | None:
     return role_of(actor, space.organisation_id)
 
@@ -136,6 +144,7 @@ def create_space(actor: User, data: dict, place: Place | None) -> Space:
     ``place`` is the geocoded address (None when the host placed the pin by hand, in which case
     ``data`` has latitude and longitude)."""
     organisation = managed_organisation(actor, data["organisation_id"])
+    data = _clean(data)
     space = Space(organisation=organisation, status="draft", timezone="")
     for field in SPACE_FIELDS:
         if field in data and data[field] is not None:
@@ -155,6 +164,7 @@ def update_space(actor: User, space: Space, data: dict, place: Place | None) -> 
     """Change a space's fields; ``place`` is given when the address was geocoded again."""
     if not can_edit(actor, space):
         raise Forbidden()
+    data = _clean(data)
     for field in SPACE_FIELDS:
         if field in data:
             setattr(space, field, data[field])
@@ -197,7 +207,9 @@ def archive_space(actor: User, space: Space) -> Space:
 def _unit_values(unit: Unit, data: dict) -> None:
     for field in UNIT_FIELDS:
         if field in data:
-            setattr(unit, field, data[field])
+            setattr(
+                unit, field, "" if data[field] is None and field == "description" else data[field]
+            )
     if unit.notice_minutes is None:
         unit.notice_minutes = 0
     if unit.cancel_until_minutes is None:

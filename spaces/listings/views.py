@@ -39,8 +39,14 @@ from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
 from spaces.forms import BaseForm
 from spaces.geo.geocoding import AmbiguousPlace
-from spaces.geo.provider import GeocodingError, locate_address, resolve_query
-from spaces.i18n import current_locale
+from spaces.geo.provider import (
+    GeocodingError,
+    locate_address,
+    location_fields,
+    place_error_message,
+    resolve_query,
+)
+from spaces.i18n import current_locale, time_error_message
 from spaces.listings import services
 from spaces.listings.forms import ClosureForm, SpaceForm, UnitForm
 from spaces.listings.search import Hit
@@ -64,7 +70,6 @@ DEFAULT_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
 FRANCE = (46.6, 2.4)
-LOCATION_FIELDS = ("address", "postal_code", "commune")
 WeekHoursForm = type(
     "WeekHoursForm",
     (BaseForm,),
@@ -333,7 +338,7 @@ def _locate(form, *, required: bool):
         if required:
             message = _(
                 "We could not find this place: %(reason)s Give latitude and longitude, or place the pin on the map.",
-                reason=str(error),
+                reason=place_error_message(error),
             )
             form.commune.errors = list(form.commune.errors) + [message]
         return None
@@ -436,7 +441,7 @@ def edit_space(space_id: int):
         data = _space_values(form)
         pin = (form.latitude.data, form.longitude.data)
         pin_moved = None not in pin and pin != (space.latitude, space.longitude)
-        moved = any((data[f] or "") != (getattr(space, f) or "") for f in LOCATION_FIELDS)
+        moved = any((data[f] or "") != (getattr(space, f) or "") for f in location_fields())
         place = _locate(form, required=not pin_moved) if moved else None
         failed_place = bool(form.commune.errors)
         if not pin_moved:
@@ -633,7 +638,7 @@ def closures(space_id: int):
             try:
                 times[name] = parse_instant(form[name].data, tz)
             except TimeError as error:
-                form[name].errors = list(form[name].errors) + [str(error)]
+                form[name].errors = list(form[name].errors) + [time_error_message(error)]
         if len(times) == 2:
             try:
                 with transaction():
