@@ -61,6 +61,11 @@ def format_local(value: datetime | None, fmt: str = "medium") -> str:
     return babel_dates.format_datetime(value, fmt, tzinfo=value.tzinfo, locale=current_locale())
 
 
+def format_day(value: date) -> str:
+    """``lun. 1 mars`` / ``Mon, Mar 1``: a short day label."""
+    return babel_dates.format_date(value, "EEE d MMM", locale=current_locale())
+
+
 def date_from_iso(value: str) -> str:
     """``2027-03-29`` → ``29 mars 2027`` in the current language."""
     return babel_dates.format_date(date.fromisoformat(value), "medium", locale=current_locale())
@@ -117,6 +122,7 @@ def init_app(app: Flask) -> str:
     compile_catalogues(target)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["local_datetime"] = format_local
+    app.jinja_env.filters["local_format"] = format_local
     app.jinja_env.filters["date_from_iso"] = date_from_iso
+    app.jinja_env.filters["format_day"] = format_day
     return target

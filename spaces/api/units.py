@@ -13,7 +13,7 @@ from spaces.api.spec import json_body, path_id, responses
 from spaces.availability import services as availability
 from spaces.availability.hours import Window
 from spaces.db import transaction
-from spaces.errors import Invalid
+from spaces.errors import Invalid, NotFound
 from spaces.forms import form_from_json
 from spaces.i18n import time_error_message
 from spaces.listings import services
@@ -195,6 +195,29 @@ def unit_availability_stream(unit_id: int):
             {"unit_id": unit.id, "version": version, "changed_at": utcnow().isoformat()}
         )
     return stream_response({unit.id: version}, catch_up)
+
+
+MAX_STREAM_UNITS = 100
+
+
+@bp.get("/availability/stream")
+def availability_stream():
+    """Server-Sent Events for the units of a page (``?units=1,2,3``, 100 at most): one
+    ``availability`` event per committed change, with the unit in its data."""
+    from spaces.streams import stream_response
+
+    raw = [part for part in (request.args.get("units") or "").split(",") if part.strip()]
+    if not raw or len(raw) > MAX_STREAM_UNITS or not all(part.strip().isdigit() for part in raw):
+        raise Invalid(fields={"units": [_l("Give 1 to 100 unit ids, separated by commas.")]})
+    actor = _actor()
+    versions = {}
+    for part in raw:
+        unit_id = int(part)
+        if not 0 < unit_id < 2**31:
+            raise NotFound()
+        unit = services.get_unit(actor, unit_id)
+        versions[unit.id] = unit.availability_version
+    return stream_response(versions, [])
 
 
 # --- closures ----------------------------------------------------------------------------------
@@ -488,6 +511,31 @@ PATHS = {
                     "content": {"text/event-stream": {"schema": {"type": "string"}}},
                 },
                 "404": responses({}, 404)["404"],
+                "429": responses({}, 429)["429"],
+            },
+            "x-streaming": True,
+        }
+    },
+    "/api/v1/availability/stream": {
+        "get": {
+            "summary": "Server-Sent Events for several units (a page of results)",
+            "security": [],
+            "parameters": [
+                {
+                    "name": "units",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": "comma-separated unit ids, 100 at most",
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "An event stream",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                },
+                "404": responses({}, 404)["404"],
+                "422": responses({}, 422)["422"],
                 "429": responses({}, 429)["429"],
             },
             "x-streaming": True,

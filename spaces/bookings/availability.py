@@ -5,12 +5,13 @@ Reads only (no lock): what people see; the booking service re-checks under the l
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-from spaces.availability.engine import Segment, fit, timeline
+from spaces.availability.engine import Segment, bookable_spans, fit, timeline
 from spaces.bookings.pricing import NoPrice, price_interval
 from spaces.bookings.services import check_rules
 from spaces.bookings.state import unit_state
@@ -19,7 +20,7 @@ from spaces.errors import Invalid
 from spaces.i18n import time_error_message
 from spaces.listings.models import Unit
 from spaces.listings.search import Hit, SearchQuery
-from spaces.timeutils import TimeError, parse_instant
+from spaces.timeutils import TimeError, local_instant, parse_instant
 
 MAX_TIMELINE_DAYS = 92
 
@@ -91,3 +92,44 @@ def validate_window(start_text: str | None, end_text: str | None) -> dict:
     if not errors and times["end"] <= times["start"]:
         errors["end"] = [_l("The end must be after the start.")]
     return errors
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    day: date
+    open: bool
+    free_min: int
+    free_max: int
+    capacity: int
+
+
+def coming_days(unit: Unit, days: int = 7, now: datetime | None = None) -> list[DaySummary]:
+    """Free seats per local day for the coming ``days`` days, for people to glance at.
+
+    A day is closed when the unit is never bookable then; otherwise free_min/free_max are the
+    least and most free seats during its bookable time (past hours of today excluded).
+    """
+    now = now or utcnow()
+    tz = ZoneInfo(unit.space.timezone)
+    today = now.astimezone(tz).date()
+    start = max(now, local_instant(today, 0, tz))
+    end = local_instant(today + timedelta(days=days), 0, tz)
+    state = unit_state(unit, start, end, now)
+    segments = timeline(state, start, end)
+    bookable = bookable_spans(state, start, end)
+    summaries = []
+    for offset in range(days):
+        day = today + timedelta(days=offset)
+        day_start, day_end = max(start, local_instant(day, 0, tz)), local_instant(day, 1440, tz)
+        spans = [
+            (max(s, day_start), min(e, day_end))
+            for s, e in bookable
+            if s < day_end and e > day_start
+        ]
+        frees = [seg.free for seg in segments for s, e in spans if seg.start < e and seg.end > s]
+        summaries.append(
+            DaySummary(
+                day, bool(spans), min(frees, default=0), max(frees, default=0), state.capacity
+            )
+        )
+    return summaries

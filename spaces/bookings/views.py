@@ -60,6 +60,8 @@ def book(unit_id: int):
         start_time, end_time = PRESETS.get(request.args.get("preset", "day"), PRESETS["day"])
         form.start.data = request.args.get("start") or f"{day}T{start_time}"
         form.end.data = request.args.get("end") or f"{day}T{end_time}"
+        if request.args.get("seats", "").isdigit():
+            form.seats.data = int(request.args["seats"])
     conflicts = []
     status = 200
     if form.validate_on_submit():
@@ -119,6 +121,26 @@ def book(unit_id: int):
         presets=PRESETS,
     )
     return make_response(page, status)
+
+
+@bp.get("/units/<int:unit_id>/coming-days")
+def coming_days_fragment(unit_id: int):
+    """The coming days of a unit as an HTML fragment (live refresh; polled with ETag)."""
+    from spaces.bookings.availability import coming_days
+    from spaces.i18n import current_locale
+
+    actor = current_user._get_current_object() if current_user.is_authenticated else None
+    unit = get_unit(actor, unit_id)
+    tz = ZoneInfo(unit.space.timezone)
+    etag = f"{unit.id}-{unit.availability_version}-{datetime.now(tz).date()}-{current_locale()}"
+    if request.if_none_match.contains(etag):
+        return "", 304
+    response = make_response(
+        render_template("bookings/_coming_days.html", unit=unit, days=coming_days(unit))
+    )
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/bookings")

@@ -35,6 +35,7 @@ from spaces.api.search import parse_search_args, run_search
 from spaces.availability import services as availability
 from spaces.availability.hours import week_table
 from spaces.availability.hours_text import HoursTextError, format_day_windows, parse_day_windows
+from spaces.bookings.availability import coming_days
 from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
 from spaces.forms import BaseForm
@@ -261,8 +262,13 @@ def search():
     def page_url(number: int) -> str:
         return url_for("listings.search", **{**args, "page": [number]})
 
+    template = (
+        "listings/_results.html"
+        if request.args.get("partial") == "results"
+        else "listings/search.html"
+    )
     return _page(
-        "listings/search.html",
+        template,
         422 if errors else 200,
         errors=errors,
         results=shown,
@@ -274,6 +280,9 @@ def search():
         selected_services=codes,
         radii=RADII_KM,
         map_data=_map_settings(markers, center=center, zoom=11),
+        args=request.args,
+        live_units=[hit.unit.id for result in shown for hit in result.hits],
+        refresh_url=url_for("listings.search", **{**args, "partial": ["results"]}),
     )
 
 
@@ -309,6 +318,7 @@ def space_page(space_id: int):
         photos=space.photos if has_photos else [],
         photos_url=url_for("photos.manage", space_id=space.id) if manage_photos else None,
         map_data=_map_settings([marker], zoom=14),
+        coming={u.id: coming_days(u) for u in units} if space.status == "published" else {},
     )
 
 

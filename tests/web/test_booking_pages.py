@@ -1,0 +1,131 @@
+"""Booking pages through HTTP: book, my bookings, detail, cancel, host inbox, coming days."""
+
+from __future__ import annotations
+
+import pytest
+
+from spaces.availability.hours import Window
+from tests.factories import log_in, make_space, make_unit, make_user, post_form, set_hours
+
+
+@pytest.fixture
+def place(app_ctx):
+    host = make_user("host@example.org")
+    space = make_space(host, units=0, publish=False)
+    pool = make_unit(host, space, name="Open space", capacity=3)
+    room = make_unit(
+        host,
+        space,
+        name="Salle",
+        kind="meeting_room",
+        capacity=6,
+        booking_mode="request",
+        prices={"hour": 2000},
+    )
+    set_hours(host, space, [Window(d, 8 * 60, 19 * 60) for d in range(5)])
+    from spaces.db import transaction
+    from spaces.listings import services
+
+    with transaction():
+        services.publish_space(host, space)
+    make_user("camille@example.org")
+    return space.id, pool.id, room.id
+
+
+def test_book_then_see_then_cancel(client, place):
+    space_id, pool_id, _room_id = place
+    log_in(client, "camille@example.org")
+    page = client.get(f"/units/{pool_id}/book?start=2027-03-01T09:00&end=2027-03-01T13:00&seats=2")
+    assert page.status_code == 200 and 'value="2027-03-01T09:00"' in page.get_data(as_text=True)
+    response = post_form(
+        client,
+        f"/units/{pool_id}/book",
+        {"unit_id": pool_id, "start": "2027-03-01T09:00", "end": "2027-03-01T13:00", "seats": "2"},
+        page=f"/units/{pool_id}/book",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    detail = client.get(response.headers["Location"])
+    assert detail.status_code == 200, detail.get_data(as_text=True)[:3000]
+    html = detail.get_data(as_text=True)
+    assert 'data-status="confirmed"' in html and "30,00" in html
+    mine = client.get("/bookings")
+    assert mine.status_code == 200 and "Open space" in mine.get_data(as_text=True)
+    booking_path = response.headers["Location"]
+    cancelled = post_form(
+        client, f"{booking_path}/cancel", {"scope": "one"}, page=booking_path, follow_redirects=True
+    )
+    assert 'data-status="cancelled"' in cancelled.get_data(as_text=True)
+
+
+def test_refusals_are_shown_on_the_form(client, place):
+    _space_id, pool_id, _room_id = place
+    log_in(client, "camille@example.org")
+    closed = post_form(
+        client,
+        f"/units/{pool_id}/book",
+        {"unit_id": pool_id, "start": "2027-03-06T09:00", "end": "2027-03-06T10:00", "seats": "1"},
+        page=f"/units/{pool_id}/book",
+    )
+    assert closed.status_code == 409
+    bare = post_form(
+        client,
+        f"/units/{pool_id}/book",
+        {"unit_id": pool_id, "start": "2027-03-01", "end": "2027-03-01T10:00", "seats": "1"},
+        page=f"/units/{pool_id}/book",
+    )
+    assert bare.status_code == 422
+
+
+def test_series_from_the_page(client, place):
+    _space_id, pool_id, _room_id = place
+    log_in(client, "camille@example.org")
+    html = client.get(f"/units/{pool_id}/book").get_data(as_text=True)
+    from tests.factories import csrf_from
+
+    response = client.post(
+        f"/units/{pool_id}/book",
+        data={
+            "csrf_token": csrf_from(html),
+            "unit_id": pool_id,
+            "start": "2027-03-02T09:00",
+            "end": "2027-03-02T17:00",
+            "seats": "1",
+            "weekdays": ["1", "3"],
+            "until": "2027-03-11",
+        },
+    )
+    assert response.status_code == 302
+    mine = client.get("/bookings").get_data(as_text=True)
+    assert mine.count("Open space") == 4
+
+
+def test_host_inbox_and_accept(client, app, place):
+    _space_id, _pool_id, room_id = place
+    log_in(client, "camille@example.org")
+    post_form(
+        client,
+        f"/units/{room_id}/book",
+        {"unit_id": room_id, "start": "2027-03-01T09:00", "end": "2027-03-01T11:00", "seats": "1"},
+        page=f"/units/{room_id}/book",
+    )
+    host = app.test_client()
+    log_in(host, "host@example.org")
+    inbox = host.get("/host/bookings")
+    assert inbox.status_code == 200 and 'data-status="requested"' in inbox.get_data(as_text=True)
+    detail_path = "/bookings/1"
+    accepted = post_form(
+        host, f"{detail_path}/approve", {}, page=detail_path, follow_redirects=True
+    )
+    assert 'data-status="confirmed"' in accepted.get_data(as_text=True)
+
+
+def test_coming_days_fragment_and_etag(client, place):
+    space_id, pool_id, _room_id = place
+    page = client.get(f"/spaces/{space_id}")
+    assert page.status_code == 200 and f'data-live-unit="{pool_id}"' in page.get_data(as_text=True)
+    fragment = client.get(f"/units/{pool_id}/coming-days")
+    assert fragment.status_code == 200 and fragment.headers["ETag"]
+    again = client.get(
+        f"/units/{pool_id}/coming-days", headers={"If-None-Match": fragment.headers["ETag"]}
+    )
+    assert again.status_code == 304
