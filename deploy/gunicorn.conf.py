@@ -9,7 +9,8 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:5000")
 worker_class = "gthread"
-threads = int(os.environ.get("THREADS", "16"))
+# Every open event stream holds a thread: keep enough of them (see README, Running it for real).
+threads = int(os.environ.get("THREADS", "64"))
 _default_workers = min(4, multiprocessing.cpu_count() * 2) if os.environ.get("REDIS_URL") else 1
 workers = int(os.environ.get("WEB_CONCURRENCY", _default_workers))
 if not os.environ.get("REDIS_URL") and workers > 1:
