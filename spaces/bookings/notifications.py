@@ -1,4 +1,10 @@
-"""Booking e-mails, queued to leave after the commit: to the booker and to the host's managers."""
+"""Booking e-mails, queued to leave after the commit: to the booker and to the host's managers.
+
+Every e-mail to the booker carries the booking as an iCalendar invitation (``invite.ics``):
+METHOD:REQUEST while it is live (confirmed, requested, approved, moved, reminded), METHOD:CANCEL
+once it is cancelled, declined or expired — with the same UID and SEQUENCE as the feeds, so mail
+clients and subscribed calendars agree. A series' e-mail invites to the occurrence it names.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, format_datetime
 
+from spaces.calendars.services import invitation_for_booking
 from spaces.extensions import db
-from spaces.mail import external_url, queue_mail
+from spaces.mail import Attachment, external_url, queue_mail
 
 
 def host_recipients(unit) -> list:
@@ -29,12 +36,25 @@ def when(booking, locale: str | None) -> str:
     return f"{start} – {end}"
 
 
-def _send(user, template: str, booking, **context) -> None:
+def invitation(booking) -> Attachment:
+    """The booking as an iTIP attachment, in the booker's language."""
+    content, method = invitation_for_booking(booking)
+    return Attachment(
+        filename="invite.ics",
+        content=content,
+        maintype="text",
+        subtype="calendar",
+        params={"method": method, "charset": "utf-8"},
+    )
+
+
+def _send(user, template: str, booking, *, invite: bool = False, **context) -> None:
     queue_mail(
         db.session,
         user.email,
         template,
         user.locale,
+        attachments=(invitation(booking),) if invite else (),
         booking=booking,
         unit=booking.unit,
         space=booking.unit.space,
@@ -49,7 +69,7 @@ def booking_created(result) -> None:
     first = result.first
     count = len(result.bookings)
     template = "booking_confirmed" if first.status == "confirmed" else "booking_requested"
-    _send(first.user, template, first, count=count, skipped=result.skipped)
+    _send(first.user, template, first, invite=True, count=count, skipped=result.skipped)
     if first.status == "requested":
         for host in host_recipients(first.unit):
             _send(host, "booking_request_to_host", first, count=count)
@@ -63,20 +83,26 @@ def booking_decided(booking) -> None:
         booking.user,
         "booking_approved" if booking.status == "confirmed" else "booking_declined",
         booking,
+        invite=True,
     )
 
 
 def bookings_cancelled(bookings, by_host: bool) -> None:
     first = bookings[0]
-    _send(first.user, "booking_cancelled", first, count=len(bookings), by_host=by_host)
+    _send(first.user, "booking_cancelled", first, invite=True, count=len(bookings), by_host=by_host)
     if not by_host:
         for host in host_recipients(first.unit):
             _send(host, "booking_cancelled_to_host", first, count=len(bookings))
 
 
 def booking_moved(booking) -> None:
-    _send(booking.user, "booking_moved", booking)
+    _send(booking.user, "booking_moved", booking, invite=True)
 
 
 def request_expired(booking) -> None:
-    _send(booking.user, "booking_expired", booking)
+    _send(booking.user, "booking_expired", booking, invite=True)
+
+
+def booking_reminder(booking) -> None:
+    """The day-before reminder to the booker (spaces.calendars.reminders decides who)."""
+    _send(booking.user, "booking_reminder", booking, invite=True)
