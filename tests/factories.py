@@ -126,3 +126,16 @@ def set_hours(owner, target, windows=None):
         windows = [Window(day, 8 * 60, 19 * 60) for day in range(5)]
     with transaction():
         availability.set_opening_hours(owner, target, windows)
+
+
+def make_bookable(owner, *units: dict, windows=None, **space_fields):
+    """A published space with these units (``make_unit`` fields each; one 3-seat desk pool by
+    default) open by ``windows`` (Monday–Friday 8:00–19:00 by default). Returns (space, units)."""
+    from spaces.listings import services as listings
+
+    space = make_space(owner, units=0, publish=False, **space_fields)
+    made = [make_unit(owner, space, **fields) for fields in (units or ({},))]
+    set_hours(owner, space, windows)
+    with transaction():
+        listings.publish_space(owner, space)
+    return space, made

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from spaces.availability.hours import Window
-from tests.factories import api_token, bearer, make_space, make_unit, make_user, set_hours
+from tests.factories import api_token, bearer, make_bookable, make_space, make_user, set_hours
 
 # 2027-03-01 is a Monday; the clocks go forward on Sunday 2027-03-28.
 
@@ -16,23 +16,18 @@ from tests.factories import api_token, bearer, make_space, make_unit, make_user,
 def world(app_ctx):
     host = make_user("host@example.org", name="Léa Hôte")
     booker = make_user("camille@example.org", name="Camille")
-    space = make_space(host, name="La Cantine", units=0, publish=False)
-    pool = make_unit(host, space, name="Open space", capacity=3)
-    room = make_unit(
+    space, (pool, room) = make_bookable(
         host,
-        space,
-        name="Salle Loire",
-        kind="meeting_room",
-        capacity=8,
-        booking_mode="request",
-        prices={"hour": 2500},
+        {"name": "Open space", "capacity": 3},
+        {
+            "name": "Salle Loire",
+            "kind": "meeting_room",
+            "capacity": 8,
+            "booking_mode": "request",
+            "prices": {"hour": 2500},
+        },
+        name="La Cantine",
     )
-    set_hours(host, space)
-    from spaces.db import transaction
-    from spaces.listings import services
-
-    with transaction():
-        services.publish_space(host, space)
     return {
         "host": host,
         "booker": booker,
@@ -495,7 +490,6 @@ def test_availability_timeline_of_a_unit(client, world):
 
 
 def test_search_with_dates_returns_exactly_the_bookable_units(client, world, app_ctx):
-    from tests.factories import make_space
 
     lat, lon = world["space"].latitude, world["space"].longitude
     closed = make_space(

@@ -9,20 +9,12 @@ import time
 
 import pytest
 
-from tests.factories import api_token, bearer, make_space, make_unit, make_user, set_hours
+from tests.factories import api_token, bearer, make_bookable, make_space, make_user
 
 
 @pytest.fixture
 def unit(app_ctx):
-    host = make_user()
-    space = make_space(host, units=0, publish=False)
-    unit = make_unit(host, space, capacity=2)
-    set_hours(host, space)
-    from spaces.db import transaction
-    from spaces.listings import services
-
-    with transaction():
-        services.publish_space(host, space)
+    _space, (unit,) = make_bookable(make_user(), {"capacity": 2})
     return unit
 
 

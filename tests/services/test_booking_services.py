@@ -9,7 +9,7 @@ import pytest
 from spaces.bookings import services
 from spaces.db import transaction
 from spaces.errors import Conflict
-from tests.factories import make_space, make_unit, make_user, set_hours
+from tests.factories import make_bookable, make_user
 
 T0 = datetime(2027, 2, 22, 9, 0, tzinfo=UTC)  # a Monday, a week before the bookings
 START = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # Monday 9:00 in Paris
@@ -19,15 +19,15 @@ END = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def room(app_ctx):
     host = make_user()
-    space = make_space(host, units=0, publish=False)
-    unit = make_unit(
-        host, space, kind="meeting_room", capacity=6, booking_mode="request", prices={"hour": 2000}
+    _space, (unit,) = make_bookable(
+        host,
+        {
+            "kind": "meeting_room",
+            "capacity": 6,
+            "booking_mode": "request",
+            "prices": {"hour": 2000},
+        },
     )
-    set_hours(host, space)
-    from spaces.listings import services as listings
-
-    with transaction():
-        listings.publish_space(host, space)
     return host, unit
 
 

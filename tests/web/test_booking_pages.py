@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from spaces.availability.hours import Window
-from tests.factories import log_in, make_space, make_unit, make_user, post_form, set_hours
+from tests.factories import log_in, make_bookable, make_user, post_form
 
 
 @pytest.fixture
 def place(app_ctx):
     host = make_user("host@example.org")
-    space = make_space(host, units=0, publish=False)
-    pool = make_unit(host, space, name="Open space", capacity=3)
-    room = make_unit(
+    space, (pool, room) = make_bookable(
         host,
-        space,
-        name="Salle",
-        kind="meeting_room",
-        capacity=6,
-        booking_mode="request",
-        prices={"hour": 2000},
+        {"name": "Open space", "capacity": 3},
+        {
+            "name": "Salle",
+            "kind": "meeting_room",
+            "capacity": 6,
+            "booking_mode": "request",
+            "prices": {"hour": 2000},
+        },
     )
-    set_hours(host, space, [Window(d, 8 * 60, 19 * 60) for d in range(5)])
-    from spaces.db import transaction
-    from spaces.listings import services
-
-    with transaction():
-        services.publish_space(host, space)
     make_user("camille@example.org")
     return space.id, pool.id, room.id
 
