@@ -6,7 +6,14 @@ from babel.messages.pofile import read_po
 
 with open("spaces/translations/fr/LC_MESSAGES/messages.po", "rb") as handle:
     catalog = read_po(handle)
-missing = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+
+
+def done(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(strings) and not message.fuzzy
+
+
+missing = [m.id for m in catalog if m.id and not done(m)]
 for message in missing:
     print(repr(message))
 sys.exit(1 if missing else 0)

@@ -21,7 +21,14 @@ from spaces.listings.models import Space, Unit
 from spaces.listings.services import can_edit, can_see
 from spaces.timeutils import format_hhmm
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+def day_name(weekday: int) -> str:
+    """Monday is 0, in the current language."""
+    from babel import dates as babel_dates
+
+    from spaces.i18n import current_locale
+
+    return babel_dates.get_day_names("wide", locale=current_locale())[weekday]
 
 
 def availability_changed(units: Iterable[Unit]) -> None:
@@ -65,7 +72,7 @@ def set_opening_hours(actor: User, owner: Space | Unit, windows: list[Window]) -
         first, second = clashes[0]
         message = _l(
             "Two windows overlap on %(day)s: %(a)s and %(b)s.",
-            day=WEEKDAYS[first.weekday],
+            day=day_name(first.weekday),
             a=f"{format_hhmm(first.start)}–{format_hhmm(first.end)}",
             b=f"{format_hhmm(second.start)}–{format_hhmm(second.end)}",
         )

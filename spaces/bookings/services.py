@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from spaces.accounts.models import User
 from spaces.accounts.permissions import can_manage
@@ -117,7 +118,11 @@ def refusal_message(result: Fit):
     if result.reason == "full":
         if result.free <= 0:
             return _l("There is no free seat at that time.")
-        return _l("Only %(n)s seat(s) are free at that time.", n=result.free)
+        return lazy_ngettext(
+            "Only %(num)s seat is free at that time.",
+            "Only %(num)s seats are free at that time.",
+            result.free,
+        )
     if result.reason == "blocked":
         return _l("The host's calendar is busy at that time.")
     return {
@@ -240,8 +245,11 @@ def request_booking(
         message = (
             refusal_message(fit(state, planned[0].start, planned[0].end, seats))
             if not repeat
-            else _l(
-                "%(n)s of the %(total)s dates do not fit.", n=len(conflicts), total=len(planned)
+            else lazy_ngettext(
+                "%(num)s of the %(total)s dates does not fit.",
+                "%(num)s of the %(total)s dates do not fit.",
+                len(conflicts),
+                total=len(planned),
             )
         )
         raise Conflict(
@@ -366,11 +374,22 @@ def _require_handler(actor: User, booking: Booking) -> None:
         raise Forbidden(_l("Only the host's owners and managers can do this."))
 
 
+STATUS_LABELS = {
+    "requested": _l("awaiting the host"),
+    "confirmed": _l("confirmed"),
+    "declined": _l("declined"),
+    "cancelled": _l("cancelled"),
+    "expired": _l("expired"),
+}
+
+
 def _require_status(booking: Booking, now: datetime, *allowed: str) -> None:
     status = booking.effective_status(now)
     if status not in allowed:
         raise Conflict(
-            _l("This booking is %(status)s: that cannot be done now.", status=status),
+            _l(
+                "This booking is %(status)s: that cannot be done now.", status=STATUS_LABELS[status]
+            ),
             code="invalid_state",
         )
 

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from spaces.bookings import services
@@ -189,7 +190,10 @@ def cancel(booking_id: int):
 
     def run(booking):
         done = services.cancel_booking(_actor(), booking, form.scope.data, form.reason.data or "")
-        flash(_("%(n)s booking(s) cancelled.", n=len(done)), "success")
+        flash(
+            ngettext("%(num)s booking cancelled.", "%(num)s bookings cancelled.", len(done)),
+            "success",
+        )
 
     return _action(booking_id, run)
 
