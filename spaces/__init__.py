@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from spaces.accounts import views as accounts_views
     from spaces.admin import views as admin_views
     from spaces.bookings import views as booking_views
+    from spaces.calendars import import_views as calendar_import_views
     from spaces.calendars import views as calendar_views
     from spaces.listings import photo_views
     from spaces.listings import views as listing_views
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_views.bp,
         booking_views.bp,
         calendar_views.bp,
+        calendar_import_views.bp,
         listing_views.bp,
         photo_views.bp,
         api.bp,

@@ -1,16 +1,21 @@
-"""The ``flask --app wsgi`` commands operators use (names fixed by shared/API.md)."""
+"""The ``flask --app wsgi`` commands operators use (names fixed by shared/API.md).
+
+``init_app`` also starts the in-process schedule when asked (``spaces.jobs.init_app``): the
+commands and the periodic work that runs them are the app's background side.
+"""
 
 from __future__ import annotations
 
 import click
-from flask import Flask
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from spaces.db import transaction
 
 admin_cli = AppGroup("admin", help="Site administrators.")
 demo_cli = AppGroup("demo", help="The Touraine demo data.")
 bookings_cli = AppGroup("bookings", help="Bookings housekeeping.")
+calendars_cli = AppGroup("calendars", help="Hosts' imported calendars.")
 
 
 @admin_cli.command("create")
@@ -52,7 +57,52 @@ def expire_requests() -> None:
     click.echo(f"{len(expired)} request(s) expired.")
 
 
+@calendars_cli.command("sync")
+def sync_calendars() -> None:
+    """Fetch every imported calendar now and say how it went."""
+    from spaces.calendars.imports import sync_all_imports
+
+    results = sync_all_imports()
+    failed = [r for r in results if r.error]
+    unchanged = [r for r in results if not r.error and (r.not_modified or not r.changed)]
+    for result in failed:
+        click.echo(f"calendar {result.import_id}: {result.error}")
+    click.echo(
+        f"{len(results)} calendar(s): {len(results) - len(failed) - len(unchanged)} updated, "
+        f"{len(unchanged)} unchanged, {len(failed)} failed; "
+        f"{sum(r.blocks for r in results)} busy block(s) in all."
+    )
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty (no schedule).")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run the background worker (RQ): queued mail and syncs, and the periodic schedule."""
+    from redis.exceptions import RedisError
+
+    from spaces import jobs
+
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "The worker needs REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379/0). Without it, "
+            "mail and calendar syncs run inside the web process and no worker is needed."
+        )
+    try:
+        jobs.run_worker(app, burst=burst, schedule=not burst)
+    except RedisError as error:
+        raise click.ClickException(
+            f"Cannot reach Redis at {app.config['REDIS_URL']}: {error}"
+        ) from None
+
+
 def init_app(app: Flask) -> None:
+    from spaces import jobs
+
     app.cli.add_command(admin_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(bookings_cli)
+    app.cli.add_command(calendars_cli)
+    app.cli.add_command(worker_command)
+    jobs.init_app(app)

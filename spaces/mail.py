@@ -2,11 +2,15 @@
 
 Transport, by configuration: ``MAIL_OUTBOX_DIR`` writes each message there as an ``.eml`` file
 (development, tests); ``SMTP_URL`` sends through SMTP (production); otherwise the message is logged
-to the console. Services queue mail with ``queue_mail`` so it leaves only after the commit.
+to the console. Services queue mail with ``queue_mail`` so it leaves only after the commit; with
+``REDIS_URL`` it then goes through the job queue (the worker delivers it, so a slow SMTP server
+never holds a request), otherwise it is delivered right after the commit.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import logging
 import os
 import smtplib
@@ -126,4 +130,25 @@ def queue_mail(
     """
     subject, body = render_mail(template, locale, **context)
     message = build_message(to, subject, body, attachments)
-    after_commit(session, lambda: deliver(message))
+    after_commit(session, lambda: deliver_later(message))
+
+
+def deliver_later(message: EmailMessage) -> None:
+    """Deliver through the job queue when ``REDIS_URL`` is set, else now.
+
+    If Redis cannot take the job, the message is delivered now rather than lost.
+    """
+    if current_app.config.get("REDIS_URL"):
+        from spaces import jobs
+
+        try:
+            jobs.enqueue("spaces.mail.deliver_raw", bytes(message))
+            return
+        except Exception:
+            log.exception("could not queue an e-mail; delivering it now")
+    deliver(message)
+
+
+def deliver_raw(raw: bytes) -> None:
+    """The queued job: deliver a message rendered (and serialised) by the app."""
+    deliver(email.message_from_bytes(raw, policy=email.policy.default))

@@ -1,0 +1,384 @@
+"""Calendar import services, the safe fetcher against a local server, the commands, and the job
+plumbing (queue, schedule) — with a database and no HTTP client."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from werkzeug import Response
+
+from spaces import jobs
+from spaces.calendars import fetch, imports
+from spaces.calendars.models import BusyBlock, CalendarImport
+from spaces.db import transaction
+from spaces.errors import Conflict, Forbidden, Invalid
+from spaces.extensions import db
+from spaces.listings.models import Unit
+from tests.factories import make_space, make_unit, make_user, set_hours
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ics"
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+def ics(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def world(app_ctx):
+    app_ctx.config["CALENDAR_IMPORT_ALLOW_PRIVATE"] = True
+    host = make_user("host@example.org", name="Léa", locale="en")
+    stranger = make_user("someone@example.org", locale="en")
+    space = make_space(host, units=0, publish=False)
+    unit = make_unit(host, space, name="Salle Loire")
+    set_hours(host, space)
+    return {"host": host, "stranger": stranger, "unit": unit}
+
+
+def blocks_of(import_id: int) -> list[tuple]:
+    db.session.rollback()
+    return list(
+        db.session.execute(
+            sa.select(BusyBlock.start_at, BusyBlock.end_at, BusyBlock.summary)
+            .where(BusyBlock.import_id == import_id)
+            .order_by(BusyBlock.start_at)
+        )
+    )
+
+
+def version(unit_id: int) -> int:
+    db.session.rollback()
+    return db.session.get(Unit, unit_id).availability_version
+
+
+def add_url(world, url: str) -> int:
+    with transaction():
+        return imports.add_import(world["host"], world["unit"], url=url).id
+
+
+def test_an_uploaded_file_is_read_at_once(world):
+    before = version(world["unit"].id)
+    with transaction():
+        added = imports.add_import(
+            world["host"], world["unit"], content=ics("outlook.ics"), name="Mairie", now=NOW
+        )
+    assert added.source == "file" and added.blocks_count == 2 and added.last_error is None
+    assert [b.summary for b in blocks_of(added.id)] == ["Commission urbanisme", "Bureau de vote"]
+    assert version(world["unit"].id) == before + 1
+    # a file is re-read at each sync (the horizon rolls on) without any download
+    result = imports.sync_import(added.id, NOW)
+    assert (result.blocks, result.error, result.changed) == (2, None, False)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "field"),
+    [
+        ({"content": ics("malformed.ics")}, Invalid, "file"),
+        ({"content": "<html><body>Login</body></html>"}, Invalid, "file"),
+        ({"url": "webcal://example.org/cal.ics"}, Invalid, "url"),
+        ({"url": "https://user:pw@example.org/cal.ics"}, Invalid, "url"),
+        ({}, Invalid, None),
+    ],
+)
+def test_what_cannot_be_added(world, kwargs, error, field):
+    with pytest.raises(error) as caught, transaction():
+        imports.add_import(world["host"], world["unit"], **kwargs)
+    if field:
+        assert field in caught.value.fields
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CalendarImport)) == 0
+
+
+def test_only_managers_add_and_there_is_a_limit(world, monkeypatch):
+    with pytest.raises(Forbidden), transaction():
+        imports.add_import(world["stranger"], world["unit"], content=ics("floating.ics"))
+    monkeypatch.setattr(imports, "MAX_IMPORTS_PER_UNIT", 2)
+    for name in ("floating.ics", "new_york.ics"):
+        with transaction():
+            imports.add_import(world["host"], world["unit"], content=ics(name))
+    with pytest.raises(Conflict), transaction():
+        imports.add_import(world["host"], world["unit"], content=ics("outlook.ics"))
+
+
+def test_a_sync_replaces_blocks_and_bumps_the_version_only_when_they_change(world, httpserver):
+    state = {"body": ics("google.ics")}
+    httpserver.expect_request("/cal.ics").respond_with_handler(
+        lambda request: Response(state["body"], content_type="text/calendar")
+    )
+    import_id = add_url(world, httpserver.url_for("/cal.ics"))  # synced after the commit
+    assert len(blocks_of(import_id)) == 7
+    start = version(world["unit"].id)
+    unchanged = imports.sync_import(import_id)
+    assert (unchanged.changed, unchanged.blocks) == (False, 7)
+    assert version(world["unit"].id) == start
+    state["body"] = ics("floating.ics")
+    changed = imports.sync_import(import_id)
+    assert (changed.changed, changed.blocks) == (True, 1)
+    assert [b.summary for b in blocks_of(import_id)] == ["Atelier couture"]
+    assert version(world["unit"].id) == start + 1
+
+
+def test_a_304_re_reads_the_kept_copy_so_the_horizon_rolls_on(world, httpserver, app):
+    app.config["CALENDAR_IMPORT_HORIZON_MONTHS"] = 1
+    weekly = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:w@x\r\n"
+        "DTSTAMP:20261101T000000Z\r\nDTSTART:20261123T080000Z\r\nDTEND:20261123T090000Z\r\n"
+        "RRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    requests = []
+
+    def handler(request):
+        requests.append(request.headers.get("If-None-Match"))
+        if request.headers.get("If-None-Match") == '"w1"':
+            return Response(status=304)
+        return Response(weekly, content_type="text/calendar", headers={"ETag": '"w1"'})
+
+    httpserver.expect_request("/weekly.ics").respond_with_handler(handler)
+    with transaction():
+        import_id = imports.add_import(
+            world["host"], world["unit"], url=httpserver.url_for("/weekly.ics")
+        ).id
+    first = imports.sync_import(import_id, NOW)
+    last_before = blocks_of(import_id)[-1].start_at
+    later = imports.sync_import(import_id, NOW + timedelta(days=14))
+    assert requests[-1] == '"w1"' and later.not_modified and later.error is None
+    assert later.changed and first.blocks == 5
+    assert blocks_of(import_id)[-1].start_at == last_before + timedelta(days=14)
+
+
+def test_a_sync_of_a_removed_import_does_nothing(world, httpserver):
+    httpserver.expect_request("/cal.ics").respond_with_data(ics("floating.ics"))
+    import_id = add_url(world, httpserver.url_for("/cal.ics"))
+    calendar_import = db.session.get(CalendarImport, import_id)
+    before = version(world["unit"].id)
+    with transaction():
+        imports.delete_import(world["host"], db.session.get(CalendarImport, import_id))
+    assert version(world["unit"].id) == before + 1
+    assert calendar_import is not None and imports.sync_import(import_id) is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(BusyBlock)) == 0
+
+
+def test_an_unreachable_server_is_recorded(world):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there once closed
+    import_id = add_url(world, f"http://127.0.0.1:{port}/cal.ics")
+    calendar_import = db.session.get(CalendarImport, import_id)
+    assert calendar_import.last_error == "Could not connect to 127.0.0.1."
+    assert calendar_import.last_attempt_at is not None and calendar_import.last_success_at is None
+
+
+def test_errors_are_written_in_the_language_of_the_host(app_ctx):
+    # any catalogued sentence shows the mechanism: msgid and values in, the host's language out
+    assert imports._translated(fetch.FetchError("Not found."), "fr") == "Introuvable."
+    assert (
+        imports._translated(
+            fetch.FetchError("The calendar is larger than %(size)s MB.", size="5"), "en"
+        )
+        == "The calendar is larger than 5 MB."
+    )
+
+
+# --- the fetcher against a local server --------------------------------------------------------
+
+
+def test_every_redirect_hop_is_checked(httpserver, monkeypatch):
+    """A public address that redirects to a private one is refused at the second hop."""
+    real = fetch.resolve
+
+    def resolve(host, port, allow_private):
+        if host == "localhost":  # pretend this name is public; 127.0.0.1 itself is not
+            return ["127.0.0.1"]
+        return real(host, port, allow_private)
+
+    monkeypatch.setattr(fetch, "resolve", resolve)
+    target = httpserver.url_for("/cal.ics").replace("localhost", "127.0.0.1")
+    httpserver.expect_request("/start").respond_with_response(
+        Response(status=302, headers={"Location": target})
+    )
+    httpserver.expect_request("/cal.ics").respond_with_data(ics("floating.ics"))
+    with pytest.raises(fetch.FetchError, match="local or private network"):
+        fetch.fetch_calendar(httpserver.url_for("/start"), allow_private=False)
+    assert [request.path for request, _ in httpserver.log] == ["/start"]
+    fetched = fetch.fetch_calendar(httpserver.url_for("/start"), allow_private=True)
+    assert fetched.url == target and "Atelier couture" in fetched.text
+
+
+def test_an_unknown_host_name(monkeypatch):
+    def fail(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+    with pytest.raises(fetch.FetchError, match="could not be found"):
+        fetch.fetch_calendar("https://calendar.example.invalid/cal.ics")
+
+
+def test_text_is_decoded_with_the_declared_charset(httpserver):
+    body = (
+        ics("floating.ics").replace("Atelier couture", "Atelier tricot et café").encode("latin-1")
+    )
+    httpserver.expect_request("/latin1.ics").respond_with_data(
+        body, content_type="text/calendar; charset=ISO-8859-1"
+    )
+    assert (
+        "café" in fetch.fetch_calendar(httpserver.url_for("/latin1.ics"), allow_private=True).text
+    )
+
+
+def test_addresses_with_accents_are_encoded(httpserver):
+    httpserver.expect_request(
+        "/agendas/salle-été.ics", query_string={"clé": "1"}
+    ).respond_with_data(ics("floating.ics"))
+    url = httpserver.url_for("/agendas/salle-été.ics") + "?clé=1"
+    assert "Atelier couture" in fetch.fetch_calendar(url, allow_private=True).text
+
+
+def test_an_unexpected_failure_is_recorded_not_raised(world, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(imports, "fetch_calendar", broken)
+    import_id = add_url(world, "https://calendar.example.org/cal.ics")
+    result = imports.sync_import(import_id)
+    assert result.error == "Something went wrong on our side. It has been logged."
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def test_calendars_sync_command(world, runner, httpserver):
+    httpserver.expect_request("/good.ics").respond_with_data(ics("google.ics"))
+    httpserver.expect_request("/gone.ics").respond_with_data("gone", status=410)
+    add_url(world, httpserver.url_for("/good.ics"))
+    gone = add_url(world, httpserver.url_for("/gone.ics"))
+    result = runner.invoke(args=["calendars", "sync"])
+    assert result.exit_code == 0, result.output
+    assert f"calendar {gone}: No calendar was found at this address (HTTP 410)." in result.output
+    assert (
+        "2 calendar(s): 0 updated, 1 unchanged, 1 failed; 7 busy block(s) in all." in result.output
+    )
+
+
+def test_worker_needs_redis(runner):
+    result = runner.invoke(args=["worker"])
+    assert result.exit_code != 0
+    assert "The worker needs REDIS_URL" in result.output
+
+
+# --- jobs and the schedule ---------------------------------------------------------------------
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=PARIS)
+
+
+@pytest.mark.parametrize(
+    ("now", "last", "due"),
+    [
+        ("2026-11-23T09:59", None, False),  # waits for 10:00
+        ("2026-11-23T10:00", None, True),
+        ("2026-11-23T15:00", None, True),  # a late start runs at once
+        ("2026-11-23T15:00", "2026-11-23T10:00", False),  # never twice the same date
+        ("2026-11-24T09:00", "2026-11-23T10:00", False),
+        ("2026-11-24T10:01", "2026-11-23T10:00", True),
+        ("2027-03-28T10:00", "2027-03-27T10:00", True),  # across the clock change
+    ],
+)
+def test_daily_task_runs_once_per_local_date_from_its_hour(now, last, due):
+    rule = jobs.daily_at(10, PARIS)
+    assert rule(paris(now), paris(last) if last else None) is due
+
+
+def test_every():
+    rule = jobs.every(timedelta(minutes=15))
+    assert rule(NOW, None) and rule(NOW, NOW - timedelta(minutes=15))
+    assert not rule(NOW, NOW - timedelta(minutes=14))
+
+
+def test_the_schedule_enqueues_what_is_due_and_remembers_it(app_ctx, tmp_path, monkeypatch):
+    queued = []
+    monkeypatch.setattr(jobs, "enqueue", lambda path, *args, **kw: queued.append(path))
+    app_ctx.config["CALENDAR_SYNC_MINUTES"] = 10
+    schedule = jobs.tasks(app_ctx)
+    state = jobs.FileState(str(tmp_path / "schedule.json"))
+    morning = paris("2026-11-23T09:00")
+    assert jobs.run_due(app_ctx, state, schedule, morning) == ["calendar-sync", "expire-requests"]
+    assert queued == [
+        "spaces.calendars.imports.enqueue_all_syncs",
+        "spaces.jobs.expire_requests",
+    ]
+    assert jobs.run_due(app_ctx, state, schedule, morning + timedelta(minutes=5)) == [
+        "expire-requests"
+    ]
+    later = jobs.FileState(str(tmp_path / "schedule.json"))  # after a restart
+    assert jobs.run_due(app_ctx, later, schedule, paris("2026-11-23T10:00")) == [
+        "calendar-sync",
+        "expire-requests",
+        "reminders",
+    ]
+    assert jobs.run_due(app_ctx, later, schedule, paris("2026-11-23T10:00")) == []
+    assert jobs.tick_seconds(schedule) == 30
+
+
+def test_one_scheduler_leads_among_several_workers(redis_url):
+    import redis
+
+    connection = redis.Redis.from_url(redis_url)
+    first, second = jobs.RedisState(connection, 5), jobs.RedisState(connection, 5)
+    assert first.lead() and not second.lead() and first.lead()
+    first.mark("calendar-sync", NOW)
+    assert second.last("calendar-sync") == NOW
+    first.release()
+    assert second.lead() and not first.lead()
+    connection.close()
+
+
+def test_periodic_jobs_run(app_ctx):
+    jobs.run_job(app_ctx, "spaces.jobs.expire_requests")
+    jobs.run_job(app_ctx, "spaces.jobs.send_reminders")
+
+
+def test_queued_mail_goes_to_redis_when_configured(app, world, outbox, redis_url):
+    from rq import Queue
+
+    from spaces.mail import queue_mail
+
+    app.config["REDIS_URL"] = redis_url
+    with transaction():
+        queue_mail(db.session, "someone@example.org", "calendar_collision", "en", **_mail(world))
+    queue = Queue(jobs.QUEUE, connection=jobs.redis_connection(app))
+    assert len(outbox) == 0 and queue.count == 1
+    job = queue.jobs[0]
+    assert job.func_name == "spaces.jobs.perform" and job.args[0] == "spaces.mail.deliver_raw"
+    # what the worker will do with it
+    jobs.perform(*job.args)
+    assert outbox.last("someone@example.org")["Subject"].startswith("Your calendar overlaps")
+
+
+def test_mail_is_delivered_at_once_when_redis_is_away(app, world, outbox):
+    from spaces.mail import queue_mail
+
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    with transaction():
+        queue_mail(db.session, "someone@example.org", "calendar_collision", "en", **_mail(world))
+    assert len(outbox) == 1
+
+
+def _mail(world) -> dict:
+    unit = db.session.get(Unit, world["unit"].id)
+    calendar = CalendarImport(name="Agenda", url="https://example.org/cal.ics")
+    return {
+        "recipient": world["host"],
+        "unit": unit,
+        "space": unit.space,
+        "calendar": calendar,
+        "items": [],
+        "link": "http://localhost/units/1/calendars",
+    }
