@@ -77,6 +77,13 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict:
         "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX", "spaces"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "CALENDAR_IMPORT_ALLOW_PRIVATE": _flag(environ.get("CALENDAR_IMPORT_ALLOW_PRIVATE"), False),
+        # Tests: calendar fetches may reach only loopback, with no DNS look-up at all.
+        "CALENDAR_IMPORT_LOOPBACK_ONLY": _flag(environ.get("CALENDAR_IMPORT_LOOPBACK_ONLY"), False),
+        # Map tiles: OpenStreetMap by default; any {z}/{x}/{y} tile server (or a local one).
+        "MAP_TILE_URL": environ.get("MAP_TILE_URL")
+        or "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "MAP_TILE_ATTRIBUTION": environ.get("MAP_TILE_ATTRIBUTION")
+        or '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
         "SERVER_NAME": environ.get("SERVER_NAME") or None,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SESSION_COOKIE_SECURE": production,
@@ -116,6 +123,8 @@ TEST_OVERRIDES = {
     "WTF_CSRF_ENABLED": True,
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 1024,
+    "CALENDAR_IMPORT_LOOPBACK_ONLY": True,
+    "MAP_TILE_URL": "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",  # tests reach no tile server
     "STREAM_HEARTBEAT_SECONDS": 1,
     "STREAM_MAX_SECONDS": 3,
 }

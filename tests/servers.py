@@ -25,7 +25,14 @@ def free_port() -> int:
 def gunicorn(env: dict, workers: int = 1, threads: int = 4, timeout: float = 20.0):
     """Serve ``wsgi:app`` on a free loopback port; yields the base URL; stops it afterwards."""
     port = free_port()
-    full_env = {**os.environ, "SPACES_ENV": "testing", "SECRET_KEY": "testing-key", **env}
+    full_env = {
+        **os.environ,
+        "SPACES_ENV": "testing",
+        "SECRET_KEY": "testing-key",
+        "CALENDAR_IMPORT_LOOPBACK_ONLY": "1",
+        "MAP_TILE_URL": "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",
+        **env,
+    }
     full_env = {k: v for k, v in full_env.items() if v is not None}
     command = [
         sys.executable,

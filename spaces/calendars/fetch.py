@@ -83,6 +83,21 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def refuse_unless_loopback(host: str) -> None:
+    """Tests and closed networks: only this machine may be reached, checked without any DNS."""
+    try:
+        is_loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        is_loopback = host.lower() in LOOPBACK_NAMES
+    if not is_loopback:
+        raise FetchError(
+            _l("Only this machine's addresses may be fetched here (%(host)s)."), host=host
+        )
+
+
 def resolve(host: str, port: int, allow_private: bool) -> list[str]:
     """The host's addresses, all of them allowed; raises FetchError otherwise."""
     try:
@@ -151,6 +166,7 @@ def fetch_calendar(
     max_redirects: int = DEFAULT_MAX_REDIRECTS,
     allow_private: bool = False,
     user_agent: str = USER_AGENT,
+    loopback_only: bool = False,
 ) -> Fetched:
     """GET a calendar, following at most ``max_redirects`` redirects, each hop checked.
 
@@ -162,6 +178,8 @@ def fetch_calendar(
     current = url.strip()
     while True:
         check_url_shape(current)
+        if loopback_only:
+            refuse_unless_loopback(urlsplit(current).hostname or "")
         if current in seen:
             raise FetchError(_l("The address redirects in a loop."))
         seen.append(current)

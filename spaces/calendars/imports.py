@@ -81,6 +81,7 @@ def import_settings() -> dict:
         "max_bytes": jobs.setting(app, "CALENDAR_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES, int),
         "horizon": jobs.setting(app, "CALENDAR_IMPORT_HORIZON_MONTHS", DEFAULT_HORIZON_MONTHS, int),
         "allow_private": bool(app.config.get("CALENDAR_IMPORT_ALLOW_PRIVATE")),
+        "loopback_only": bool(app.config.get("CALENDAR_IMPORT_LOOPBACK_ONLY")),
     }
 
 
@@ -347,6 +348,7 @@ def sync_import(import_id: int, now: datetime | None = None) -> SyncResult | Non
                 timeout=settings["timeout"],
                 max_bytes=settings["max_bytes"],
                 allow_private=settings["allow_private"],
+                loopback_only=settings["loopback_only"],
             )
             # 304: re-read the copy kept from the last download, for the rolling horizon
             text = fetched.text if not fetched.not_modified else snapshot.content

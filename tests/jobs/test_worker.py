@@ -96,6 +96,7 @@ def test_worker_delivers_queued_mail_and_runs_the_calendar_schedule(
         "SECRET_KEY": "testing-key",
         "SPACES_INSTANCE_PATH": str(tmp_path / "instance"),
         "CALENDAR_IMPORT_ALLOW_PRIVATE": "1",
+        "CALENDAR_IMPORT_LOOPBACK_ONLY": "1",
         "CALENDAR_SYNC_MINUTES": "0.05",  # every 3 seconds
         "RATELIMIT_ENABLED": "0",
     }

@@ -257,3 +257,19 @@ def test_url_shape(url, ok):
     else:
         with pytest.raises(FetchError):
             check_url_shape(url)
+
+
+def test_loopback_only_mode_refuses_other_hosts_without_any_lookup(monkeypatch):
+    import socket
+
+    import pytest
+
+    from spaces.calendars.fetch import FetchError, fetch_calendar
+
+    def no_dns(*args, **kwargs):
+        raise AssertionError("a DNS look-up was made")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    for url in ("https://calendar.example.org/basic.ics", "http://10.0.0.1/x.ics", "http://8.8.8.8/x.ics"):
+        with pytest.raises(FetchError):
+            fetch_calendar(url, loopback_only=True, allow_private=True)
