@@ -97,12 +97,39 @@ def worker_command(burst: bool) -> None:
         ) from None
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Copy the SQLite database to PATH while the site runs (SQLite's online backup).
+
+    On PostgreSQL use pg_dump, which does the same for a server."""
+    import sqlite3
+
+    from flask import current_app
+    from sqlalchemy.engine import make_url
+
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("The database is not SQLite: use pg_dump -Fc for PostgreSQL.")
+    source = sqlite3.connect(url.database)
+    target = sqlite3.connect(path)
+    try:
+        with target:
+            source.backup(target, pages=1024)  # copies in steps: writers wait only briefly
+    finally:
+        target.close()
+        source.close()
+    click.echo(f"Backed up {url.database} to {path}.")
+
+
 def init_app(app: Flask) -> None:
     from spaces import jobs
 
     app.cli.add_command(admin_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(bookings_cli)
+    app.cli.add_command(backup_command)
     app.cli.add_command(calendars_cli)
     app.cli.add_command(worker_command)
     jobs.init_app(app)

@@ -50,3 +50,19 @@ def test_demo_load_is_idempotent(runner, app_ctx):
         db.session.scalar(sa.select(sa.func.count()).select_from(User)),
         db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)),
     )
+
+
+def test_backup_copies_the_sqlite_database_while_it_runs(runner, app, app_ctx, tmp_path):
+    import sqlite3
+
+    from tests.factories import make_user
+
+    make_user("kept@example.org")
+    target = tmp_path / "backup.sqlite3"
+    result = runner.invoke(args=["backup", str(target)])
+    if app.config["BACKEND"] != "sqlite":
+        assert result.exit_code != 0 and "pg_dump" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT email FROM users").fetchall() == [("kept@example.org",)]
