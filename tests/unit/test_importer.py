@@ -270,6 +270,10 @@ def test_loopback_only_mode_refuses_other_hosts_without_any_lookup(monkeypatch):
         raise AssertionError("a DNS look-up was made")
 
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)
-    for url in ("https://calendar.example.org/basic.ics", "http://10.0.0.1/x.ics", "http://8.8.8.8/x.ics"):
+    for url in (
+        "https://calendar.example.org/basic.ics",
+        "http://10.0.0.1/x.ics",
+        "http://8.8.8.8/x.ics",
+    ):
         with pytest.raises(FetchError):
             fetch_calendar(url, loopback_only=True, allow_private=True)
