@@ -397,21 +397,34 @@ def test_services_vocabulary(client):
 
 def test_null_clears_text_fields_instead_of_failing(client, host):
     space = _space(client, host, description="Grand bureau", address="1 rue Nationale")
-    response = client.patch(f"/api/v1/spaces/{space['id']}", json={"address": None, "description": None, "house_rules": None}, headers=host["h"])
+    response = client.patch(
+        f"/api/v1/spaces/{space['id']}",
+        json={"address": None, "description": None, "house_rules": None},
+        headers=host["h"],
+    )
     assert response.status_code == 200
     assert (response.get_json()["address"], response.get_json()["description"]) == ("", "")
 
 
 def test_a_new_street_alone_keeps_a_hand_placed_pin_offline(client, host):
     space = _space(client, host, latitude=47.1301, longitude=0.9912)
-    moved = client.patch(f"/api/v1/spaces/{space['id']}", json={"address": "3 place de l'Hôtel de Ville"}, headers=host["h"]).get_json()
+    moved = client.patch(
+        f"/api/v1/spaces/{space['id']}",
+        json={"address": "3 place de l'Hôtel de Ville"},
+        headers=host["h"],
+    ).get_json()
     assert (moved["latitude"], moved["longitude"]) == (47.1301, 0.9912)
 
 
 def test_a_commune_typo_is_not_placed_in_another_commune(client, host):
     response = client.post(
         "/api/v1/spaces",
-        json={"organisation_id": host["org"].id, "name": "X", "kind": "other", "commune": "Nulle-Part-sur-Loire"},
+        json={
+            "organisation_id": host["org"].id,
+            "name": "X",
+            "kind": "other",
+            "commune": "Nulle-Part-sur-Loire",
+        },
         headers=host["h"],
     )
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "unknown_place"
@@ -419,6 +432,10 @@ def test_a_commune_typo_is_not_placed_in_another_commune(client, host):
 
 def test_time_errors_speak_french(client, host):
     space = _space(client, host)
-    response = client.post(f"/api/v1/spaces/{space['id']}/closures", json={"start": "2027-12-24", "end": "2027-12-27T00:00"}, headers={**host["h"], "Accept-Language": "fr"})
+    response = client.post(
+        f"/api/v1/spaces/{space['id']}/closures",
+        json={"start": "2027-12-24", "end": "2027-12-27T00:00"},
+        headers={**host["h"], "Accept-Language": "fr"},
+    )
     message = response.get_json()["error"]["fields"]["start"][0]
     assert message != "Give a time as well as the date, e.g. 2027-03-29T09:00."
