@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 
@@ -35,26 +36,42 @@ def _client_key() -> str:
     return request.remote_addr or "?"
 
 
-class StreamSlot:
-    """One of a client's limited stream slots; released when the stream ends."""
+_ACQUIRE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, tonumber(ARGV[1]) - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
+return 1
+"""
 
-    def __init__(self, key: str, limit: int, redis_url: str | None):
-        self.key, self.limit = key, limit
+
+class StreamSlot:
+    """One of a client's limited stream slots; released when the stream ends.
+
+    With Redis, each open stream is a member of a sorted set scored by its start, so a slot that
+    a crashed process never released simply ages out after the longest stream life, and a late
+    release can never push a count below zero.
+    """
+
+    def __init__(self, key: str, limit: int, redis_url: str | None, max_age: float):
+        self.key, self.limit, self.max_age = key, limit, max_age
+        self.member = uuid.uuid4().hex
         self.redis = None
         if redis_url:
             import redis
 
             self.redis = redis.Redis.from_url(redis_url)
 
+    @property
+    def _name(self) -> str:
+        return f"spaces:streams:{self.key}"
+
     def acquire(self) -> bool:
         if self.redis is not None:
-            name = f"spaces:streams:{self.key}"
-            count = self.redis.incr(name)
-            self.redis.expire(name, 3600)
-            if count > self.limit:
-                self.redis.decr(name)
-                return False
-            return True
+            script = self.redis.register_script(_ACQUIRE)
+            return bool(
+                script(keys=[self._name], args=[time.time(), self.max_age, self.limit, self.member])
+            )
         with _local_lock:
             if _local_counts[self.key] >= self.limit:
                 return False
@@ -63,7 +80,7 @@ class StreamSlot:
 
     def release(self) -> None:
         if self.redis is not None:
-            self.redis.decr(f"spaces:streams:{self.key}")
+            self.redis.zrem(self._name, self.member)
             return
         with _local_lock:
             _local_counts[self.key] -= 1
@@ -86,11 +103,16 @@ def last_event_id() -> int | None:
 def stream_response(versions: dict[int, int], catch_up: list[dict]) -> Response:
     """An event-stream response for these units; ``catch_up`` events are sent at once."""
     config = current_app.config
-    slot = StreamSlot(_client_key(), config.get("STREAMS_PER_CLIENT", 20), config.get("REDIS_URL"))
-    if not slot.acquire():
-        raise TooManyStreams()
     heartbeat = config.get("STREAM_HEARTBEAT_SECONDS", 15)
     max_seconds = config.get("STREAM_MAX_SECONDS", 300)
+    slot = StreamSlot(
+        _client_key(),
+        config.get("STREAMS_PER_CLIENT", 20),
+        config.get("REDIS_URL"),
+        max_seconds + 2 * heartbeat,
+    )
+    if not slot.acquire():
+        raise TooManyStreams()
     subscription = broker().subscribe(versions)
     from spaces.extensions import db
 
