@@ -18,6 +18,7 @@ if not os.environ.get("REDIS_URL") and workers > 1:
 timeout = 60
 graceful_timeout = 10
 keepalive = 5
-accesslog = "-"
+# Requests are logged by the app as JSON lines with a request id (spaces/requestlog.py).
+accesslog = None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
