@@ -1,55 +1,320 @@
-"""The Touraine demo data: accounts and organisations (listings and bookings come on top).
+"""The Touraine demo data: accounts, organisations, and their published places with units, opening
+hours, closures and photos (bookings come on top). The data itself is in ``spaces.demo_data``.
 
-Idempotent: each object is looked up by a natural key before it is created. Demo accounts share
+Idempotent: each object is looked up by a natural key before it is created (an account by e-mail,
+an organisation by name, a place by organisation and name, a unit by place and name, a closure by
+place and reason); hours and photos are only added to a place that has none. Demo accounts share
 one public password, printed by the command; they are for trying the site, never for production.
+
+``load()`` runs the parts in order on one ``Demo`` context; a new part (bookings) is a function
+``load_<part>(demo)`` that reads what the earlier parts put in the context.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import io
+import math
+import textwrap
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 
+from spaces import demo_data
 from spaces.accounts import services as accounts
+from spaces.accounts.models import User
+from spaces.accounts.permissions import can_manage
+from spaces.availability import services as availability
+from spaces.availability.hours import Window
+from spaces.availability.models import Closure
 from spaces.extensions import db
+from spaces.geo.geocoding import resolve_place
+from spaces.listings import services as listings
+from spaces.listings.models import Space, Unit
 from spaces.organisations import services as organisations
 from spaces.organisations.models import Membership, Organisation
 
 DEMO_PASSWORD = "touraine-demo-2027"  # public demo password, shown in the README
 
-PEOPLE = [
-    ("camille.martin@example.org", "Camille Martin", "fr"),
-    ("hugo.bernard@example.org", "Hugo Bernard", "fr"),
-    ("accueil@la-cantine-tours.example.org", "Léa Petit (La Cantine)", "fr"),
-    ("patrimoine@mairie-loches.example.org", "Service patrimoine de Loches", "fr"),
-    ("rh@touraine-logistique.example.org", "Nadia Roux (RH)", "en"),
+# Space fields taken as they are from the data (the others are computed).
+COPIED_FIELDS = (
+    "name", "kind", "description", "address", "services", "accessibility", "house_rules",
+    "contact_email", "contact_phone", "capacity_cap_percent", "closed_on_public_holidays",
+)  # fmt: skip
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+METRES_PER_DEGREE = 111_320.0  # of latitude; of longitude times cos(latitude)
+PHOTO_SIZE = (1200, 800)
+PHOTO_COLOURS = [  # (top-left, bottom-right) of the gradient: Loire blue, tuffeau, vineyard…
+    ((32, 86, 120), (196, 214, 200)),
+    ((200, 170, 120), (90, 60, 40)),
+    ((110, 40, 70), (230, 190, 150)),
+    ((40, 100, 70), (220, 220, 170)),
 ]
 
-ORGANISATIONS = [
-    ("Ville de Loches", "municipality", "patrimoine@mairie-loches.example.org"),
-    ("La Cantine Tours", "coworking", "accueil@la-cantine-tours.example.org"),
-    ("Touraine Logistique", "employer", "rh@touraine-logistique.example.org"),
-]
+
+@dataclass
+class Demo:
+    """What the parts of the load share: today, the objects by natural key, and counts."""
+
+    today: date
+    users: dict[str, User] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    owners: dict[str, User] = field(default_factory=dict)  # organisation name -> its demo owner
+    spaces: dict[str, Space] = field(default_factory=dict)  # by name
+    units: dict[tuple[str, str], Unit] = field(default_factory=dict)  # (space, unit name)
+    created: Counter = field(default_factory=Counter)
+    skipped: list[str] = field(default_factory=list)
 
 
-def load() -> str:
+def load(today: date | None = None) -> str:
     """Create what is missing of the demo data; returns a one-line summary."""
-    created = 0
-    users = {}
-    for email, name, locale in PEOPLE:
+    demo = Demo(today=today or date.today())
+    load_accounts(demo)
+    load_organisations(demo)
+    load_spaces(demo)
+    db.session.flush()
+    return summary(demo)
+
+
+def summary(demo: Demo) -> str:
+    total = sum(demo.created.values())
+    details = ", ".join(f"{n} {what}" for what, n in demo.created.items() if n)
+    text = f"Demo data ready ({total} objects created{': ' + details if details else ''})."
+    if demo.skipped:
+        text += f" Skipped, not managed by the demo accounts: {', '.join(demo.skipped)}."
+    return f"{text} Demo password: {DEMO_PASSWORD}"
+
+
+# --- accounts and organisations -------------------------------------------------------------
+
+
+def load_accounts(demo: Demo) -> None:
+    for email, name, locale in demo_data.PEOPLE:
         user = accounts.find_user_by_email(email)
         if user is None:
             user = accounts.register_user(email, DEMO_PASSWORD, name, locale)
-            created += 1
-        users[email] = user
-    for name, kind, owner_email in ORGANISATIONS:
+            demo.created["accounts"] += 1
+        demo.users[email] = user
+
+
+def load_organisations(demo: Demo) -> None:
+    for name, kind, owner_email in demo_data.ORGANISATIONS:
+        owner = demo.users[owner_email]
         organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
         if organisation is None:
-            organisation = organisations.create_organisation(users[owner_email], name, kind)
-            created += 1
+            organisation = organisations.create_organisation(owner, name, kind)
+            demo.created["organisations"] += 1
         elif not db.session.scalar(
             sa.select(Membership).where(Membership.organisation_id == organisation.id)
         ):
-            db.session.add(
-                Membership(organisation=organisation, user=users[owner_email], role="owner")
-            )
+            db.session.add(Membership(organisation=organisation, user=owner, role="owner"))
+        demo.organisations[name] = organisation
+        demo.owners[name] = owner
     db.session.flush()
-    return f"Demo data ready ({created} objects created). Demo password: {DEMO_PASSWORD}"
+
+
+# --- places -----------------------------------------------------------------------------------
+
+
+def load_spaces(demo: Demo) -> None:
+    for spec in demo_data.SPACES:
+        organisation = demo.organisations[spec["organisation"]]
+        owner = demo.owners[spec["organisation"]]
+        if not can_manage(organisations.role_of(owner, organisation.id)):
+            demo.skipped.append(spec["name"])
+            continue
+        space = _space(demo, owner, organisation, spec)
+        for unit_spec in spec["units"]:
+            demo.units[(space.name, unit_spec["name"])] = _unit(demo, owner, space, unit_spec)
+        if not availability.windows_of(space):
+            availability.set_opening_hours(owner, space, opening_windows(spec["hours"]))
+            demo.created["opening hours"] += 1
+        for closure_spec in spec.get("closures", []):
+            _closure(demo, owner, space, closure_spec)
+        if space.status == "draft":
+            listings.publish_space(owner, space)
+        _photos(demo, owner, space)
+        demo.spaces[space.name] = space
+
+
+def _space(demo: Demo, owner: User, organisation: Organisation, spec: dict) -> Space:
+    space = db.session.scalar(
+        sa.select(Space).where(Space.organisation_id == organisation.id, Space.name == spec["name"])
+    )
+    if space is not None:
+        return space
+    place = resolve_place(spec["place"])
+    latitude, longitude = offset(place.latitude, place.longitude, *spec["offset_m"])
+    data = {key: spec.get(key) for key in COPIED_FIELDS}
+    data.update(
+        organisation_id=organisation.id,
+        postal_code=place.postal_code,
+        commune=place.name,
+        latitude=latitude,
+        longitude=longitude,
+        timezone=place.timezone,
+        available_from=relative_date(spec.get("available_from"), demo.today),
+        available_until=relative_date(spec.get("available_until"), demo.today),
+    )
+    demo.created["places"] += 1
+    return listings.create_space(owner, data, place)
+
+
+def _unit(demo: Demo, owner: User, space: Space, spec: dict) -> Unit:
+    unit = db.session.scalar(
+        sa.select(Unit).where(Unit.space_id == space.id, Unit.name == spec["name"])
+    )
+    if unit is None:
+        unit = listings.create_unit(owner, space, {"booking_mode": "instant", **spec})
+        demo.created["units"] += 1
+    return unit
+
+
+def _closure(demo: Demo, owner: User, space: Space, spec: dict) -> None:
+    exists = db.session.scalar(
+        sa.select(Closure.id).where(Closure.space_id == space.id, Closure.reason == spec["reason"])
+    )
+    if exists:
+        return
+    start, end = next_yearly_period(spec["from"], spec["until"], demo.today)
+    zone = ZoneInfo(space.timezone)
+    start_at, end_at = (
+        datetime.combine(day, datetime.min.time(), zone).astimezone(UTC) for day in (start, end)
+    )
+    availability.add_closure(owner, space, start_at, end_at, spec["reason"])
+    demo.created["closures"] += 1
+
+
+def _photos(demo: Demo, owner: User, space: Space) -> None:
+    """One or two generated pictures per place, when the photo service exists and it has none."""
+    if importlib.util.find_spec("spaces.listings.photos") is None:
+        return
+    from spaces.listings.photos import add_photo
+
+    if space.photos:
+        return
+    captions = [space.name, f"{space.commune} — {space.address}"]
+    count = 2 if space.id % 2 else 1
+    for n, caption in enumerate(captions[:count]):
+        jpeg = picture(space.name, caption if n else space.commune, space.id + n)
+        add_photo(owner, space, jpeg, f"{space.name}, {space.commune}" if not n else caption)
+        demo.created["photos"] += 1
+
+
+# --- pure helpers -----------------------------------------------------------------------------
+
+
+def offset(latitude: float, longitude: float, north_m: float, east_m: float) -> tuple[float, float]:
+    """The point ``north_m`` metres north and ``east_m`` east of (latitude, longitude), to 5
+    decimals (about a metre); good enough over a few hundred metres."""
+    lat = latitude + north_m / METRES_PER_DEGREE
+    lon = longitude + east_m / (METRES_PER_DEGREE * math.cos(math.radians(latitude)))
+    return round(lat, 5), round(lon, 5)
+
+
+def relative_date(rule: tuple | None, today: date) -> date | None:
+    """A date given relative to today (see ``spaces.demo_data``), or None."""
+    if rule is None:
+        return None
+    kind, *args = rule
+    if kind == "days":
+        return today + timedelta(days=args[0])
+    if kind == "month_start":
+        months = today.year * 12 + today.month - 1 + args[0]
+        return date(months // 12, months % 12 + 1, 1)
+    if kind == "years":
+        try:
+            return today.replace(year=today.year + args[0])
+        except ValueError:  # 29 February
+            return today.replace(year=today.year + args[0], day=28)
+    if kind == "on":
+        month, day, years = args
+        return date(today.year + years, month, day)
+    raise ValueError(f"unknown date rule {rule!r}")
+
+
+def next_yearly_period(start: tuple[int, int], until: tuple[int, int], today: date):
+    """The next (start, end) dates of a yearly period (month, day) → (month, day), end excluded,
+    that has not ended by today; a period that wraps the new year ends the next year."""
+    for year in (today.year - 1, today.year, today.year + 1):
+        first = date(year, *start)
+        end = date(year + (until <= start), *until)
+        if end > today:
+            return first, end
+    raise AssertionError("unreachable")
+
+
+def opening_windows(hours: dict[str, list[str]]) -> list[Window]:
+    """{"mon-fri": ["9:00-12:00", "14:00-17:00"], "sat": [...]} → weekly windows."""
+    windows = []
+    for days, spans in hours.items():
+        first, _, last = days.partition("-")
+        weekdays = range(WEEKDAYS.index(first), WEEKDAYS.index(last or first) + 1)
+        for span in spans:
+            start, end = (_minutes(text) for text in span.split("-"))
+            windows.extend(Window(day, start, end) for day in weekdays)
+    return windows
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def picture(title: str, subtitle: str, seed: int) -> bytes:
+    """A 1200x800 JPEG: a diagonal gradient with the title and subtitle written on it."""
+    from PIL import ImageDraw
+
+    width, height = PHOTO_SIZE
+    image = _gradient(seed % len(PHOTO_COLOURS)).copy()
+    draw = ImageDraw.Draw(image)
+    lines = textwrap.wrap(title, 30)[:2]
+    band_top = height - 110 - 80 * len(lines)
+    draw.rectangle((0, band_top, width, height - 30), fill=(0, 0, 0))
+    y = band_top + 20
+    for line in lines:
+        draw.text((60, y), _drawable(line), font=_font(64), fill=(255, 255, 255))
+        y += 80
+    draw.text((60, y + 5), _drawable(subtitle[:60]), font=_font(36), fill=(235, 235, 235))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+@functools.cache
+def _gradient(colours: int):
+    """A diagonal gradient between two of PHOTO_COLOURS (made once per pair)."""
+    from PIL import Image, ImageChops
+
+    top, bottom = PHOTO_COLOURS[colours]
+    vertical = Image.linear_gradient("L").resize(PHOTO_SIZE)
+    horizontal = Image.linear_gradient("L").rotate(90).resize(PHOTO_SIZE)
+    mask = ImageChops.add(vertical, horizontal, scale=2)  # 0 at one corner, 255 at the other
+    return Image.composite(
+        Image.new("RGB", PHOTO_SIZE, top), Image.new("RGB", PHOTO_SIZE, bottom), mask
+    )
+
+
+@functools.cache
+def _font(size: int):
+    """DejaVu Sans when the system has it (accents), else Pillow's built-in font."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)
+
+
+def _drawable(text: str) -> str:
+    """The text, without accents when only the built-in font (ASCII) is available."""
+    from PIL import ImageFont
+
+    if isinstance(_font(36), ImageFont.FreeTypeFont) and _font(36).getname()[0] == "DejaVu Sans":
+        return text
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

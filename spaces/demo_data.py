@@ -1,0 +1,592 @@
+"""The Touraine demo data as plain lists and dicts, loaded by ``spaces.demo``.
+
+Places are an offline-geocoder query (``place``) and an offset in metres north and east of the
+point the geocoder returns (the town hall), so pins land in plausible streets. Prices are in cents,
+TTC; None means "not offered at that rate". Dates move with today (see ``spaces.demo``):
+``("days", 0)`` is today, ``("month_start", 1)`` the first day of next month, ``("years", 4)``
+today in four years, ``("on", 8, 31, 2)`` the 31st of August two years from now. Opening hours
+are local, per weekday ("mon-fri", "sat", "tue"…). Closures recur yearly: the next one that has
+not ended yet is used. Phone numbers are in a range ARCEP reserves for fiction (02 61 91 xx xx).
+"""
+
+from __future__ import annotations
+
+# (e-mail, name, locale)
+PEOPLE = [
+    ("camille.martin@example.org", "Camille Martin", "fr"),
+    ("hugo.bernard@example.org", "Hugo Bernard", "fr"),
+    ("accueil@la-cantine-tours.example.org", "Léa Petit (La Cantine)", "fr"),
+    ("patrimoine@mairie-loches.example.org", "Service patrimoine de Loches", "fr"),
+    ("rh@touraine-logistique.example.org", "Nadia Roux (RH)", "en"),
+    ("batiments@ville-chinon.example.org", "Service des bâtiments de Chinon", "fr"),
+    ("tanneurs@crous-tours.example.org", "Julien Moreau (Résidence Les Tanneurs)", "fr"),
+    ("mediatheque@joue-les-tours.example.org", "Claire Dubois (Médiathèque)", "fr"),
+    ("bonjour@atelier-plumereau.example.org", "Sarah Lefèvre (L'Atelier Plumereau)", "fr"),
+    ("contact@fabrique-bretonnieres.example.org", "Thomas Girard (La Fabrique)", "fr"),
+    ("hello@lequai-coworking.example.org", "Inès Faure (Le Quai)", "fr"),
+    ("contact@manufacture-amboise.example.org", "Paul Chevalier (La Manufacture)", "fr"),
+    ("bonjour@escale-blere.example.org", "Émilie Garnier (L'Escale)", "fr"),
+    ("contact@lelogis-loches.example.org", "Antoine Rousseau (Le Logis)", "fr"),
+    ("bonjour@lacale-chinon.example.org", "Manon Lambert (La Cale)", "fr"),
+]
+
+# (name, kind, owner's e-mail)
+ORGANISATIONS = [
+    ("Ville de Loches", "municipality", "patrimoine@mairie-loches.example.org"),
+    ("La Cantine Tours", "coworking", "accueil@la-cantine-tours.example.org"),
+    ("Touraine Logistique", "employer", "rh@touraine-logistique.example.org"),
+    ("Ville de Chinon", "municipality", "batiments@ville-chinon.example.org"),
+    ("Résidence Les Tanneurs (CROUS)", "landlord", "tanneurs@crous-tours.example.org"),
+    ("Médiathèque de Joué-lès-Tours", "municipality", "mediatheque@joue-les-tours.example.org"),
+    ("L'Atelier Plumereau", "coworking", "bonjour@atelier-plumereau.example.org"),
+    ("La Fabrique des Bretonnières", "coworking", "contact@fabrique-bretonnieres.example.org"),
+    ("Le Quai Coworking", "coworking", "hello@lequai-coworking.example.org"),
+    ("La Manufacture d'Amboise", "coworking", "contact@manufacture-amboise.example.org"),
+    ("L'Escale, coworking du Val de Cher", "coworking", "bonjour@escale-blere.example.org"),
+    ("Le Logis, tiers-lieu du Lochois", "coworking", "contact@lelogis-loches.example.org"),
+    ("La Cale, tiers-lieu chinonais", "coworking", "bonjour@lacale-chinon.example.org"),
+]
+
+OFFICE_HOURS = {"mon-fri": ["8:30-19:00"]}
+OFFICE_HOURS_AND_SATURDAY = {"mon-fri": ["8:30-19:00"], "sat": ["9:00-12:30"]}
+
+CHRISTMAS = {"from": (12, 24), "until": (1, 2), "reason": "Fermeture de fin d'année"}
+SUMMER = {"from": (8, 1), "until": (8, 16), "reason": "Fermeture estivale"}
+
+SPACES = [
+    # --- Tours ---------------------------------------------------------------------------------
+    {
+        "organisation": "La Cantine Tours",
+        "name": "La Cantine — Tours Gare",
+        "kind": "coworking",
+        "place": "Tours 37000",
+        "offset_m": (-170, 310),
+        "address": "16 rue Édouard Vaillant",
+        "description": (
+            "Un espace de coworking à deux minutes à pied de la gare de Tours : 24 postes en "
+            "open space, un bureau privatif et une salle de réunion. Idéal pour une journée de "
+            "télétravail entre deux trains ou pour vos rendez-vous clients. Café à volonté, "
+            "casiers et cabine téléphonique. Petit-déjeuner des membres le jeudi."
+        ),
+        "services": [
+            "wifi",
+            "printer",
+            "meeting_room",
+            "coffee",
+            "phone_booth",
+            "lockers",
+            "accessible",
+            "bike_parking",
+            "animation",
+        ],
+        "accessibility": "Rez-de-chaussée de plain-pied, toilettes adaptées PMR.",
+        "house_rules": (
+            "Appels dans la cabine ou dans le hall, s'il vous plaît. Rangez votre poste en "
+            "partant. Les vélos se garent dans la cour, pas dans le hall."
+        ),
+        "contact_email": "accueil@la-cantine-tours.example.org",
+        "contact_phone": "02 61 91 10 01",
+        "hours": OFFICE_HOURS_AND_SATURDAY,
+        "closures": [CHRISTMAS],
+        "units": [
+            {
+                "name": "Postes en open space",
+                "kind": "desk_pool",
+                "capacity": 24,
+                "prices": {"hour": 400, "half_day": 1500, "day": 2500, "month": 24000},
+                "min_minutes": 60,
+            },
+            {
+                "name": "Bureau privatif Loire (2 personnes)",
+                "kind": "office",
+                "capacity": 2,
+                "prices": {"hour": None, "half_day": 3500, "day": 6000, "month": 52000},
+                "min_minutes": 240,
+            },
+            {
+                "name": "Salle de réunion Balzac (10 personnes)",
+                "kind": "meeting_room",
+                "capacity": 10,
+                "prices": {"hour": 3500, "half_day": 12000, "day": 22000, "month": None},
+                "booking_mode": "request",
+                "min_minutes": 60,
+                "notice_minutes": 24 * 60,
+                "cancel_until_minutes": 24 * 60,
+            },
+        ],
+    },
+    {
+        "organisation": "L'Atelier Plumereau",
+        "name": "L'Atelier Plumereau",
+        "kind": "coworking",
+        "place": "Tours 37000",
+        "offset_m": (490, -525),
+        "address": "7 rue du Grand Marché",
+        "description": (
+            "Un tiers-lieu dans une maison à colombages du Vieux-Tours, à deux pas de la place "
+            "Plumereau. Douze postes partagés sous les poutres, une cuisine commune et une petite "
+            "salle de réunion. Ateliers et apéros-rencontres le premier vendredi du mois."
+        ),
+        "services": ["wifi", "printer", "coffee", "kitchen", "animation", "quiet_zone"],
+        "accessibility": "Maison ancienne à l'étage, sans ascenseur : non accessible PMR.",
+        "house_rules": (
+            "Jauge sanitaire : la moitié des postes seulement est réservable. Aération de la "
+            "salle toutes les heures. Silence dans la zone calme à l'étage."
+        ),
+        "contact_email": "bonjour@atelier-plumereau.example.org",
+        "contact_phone": "02 61 91 10 02",
+        "capacity_cap_percent": 50,
+        "hours": {"mon-fri": ["9:00-18:30"], "sat": ["9:30-12:30"]},
+        "units": [
+            {
+                "name": "Postes partagés",
+                "kind": "desk_pool",
+                "capacity": 12,
+                "prices": {"hour": 350, "half_day": 1200, "day": 2000, "month": 18000},
+            },
+            {
+                "name": "Salle du Vieux-Tours (6 personnes)",
+                "kind": "meeting_room",
+                "capacity": 6,
+                "prices": {"hour": 2000, "half_day": 7000, "day": None, "month": None},
+                "min_minutes": 60,
+            },
+        ],
+    },
+    {
+        "organisation": "Résidence Les Tanneurs (CROUS)",
+        "name": "Salle de coworking de la résidence Les Tanneurs",
+        "kind": "residence",
+        "place": "Tours 37000",
+        "offset_m": (640, -170),
+        "address": "5 rue des Tanneurs",
+        "description": (
+            "Pendant que les étudiantes et les étudiants sont en cours, la résidence ouvre sa salle "
+            "de travail aux habitants du quartier : dix postes au calme, en bord de Loire, les "
+            "matins et les après-midi de semaine. La salle ferme à l'heure du déjeuner et pendant "
+            "les jours fériés."
+        ),
+        "services": ["wifi", "quiet_zone", "accessible", "bike_parking"],
+        "accessibility": "Accès PMR par l'entrée du parking, ascenseur jusqu'à la salle.",
+        "house_rules": (
+            "Présentez-vous à l'accueil de la résidence à votre arrivée. La salle est partagée "
+            "avec les résidents : pas d'appels, pas de repas."
+        ),
+        "contact_email": "tanneurs@crous-tours.example.org",
+        "contact_phone": "02 61 91 10 03",
+        "closed_on_public_holidays": True,
+        "hours": {"mon-fri": ["9:00-12:00", "14:00-17:00"]},
+        "units": [
+            {
+                "name": "Postes en salle de coworking",
+                "kind": "desk_pool",
+                "capacity": 10,
+                "prices": {"hour": 300, "half_day": 1200, "day": 2000, "month": None},
+            },
+            {
+                "name": "Salle de travail en groupe (8 personnes)",
+                "kind": "meeting_room",
+                "capacity": 8,
+                "prices": {"hour": 2000, "half_day": 5500, "day": None, "month": None},
+                "booking_mode": "request",
+                "notice_minutes": 24 * 60,
+            },
+        ],
+    },
+    # --- Joué-lès-Tours ------------------------------------------------------------------------
+    {
+        "organisation": "Médiathèque de Joué-lès-Tours",
+        "name": "Espace de travail de la médiathèque",
+        "kind": "other",
+        "place": "Joué-lès-Tours 37300",
+        "offset_m": (250, -180),
+        "address": "6 rue de Verdun",
+        "description": (
+            "Seize postes de travail gratuits dans la salle d'étude de la médiathèque, avec le "
+            "Wi-Fi, les collections et une imprimante. Les médiatrices et médiateurs numériques "
+            "vous accompagnent sur rendez-vous : démarches en ligne, visioconférence, outils "
+            "collaboratifs."
+        ),
+        "services": ["library", "digital_help", "wifi", "printer", "accessible", "quiet_zone"],
+        "accessibility": "Bâtiment de plain-pied, boucle magnétique à l'accueil.",
+        "house_rules": (
+            "Gratuit, sur réservation. Merci de libérer votre poste si vous partez plus d'une "
+            "demi-heure. Les appels se passent dans le hall."
+        ),
+        "contact_email": "mediatheque@joue-les-tours.example.org",
+        "contact_phone": "02 61 91 10 04",
+        "closed_on_public_holidays": True,
+        "hours": {
+            "tue": ["13:00-18:00"],
+            "wed": ["10:00-18:00"],
+            "thu": ["13:00-18:00"],
+            "fri": ["13:00-19:00"],
+            "sat": ["10:00-17:00"],
+        },
+        "closures": [SUMMER],
+        "units": [
+            {
+                "name": "Postes de travail en salle d'étude",
+                "kind": "desk_pool",
+                "capacity": 16,
+                "prices": {"hour": 0, "half_day": 0, "day": 0, "month": None},
+            },
+            {
+                "name": "Atelier numérique (accompagnement sur rendez-vous)",
+                "kind": "meeting_room",
+                "capacity": 6,
+                "prices": {"hour": 0, "half_day": None, "day": None, "month": None},
+                "booking_mode": "request",
+                "min_minutes": 60,
+                "max_minutes": 120,
+                "notice_minutes": 48 * 60,
+            },
+        ],
+    },
+    {
+        "organisation": "La Fabrique des Bretonnières",
+        "name": "La Fabrique des Bretonnières",
+        "kind": "coworking",
+        "place": "Joué-lès-Tours 37300",
+        "offset_m": (-400, 350),
+        "address": "18 rue Aristide Briand",
+        "description": (
+            "Un tiers-lieu familial : coworking, café associatif et espace de garde d'enfants "
+            "encadré par une éducatrice de jeunes enfants le mercredi et pendant les vacances "
+            "scolaires. Travaillez l'esprit tranquille pendant que les enfants jouent à côté."
+        ),
+        "services": [
+            "childcare",
+            "animation",
+            "kitchen",
+            "wifi",
+            "parking",
+            "accessible",
+            "coffee",
+        ],
+        "accessibility": "Accessible PMR, places de stationnement réservées devant l'entrée.",
+        "house_rules": (
+            "La garde d'enfants se réserve à l'accueil, la veille au plus tard (3 à 10 ans). "
+            "Cuisine partagée : chacun lave sa vaisselle."
+        ),
+        "contact_email": "contact@fabrique-bretonnieres.example.org",
+        "contact_phone": "02 61 91 10 05",
+        "hours": {"mon-fri": ["8:30-18:30"]},
+        "units": [
+            {
+                "name": "Postes partagés",
+                "kind": "desk_pool",
+                "capacity": 14,
+                "prices": {"hour": 400, "half_day": 1400, "day": 2200, "month": 19000},
+            },
+            {
+                "name": "Bureau privatif (1 personne)",
+                "kind": "office",
+                "capacity": 1,
+                "prices": {"hour": None, "half_day": 1800, "day": 3000, "month": 28000},
+            },
+            {
+                "name": "Salle de réunion (12 personnes)",
+                "kind": "meeting_room",
+                "capacity": 12,
+                "prices": {"hour": 3000, "half_day": 10000, "day": 18000, "month": None},
+                "booking_mode": "request",
+                "min_minutes": 60,
+                "notice_minutes": 24 * 60,
+            },
+        ],
+    },
+    # --- Saint-Pierre-des-Corps ----------------------------------------------------------------
+    {
+        "organisation": "Le Quai Coworking",
+        "name": "Le Quai — coworking de la gare TGV",
+        "kind": "coworking",
+        "place": "Saint-Pierre-des-Corps 37700",
+        "offset_m": (-440, 325),
+        "address": "4 rue Pierre Sémard",
+        "description": (
+            "Face à la gare TGV de Saint-Pierre-des-Corps, à 55 minutes de Paris : trente postes "
+            "nomades, un bureau de quatre et une grande salle de réunion pour vos équipes "
+            "venues de Paris ou de Bordeaux. Ouvert tôt, fermé tard, comme les trains."
+        ),
+        "services": [
+            "wifi",
+            "phone_booth",
+            "lockers",
+            "coffee",
+            "printer",
+            "meeting_room",
+            "bike_parking",
+            "showers",
+            "accessible",
+        ],
+        "accessibility": "Accessible PMR depuis le parvis de la gare, ascenseur.",
+        "house_rules": (
+            "Badge remis à l'accueil contre une pièce d'identité. Les casiers se libèrent le "
+            "soir. Douches sur réservation à l'accueil."
+        ),
+        "contact_email": "hello@lequai-coworking.example.org",
+        "contact_phone": "02 61 91 10 06",
+        "hours": {"mon-fri": ["7:30-20:00"]},
+        "units": [
+            {
+                "name": "Postes nomades",
+                "kind": "desk_pool",
+                "capacity": 30,
+                "prices": {"hour": 500, "half_day": 1800, "day": 2800, "month": 28000},
+            },
+            {
+                "name": "Bureau d'équipe (4 personnes)",
+                "kind": "office",
+                "capacity": 4,
+                "prices": {"hour": None, "half_day": 6000, "day": 11000, "month": 95000},
+                "booking_mode": "request",
+                "min_minutes": 240,
+                "notice_minutes": 24 * 60,
+                "cancel_until_minutes": 48 * 60,
+            },
+            {
+                "name": "Salle de réunion TGV (14 personnes)",
+                "kind": "meeting_room",
+                "capacity": 14,
+                "prices": {"hour": 4000, "half_day": 14000, "day": 26000, "month": None},
+                "min_minutes": 60,
+                "cancel_until_minutes": 24 * 60,
+            },
+        ],
+    },
+    # --- Amboise -------------------------------------------------------------------------------
+    {
+        "organisation": "La Manufacture d'Amboise",
+        "name": "La Manufacture d'Amboise",
+        "kind": "coworking",
+        "place": "Amboise 37400",
+        "offset_m": (150, -250),
+        "address": "15 quai du Général de Gaulle",
+        "description": (
+            "Un tiers-lieu en bord de Loire, au pied du château : dix postes partagés, une salle "
+            "de réunion et un atelier où se tiennent cafés-réparation et rencontres "
+            "d'entrepreneurs du territoire. Le samedi matin, l'équipe accueille les nouveaux venus."
+        ),
+        "services": ["wifi", "animation", "coffee", "kitchen", "bike_parking", "printer"],
+        "accessibility": "Accessible PMR par la cour, toilettes adaptées.",
+        "house_rules": (
+            "Le café est offert, la vaisselle est pour tout le monde. Les vélos de la Loire à "
+            "Vélo sont bienvenus dans la cour."
+        ),
+        "contact_email": "contact@manufacture-amboise.example.org",
+        "contact_phone": "02 61 91 10 07",
+        "hours": {"mon-fri": ["9:00-18:30"], "sat": ["9:00-12:00"]},
+        "closures": [CHRISTMAS],
+        "units": [
+            {
+                "name": "Postes partagés",
+                "kind": "desk_pool",
+                "capacity": 10,
+                "prices": {"hour": 350, "half_day": 1300, "day": 2200, "month": 20000},
+            },
+            {
+                "name": "Salle du Clos (8 personnes)",
+                "kind": "meeting_room",
+                "capacity": 8,
+                "prices": {"hour": 2500, "half_day": 8000, "day": 15000, "month": None},
+                "booking_mode": "request",
+                "min_minutes": 60,
+                "notice_minutes": 24 * 60,
+            },
+        ],
+    },
+    # --- Bléré ---------------------------------------------------------------------------------
+    {
+        "organisation": "L'Escale, coworking du Val de Cher",
+        "name": "L'Escale — espace de travail partagé",
+        "kind": "coworking",
+        "place": "Bléré 37150",
+        "offset_m": (-120, 200),
+        "address": "10 place Charles Bidault",
+        "description": (
+            "Sur la place du marché de Bléré, un espace de travail partagé pour les habitants du "
+            "Val de Cher qui ne veulent plus faire la route tous les jours : huit postes, un "
+            "bureau fermé et un parking gratuit."
+        ),
+        "services": ["wifi", "parking", "coffee", "printer", "accessible"],
+        "accessibility": "Rez-de-chaussée accessible PMR.",
+        "house_rules": "Le dernier parti ferme les volets et éteint le chauffage.",
+        "contact_email": "bonjour@escale-blere.example.org",
+        "contact_phone": "02 61 91 10 08",
+        "hours": {"mon-fri": ["8:30-18:00"]},
+        "units": [
+            {
+                "name": "Postes partagés",
+                "kind": "desk_pool",
+                "capacity": 8,
+                "prices": {"hour": 300, "half_day": 1200, "day": 2000, "month": 18000},
+            },
+            {
+                "name": "Bureau fermé (2 personnes)",
+                "kind": "office",
+                "capacity": 2,
+                "prices": {"hour": None, "half_day": 2500, "day": 4500, "month": 38000},
+                "booking_mode": "request",
+                "notice_minutes": 24 * 60,
+            },
+        ],
+    },
+    # --- Loches --------------------------------------------------------------------------------
+    {
+        "organisation": "Ville de Loches",
+        "name": "Ancienne perception",
+        "kind": "vacant_public",
+        "place": "Loches 37600",
+        "offset_m": (180, -120),
+        "address": "12 rue de la République",
+        "description": (
+            "L'ancienne perception de Loches attend son projet de réaménagement. D'ici là, la "
+            "Ville met à disposition le rez-de-chaussée (140 m², trois bureaux et une salle "
+            "d'accueil) pour une occupation temporaire : collectif de télétravailleurs, "
+            "association, entreprise en création. Disponible pour quatre ans."
+        ),
+        "services": ["wifi", "parking", "kitchen", "accessible"],
+        "accessibility": "Entrée de plain-pied par la rue ; toilettes adaptées PMR.",
+        "house_rules": (
+            "Occupation temporaire sur demande, après une visite avec le service patrimoine. "
+            "Convention d'occupation précaire signée avec la Ville. Pas de travaux."
+        ),
+        "contact_email": "patrimoine@mairie-loches.example.org",
+        "contact_phone": "02 61 91 10 09",
+        "available_from": ("month_start", 1),
+        "available_until": ("years", 4),
+        "hours": {"mon-sat": ["8:00-20:00"]},
+        "units": [
+            {
+                "name": "Local entier (rez-de-chaussée, 140 m²)",
+                "kind": "whole_premises",
+                "capacity": 15,
+                "prices": {"hour": None, "half_day": None, "day": 8000, "month": 65000},
+                "booking_mode": "request",
+                "min_minutes": 8 * 60,
+                "notice_minutes": 7 * 24 * 60,
+                "cancel_until_minutes": 7 * 24 * 60,
+            },
+        ],
+    },
+    {
+        "organisation": "Le Logis, tiers-lieu du Lochois",
+        "name": "Le Logis — tiers-lieu du Lochois",
+        "kind": "coworking",
+        "place": "Loches 37600",
+        "offset_m": (-300, 260),
+        "address": "8 rue Picois",
+        "description": (
+            "Au pied de la cité royale, un tiers-lieu animé par une association : coworking, "
+            "permanences d'accompagnement numérique et soirées d'échanges entre indépendants "
+            "du Sud Touraine."
+        ),
+        "services": ["wifi", "animation", "coffee", "digital_help", "accessible"],
+        "accessibility": "Accessible PMR ; stationnement réservé place du Marché au Blé.",
+        "house_rules": "Adhésion à l'association offerte le premier mois.",
+        "contact_email": "contact@lelogis-loches.example.org",
+        "contact_phone": "02 61 91 10 10",
+        "hours": {"mon-fri": ["9:00-18:00"], "sat": ["9:30-12:30"]},
+        "units": [
+            {
+                "name": "Postes partagés",
+                "kind": "desk_pool",
+                "capacity": 8,
+                "prices": {"hour": 300, "half_day": 1200, "day": 2000, "month": 18000},
+            },
+            {
+                "name": "Salle Agnès Sorel (10 personnes)",
+                "kind": "meeting_room",
+                "capacity": 10,
+                "prices": {"hour": 2000, "half_day": 6500, "day": 12000, "month": None},
+                "min_minutes": 60,
+            },
+        ],
+    },
+    # --- Chinon --------------------------------------------------------------------------------
+    {
+        "organisation": "Ville de Chinon",
+        "name": "Aile vacante de l'école Jules-Ferry",
+        "kind": "vacant_public",
+        "place": "Chinon 37500",
+        "offset_m": (350, 300),
+        "address": "14 rue Jules-Ferry",
+        "description": (
+            "Depuis le regroupement des classes, l'aile est de l'école est vide en attendant sa "
+            "transformation en maison des associations. Deux anciennes salles de classe, "
+            "lumineuses et chauffées, sont proposées en occupation transitoire : un bureau "
+            "collectif de huit postes et une salle de réunion de vingt personnes."
+        ),
+        "services": ["wifi", "parking", "accessible", "bike_parking"],
+        "accessibility": "Rampe d'accès et toilettes PMR dans l'aile.",
+        "house_rules": (
+            "Entrée indépendante par la rue, jamais par la cour de l'école. Occupation sur "
+            "demande, convention avec la Ville de Chinon."
+        ),
+        "contact_email": "batiments@ville-chinon.example.org",
+        "contact_phone": "02 61 91 10 11",
+        "available_from": ("days", 0),
+        "available_until": ("on", 8, 31, 2),
+        "hours": {"mon-fri": ["8:00-19:00"], "sat": ["9:00-13:00"]},
+        "units": [
+            {
+                "name": "Salle de classe n°1 — bureau collectif (8 postes)",
+                "kind": "office",
+                "capacity": 8,
+                "prices": {"hour": None, "half_day": 2500, "day": 4000, "month": 35000},
+                "booking_mode": "request",
+                "notice_minutes": 3 * 24 * 60,
+            },
+            {
+                "name": "Salle de classe n°2 — salle de réunion (20 personnes)",
+                "kind": "meeting_room",
+                "capacity": 20,
+                "prices": {"hour": 2000, "half_day": 6000, "day": 10000, "month": None},
+                "booking_mode": "request",
+                "min_minutes": 60,
+                "notice_minutes": 3 * 24 * 60,
+            },
+        ],
+    },
+    {
+        "organisation": "La Cale, tiers-lieu chinonais",
+        "name": "La Cale — tiers-lieu chinonais",
+        "kind": "coworking",
+        "place": "Chinon 37500",
+        "offset_m": (-150, -280),
+        "address": "22 quai Jeanne d'Arc",
+        "description": (
+            "Sur les quais de la Vienne, face à la forteresse : dix postes partagés, un bureau "
+            "individuel et une salle de réunion, une cuisine et un jardin. Rencontres mensuelles "
+            "des télétravailleurs du Chinonais."
+        ),
+        "services": ["wifi", "coffee", "animation", "bike_parking", "kitchen", "quiet_zone"],
+        "accessibility": "Accessible PMR au rez-de-chaussée ; salle de réunion à l'étage.",
+        "house_rules": "Le jardin est à tout le monde ; les appels aussi, mais dehors.",
+        "contact_email": "bonjour@lacale-chinon.example.org",
+        "contact_phone": "02 61 91 10 12",
+        "hours": OFFICE_HOURS,
+        "units": [
+            {
+                "name": "Postes partagés",
+                "kind": "desk_pool",
+                "capacity": 10,
+                "prices": {"hour": 350, "half_day": 1300, "day": 2200, "month": 19000},
+            },
+            {
+                "name": "Bureau individuel",
+                "kind": "office",
+                "capacity": 1,
+                "prices": {"hour": None, "half_day": 1800, "day": 3000, "month": 26000},
+            },
+            {
+                "name": "Salle de la Vienne (8 personnes)",
+                "kind": "meeting_room",
+                "capacity": 8,
+                "prices": {"hour": 2500, "half_day": 8000, "day": None, "month": None},
+                "min_minutes": 60,
+            },
+        ],
+    },
+]

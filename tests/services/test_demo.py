@@ -1,0 +1,171 @@
+"""The Touraine demo data: it loads on both backends, twice without change, and shows what the
+product is about (a place in each town, time-shared residence room, vacant premises, free desks)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from spaces import demo, demo_data
+from spaces.accounts.models import User
+from spaces.availability.hours import Window
+from spaces.availability.models import Closure, OpeningWindow
+from spaces.availability.services import windows_of
+from spaces.extensions import db
+from spaces.geo.geocoding import resolve_place
+from spaces.listings.models import Photo, Space, Unit
+from spaces.listings.search import SearchQuery, search
+from spaces.listings.vocabulary import SERVICES, SPACE_KINDS, UNIT_KINDS
+from spaces.organisations.models import Organisation
+
+TOWNS = [
+    "Tours 37000",
+    "Joué-lès-Tours 37300",
+    "Saint-Pierre-des-Corps 37700",
+    "Amboise 37400",
+    "Bléré 37150",
+    "Loches 37600",
+    "Chinon 37500",
+]
+COUNTED = (User, Organisation, Space, Unit, OpeningWindow, Closure, Photo)
+
+
+@pytest.fixture
+def loaded(runner, app_ctx):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "Demo password" in result.output
+    db.session.rollback()  # see what the command committed
+    return result.output
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in COUNTED
+    }
+
+
+def space_named(name: str) -> Space:
+    return db.session.scalar(sa.select(Space).where(Space.name == name))
+
+
+def test_the_demo_loads_published_places_with_units_and_hours(loaded):
+    spaces = list(db.session.scalars(sa.select(Space)))
+    assert len(spaces) == len(demo_data.SPACES)
+    for space in spaces:
+        assert space.status == "published", space.name
+        assert len(space.units) >= 1 and windows_of(space), space.name
+        assert space.insee_code and space.departement == "37" and space.timezone == "Europe/Paris"
+    assert sum(len(space.units) >= 2 for space in spaces) >= len(spaces) - 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Closure)) >= 2
+    assert {s.kind for s in spaces} >= {"coworking", "residence", "vacant_public"}
+    assert any(s.capacity_cap_percent == 50 for s in spaces)
+    assert any(s.closed_on_public_holidays for s in spaces)
+    assert any("childcare" in s.services for s in spaces)
+    modes = {u.booking_mode for s in spaces for u in s.units}
+    assert modes == {"instant", "request"}
+
+
+def test_every_place_has_one_or_two_generated_photos(loaded):
+    for space in db.session.scalars(sa.select(Space)):
+        assert 1 <= len(space.photos) <= 2, space.name
+        assert all(p.width == 1200 and p.height == 800 and p.alt for p in space.photos)
+
+
+def test_a_second_load_changes_nothing(runner, loaded):
+    before = counts()
+    assert before["Space"] and before["Unit"] and before["OpeningWindow"] and before["Closure"]
+    versions = dict(db.session.execute(sa.select(Unit.id, Unit.availability_version)).all())
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0, again.output
+    assert "(0 objects created)" in again.output
+    db.session.rollback()
+    assert counts() == before
+    assert dict(db.session.execute(sa.select(Unit.id, Unit.availability_version)).all()) == versions
+
+
+def test_every_town_has_a_published_place_nearby(loaded):
+    for town in TOWNS:
+        place = resolve_place(town)
+        hits = search(SearchQuery(place.latitude, place.longitude, radius_km=5))
+        here = [hit for hit in hits if hit.space.commune == place.name]
+        assert here, f"no published unit within 5 km of {town}"
+        assert all(hit.space.status == "published" and hit.unit.active for hit in hits)
+        # Near the town centre, but not all on the town hall.
+        assert all(0.1 < hit.distance_km < 2 for hit in here), town
+
+
+def test_the_residence_room_opens_on_weekday_mornings_and_afternoons_only(loaded):
+    residence = db.session.scalar(sa.select(Space).where(Space.kind == "residence"))
+    assert residence.organisation.kind == "landlord"
+    expected = [
+        Window(day, start, end) for day in range(5) for start, end in ((540, 720), (840, 1020))
+    ]
+    assert windows_of(residence) == expected
+
+
+def test_vacant_municipal_premises_have_an_availability_window(loaded):
+    vacant = list(db.session.scalars(sa.select(Space).where(Space.kind == "vacant_public")))
+    assert {space.commune for space in vacant} >= {"Loches", "Chinon"}
+    for space in vacant:
+        assert space.organisation.kind == "municipality"
+        assert space.available_from and space.available_until > space.available_from
+        assert all(unit.booking_mode == "request" for unit in space.units)
+    perception = space_named("Ancienne perception")
+    today = date.today()
+    assert perception.available_from > today and perception.available_from.day == 1
+    assert perception.available_until.year == today.year + 4
+    assert [unit.kind for unit in perception.units] == ["whole_premises"]
+
+
+def test_the_library_desk_pool_is_free(loaded):
+    library = db.session.scalar(
+        sa.select(Space).where(Space.organisation.has(Organisation.name.like("Médiathèque%")))
+    )
+    assert {"library", "digital_help", "wifi"} <= set(library.services)
+    pool = next(unit for unit in library.units if unit.kind == "desk_pool")
+    assert pool.price_hour == 0
+    assert {price for price in pool.prices.values() if price is not None} == {0}
+
+
+def test_the_capacity_cap_halves_the_bookable_desks(loaded):
+    capped = db.session.scalar(sa.select(Space).where(Space.capacity_cap_percent == 50))
+    pool = next(unit for unit in capped.units if unit.is_pool)
+    assert pool.effective_capacity == pool.capacity // 2
+
+
+def test_demo_data_uses_the_vocabularies_and_plausible_prices():
+    owners = {name for name, _, _ in demo_data.ORGANISATIONS}
+    for spec in demo_data.SPACES:
+        assert spec["organisation"] in owners
+        assert spec["kind"] in SPACE_KINDS and set(spec["services"]) <= set(SERVICES)
+        assert max(abs(metres) for metres in spec["offset_m"]) <= 800
+        assert demo.opening_windows(spec["hours"]), spec["name"]
+        for unit in spec["units"]:
+            assert unit["kind"] in UNIT_KINDS
+            assert set(unit["prices"]) == {"hour", "half_day", "day", "month"}
+            hour = unit["prices"]["hour"]
+            if unit["kind"] == "desk_pool" and hour:
+                assert 300 <= hour <= 500, unit["name"]
+            if unit["kind"] == "meeting_room" and hour:
+                assert 2000 <= hour <= 4000, unit["name"]
+
+
+def test_relative_dates_and_yearly_periods():
+    today = date(2027, 12, 28)
+    assert demo.relative_date(("month_start", 1), today) == date(2028, 1, 1)
+    assert demo.relative_date(("years", 4), today) == date(2031, 12, 28)
+    assert demo.relative_date(("years", 1), date(2028, 2, 29)) == date(2029, 2, 28)
+    assert demo.relative_date(("on", 8, 31, 2), today) == date(2029, 8, 31)
+    assert demo.next_yearly_period((12, 24), (1, 2), today) == (
+        date(2027, 12, 24),
+        date(2028, 1, 2),
+    )
+    assert demo.next_yearly_period((12, 24), (1, 2), date(2028, 1, 2)) == (
+        date(2028, 12, 24),
+        date(2029, 1, 2),
+    )
+    assert demo.next_yearly_period((8, 1), (8, 16), today) == (date(2028, 8, 1), date(2028, 8, 16))
