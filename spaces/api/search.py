@@ -10,7 +10,15 @@ from spaces.api.spec import PAGINATION, page_of, query, responses
 from spaces.bookings.availability import dated_filter, validate_window
 from spaces.errors import Invalid
 from spaces.geo.provider import GeocodingError, place_error_message, resolve_query
-from spaces.listings.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, Hit, SearchQuery, search
+from spaces.listings.search import (
+    DEFAULT_RADIUS_KM,
+    MAX_RADIUS_KM,
+    Hit,
+    SearchQuery,
+    hydrate,
+    rank,
+    search,
+)
 from spaces.listings.vocabulary import SERVICES, SPACE_KINDS, UNIT_KINDS
 
 
@@ -112,15 +120,15 @@ def hit_json(hit: Hit) -> dict:
 @bp.get("/search")
 def search_units():
     page, per_page = page_args()
-    hits = run_search(parse_search_args())
+    query = parse_search_args()
     start = (page - 1) * per_page
-    return jsonify(
-        {
-            "items": [hit_json(h) for h in hits[start : start + per_page]],
-            "total": len(hits),
-            "page": page,
-        }
-    )
+    if query.start_text:  # the availability engine needs every candidate
+        hits = run_search(query)
+        total, items = len(hits), hits[start : start + per_page]
+    else:  # only the page's units become ORM objects
+        ranked = rank(query)
+        total, items = len(ranked), hydrate(query, ranked[start : start + per_page])
+    return jsonify({"items": [hit_json(h) for h in items], "total": total, "page": page})
 
 
 HIT = {

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from spaces.extensions import db
-from spaces.geo.distance import bounding_box, distance_km
+from spaces.geo.distance import bounding_box, distance_for_radius, distance_km
 from spaces.listings.models import Space, SpaceService, Unit
 
 DEFAULT_RADIUS_KM = 10.0
@@ -55,21 +56,19 @@ class Hit:
 AvailabilityFilter = Callable[[list[Hit], SearchQuery], list[Hit]]
 
 
-def fits_people(unit: Unit, seats: int) -> bool:
+def fits(kind: str, capacity: int, cap_percent: int, seats: int) -> bool:
     """Desk pools are booked by the seat; other units whole, for up to ``capacity`` people."""
-    if unit.is_pool:
-        return seats <= unit.effective_capacity
-    return seats <= unit.capacity
+    if kind == "desk_pool":
+        return seats <= capacity * cap_percent // 100
+    return seats <= capacity
 
 
-def candidates(query: SearchQuery) -> list[tuple[Unit, Space]]:
-    """Active units of published spaces matching the query's place, kind and services."""
-    statement = (
-        sa.select(Unit)
-        .join(Unit.space)
-        .options(contains_eager(Unit.space))
-        .where(Space.status == "published", Unit.active.is_(True))
-    )
+def fits_people(unit: Unit, seats: int) -> bool:
+    return fits(unit.kind, unit.capacity, unit.space.capacity_cap_percent, seats)
+
+
+def _filtered(statement, query: SearchQuery):
+    statement = statement.where(Space.status == "published", Unit.active.is_(True))
     if query.located:
         min_lat, max_lat, min_lon, max_lon = bounding_box(
             query.latitude, query.longitude, query.radius_km
@@ -89,27 +88,111 @@ def candidates(query: SearchQuery) -> list[tuple[Unit, Space]]:
             .having(sa.func.count() == len(set(query.services)))
         )
         statement = statement.where(Space.id.in_(having_all))
+    return statement
+
+
+def candidates(query: SearchQuery) -> list[tuple[Unit, Space]]:
+    """Active units of published spaces matching the query's place, kind and services."""
+    statement = _filtered(
+        sa.select(Unit).join(Unit.space).options(contains_eager(Unit.space)), query
+    )
     return [(unit, unit.space) for unit in db.session.scalars(statement).unique()]
 
 
-def search(query: SearchQuery, availability: AvailabilityFilter | None = None) -> list[Hit]:
-    """Every unit that matches, nearest first (or by space and unit name without a place)."""
-    hits: list[Hit] = []
-    for unit, space in candidates(query):
-        if not fits_people(unit, query.seats):
+class Ranked(NamedTuple):
+    """A matching unit, light: what ordering and counting need, no ORM object."""
+
+    unit_id: int
+    space_id: int
+    distance_km: float | None  # within 2 m of the geodesic (exact in hydrated hits)
+
+
+def rank(query: SearchQuery) -> list[Ranked]:
+    """Every matching unit in result order, from plain rows: nearest first (or by space and unit
+    name without a place). Distances are computed once per space. (Hot loop: plain tuples.)"""
+    # Through the session's connection: plain rows, without the ORM's result processing.
+    rows = (
+        db.session.connection()
+        .execute(
+            _filtered(
+                sa.select(
+                    Unit.id,
+                    Unit.space_id,
+                    Unit.kind,
+                    Unit.capacity,
+                    Unit.position,
+                    Space.capacity_cap_percent,
+                    Space.latitude,
+                    Space.longitude,
+                    Space.name,
+                ).join(Unit.space),
+                query,
+            )
+        )
+        .all()
+    )
+    located, seats, radius = query.located, query.seats, query.radius_km
+    latitude, longitude = query.latitude, query.longitude
+    distances: dict[int, float] = {}
+    keyed = []
+    for unit_id, space_id, kind, capacity, position, cap, lat, lon, name in rows:
+        if seats > (capacity * cap // 100 if kind == "desk_pool" else capacity):
             continue
-        distance = None
-        if query.located:
-            distance = distance_km(query.latitude, query.longitude, space.latitude, space.longitude)
-            if distance > query.radius_km:
-                continue
+        if located:
+            distance = distances.get(space_id)
+            if distance is None:
+                distance = distances[space_id] = distance_for_radius(
+                    latitude, longitude, lat, lon, radius
+                )
+            if distance <= radius:
+                keyed.append((distance, name.lower(), position, unit_id, space_id))
+        else:
+            keyed.append((name.lower(), space_id, position, unit_id, space_id))
+    keyed.sort()
+    if located:
+        return [Ranked(k[3], k[4], k[0]) for k in keyed]
+    return [Ranked(k[3], k[4], None) for k in keyed]
+
+
+def hydrate(query: SearchQuery, ranked: list[Ranked], chunk: int = 1000) -> list[Hit]:
+    """Hits (units and spaces loaded, exact geodesic distances) for ranked units, same order."""
+    units: dict[int, Unit] = {}
+    ids = [r.unit_id for r in ranked]
+    for start in range(0, len(ids), chunk):
+        statement = (
+            sa.select(Unit)
+            .join(Unit.space)
+            .options(contains_eager(Unit.space))
+            .where(Unit.id.in_(ids[start : start + chunk]))
+        )
+        units.update((u.id, u) for u in db.session.scalars(statement).unique())
+    hits = []
+    for r in ranked:
+        unit = units[r.unit_id]
+        space = unit.space
+        distance = (
+            distance_km(query.latitude, query.longitude, space.latitude, space.longitude)
+            if query.located
+            else None
+        )
         hits.append(Hit(space, unit, distance, free_seats=unit.effective_capacity))
+    return hits
+
+
+def search(query: SearchQuery, availability: AvailabilityFilter | None = None) -> list[Hit]:
+    """Every unit that matches, nearest first (or by space and unit name without a place).
+
+    For one page of results, ``hydrate(query, rank(query)[start:end])`` is much cheaper: only
+    the page's units become ORM objects (the total is ``len(rank(query))``)."""
+    hits = hydrate(query, rank(query))
     if query.start_text is not None and availability is not None:
         hits = availability(hits, query)
         if query.max_price is not None:
             hits = [h for h in hits if h.price is not None and h.price <= query.max_price]
-    if query.located:
-        hits.sort(key=lambda h: (h.distance_km, h.space.name.lower(), h.unit.position, h.unit.id))
-    else:
-        hits.sort(key=lambda h: (h.space.name.lower(), h.space.id, h.unit.position, h.unit.id))
+        if query.located:
+            hits.sort(
+                key=lambda h: (h.distance_km, h.space.name.lower(), h.unit.position, h.unit.id)
+            )
+        else:
+            hits.sort(key=lambda h: (h.space.name.lower(), h.space.id, h.unit.position, h.unit.id))
     return hits

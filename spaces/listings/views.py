@@ -50,7 +50,7 @@ from spaces.geo.provider import (
 from spaces.i18n import current_locale, time_error_message
 from spaces.listings import services
 from spaces.listings.forms import ClosureForm, SpaceForm, UnitForm
-from spaces.listings.search import Hit
+from spaces.listings.search import Hit, hydrate, rank
 from spaces.listings.vocabulary import (
     BOOKING_MODES,
     RATE_LABELS,
@@ -232,20 +232,39 @@ def _group(hits: list[Hit]) -> list[Result]:
     return list(results.values())
 
 
+def _results_page(query, requested: int | None) -> tuple[list[Result], int, int, int]:
+    """One page of results (spaces with their matching units): the page's results, the number of
+    spaces in all, the page number and the number of pages. Without a date window only the
+    page's units are loaded (``rank`` then ``hydrate``); with one, the engine sees them all."""
+
+    def paging(total: int) -> tuple[int, int]:
+        pages = max(1, ceil(total / PER_PAGE))
+        return min(max(requested or 1, 1), pages), pages
+
+    if query.start_text:
+        results = _group(run_search(query))
+        page, pages = paging(len(results))
+        return results[(page - 1) * PER_PAGE : page * PER_PAGE], len(results), page, pages
+    ranked = rank(query)
+    order = list(dict.fromkeys(r.space_id for r in ranked))
+    page, pages = paging(len(order))
+    wanted = set(order[(page - 1) * PER_PAGE : page * PER_PAGE])
+    hits = hydrate(query, [r for r in ranked if r.space_id in wanted])
+    return _group(hits), len(order), page, pages
+
+
 @bp.get("/search")
 def search():
     errors: dict[str, list[str]] = {}
-    results: list[Result] = []
+    shown: list[Result] = []
+    total, page, pages = 0, 1, 1
     query, codes = None, request.args.getlist("services")
     try:
         query, codes = _search_query()
     except Invalid as error:
         errors = _search_errors(error)
     else:
-        results = _group(run_search(query))
-    pages = max(1, ceil(len(results) / PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    shown = results[(page - 1) * PER_PAGE : page * PER_PAGE]
+        shown, total, page, pages = _results_page(query, request.args.get("page", 1, type=int))
     markers = [
         {
             "lat": r.space.latitude,
@@ -272,7 +291,7 @@ def search():
         422 if errors else 200,
         errors=errors,
         results=shown,
-        total=len(results),
+        total=total,
         page=page,
         pages=pages,
         page_url=page_url,
