@@ -112,6 +112,11 @@ def after_commit(session, callback: Callable[[], None]) -> None:
     session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
 
 
+def discard_after_commit(session) -> None:
+    """Forget the side effects queued so far (bulk loads such as the demo data send no mail)."""
+    session.info.pop(_AFTER_COMMIT_KEY, None)
+
+
 @contextmanager
 def transaction(session=None) -> Iterator:
     """Run the block in one write transaction: commit on success, roll back on any exception.

@@ -77,8 +77,91 @@ def load(today: date | None = None) -> str:
     load_accounts(demo)
     load_organisations(demo)
     load_spaces(demo)
+    load_bookings(demo)
     db.session.flush()
     return summary(demo)
+
+
+BOOKERS = (
+    "camille.martin@example.org",
+    "hugo.bernard@example.org",
+    "lucie.moreau@example.org",
+    "karim.haddad@example.org",
+    "sophie.laurent@example.org",
+    "yann.legoff@example.org",
+)
+SLOTS = (("09:00", "13:00"), ("13:00", "17:00"), ("09:00", "17:00"))
+BOOKING_DAYS = 21
+
+
+def load_bookings(demo: Demo) -> None:
+    """Bookings over the coming three weeks, so the demo shows partly booked places: desk pools
+    about half full, Camille's "every Tuesday and Thursday" series, and a request waiting for a
+    host. A unit that already has bookings is left alone; no e-mail is sent."""
+    import random
+
+    from spaces.bookings import services as bookings
+    from spaces.bookings.models import Booking
+    from spaces.db import discard_after_commit
+    from spaces.errors import DomainError
+
+    people = [demo.users[email] for email in BOOKERS if email in demo.users]
+    now = datetime.now(UTC)
+
+    def book(user, unit, day, slot, **extra):
+        tz = ZoneInfo(unit.space.timezone)
+        start = datetime.combine(day, datetime.strptime(slot[0], "%H:%M").time(), tz)
+        end = datetime.combine(day, datetime.strptime(slot[1], "%H:%M").time(), tz)
+        try:
+            result = bookings.request_booking(user, unit.id, start, end, 1, now=now, **extra)
+        except DomainError:  # closed that day, full, notice… the demo just skips it
+            return
+        demo.created["bookings"] += len(result.bookings)
+
+    for (space_name, unit_name), unit in sorted(demo.units.items()):
+        if db.session.scalar(sa.select(Booking.id).where(Booking.unit_id == unit.id).limit(1)):
+            continue
+        rng = random.Random(f"{space_name}/{unit_name}")  # the same demo every time
+        if unit.kind == "desk_pool":
+            for offset in range(1, BOOKING_DAYS + 1):
+                day = demo.today + timedelta(days=offset)
+                for user in rng.sample(
+                    people, k=min(len(people), rng.randint(0, unit.effective_capacity // 2 + 1))
+                ):
+                    book(user, unit, day, rng.choice(SLOTS))
+        elif unit.booking_mode == "request" and unit.kind == "meeting_room" and people:
+            day = demo.today + timedelta(days=rng.randint(3, 10))
+            book(rng.choice(people), unit, day, ("14:00", "16:00"), note="Réunion d'équipe")
+    camille = demo.users.get("camille.martin@example.org")
+    cantine = next(
+        (
+            u
+            for (name, _), u in sorted(demo.units.items())
+            if name == "La Cantine — Tours Gare" and u.kind == "desk_pool"
+        ),
+        None,
+    )
+    if (
+        camille is not None
+        and cantine is not None
+        and not db.session.scalar(
+            sa.select(Booking.id)
+            .where(Booking.user_id == camille.id, Booking.series_id.is_not(None))
+            .limit(1)
+        )
+    ):
+        first = demo.today + timedelta(days=1)
+        while first.weekday() != 1:
+            first += timedelta(days=1)
+        book(
+            camille,
+            cantine,
+            first,
+            ("09:00", "17:00"),
+            repeat={"weekdays": [1, 3], "until": first + timedelta(weeks=6)},
+            skip_conflicts=True,
+        )
+    discard_after_commit(db.session)
 
 
 def summary(demo: Demo) -> str:

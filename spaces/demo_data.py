@@ -28,6 +28,11 @@ PEOPLE = [
     ("bonjour@escale-blere.example.org", "Émilie Garnier (L'Escale)", "fr"),
     ("contact@lelogis-loches.example.org", "Antoine Rousseau (Le Logis)", "fr"),
     ("bonjour@lacale-chinon.example.org", "Manon Lambert (La Cale)", "fr"),
+    # Teleworkers whose bookings fill the coming weeks.
+    ("lucie.moreau@example.org", "Lucie Moreau", "fr"),
+    ("karim.haddad@example.org", "Karim Haddad", "fr"),
+    ("sophie.laurent@example.org", "Sophie Laurent", "fr"),
+    ("yann.legoff@example.org", "Yann Le Goff", "en"),
 ]
 
 # (name, kind, owner's e-mail)

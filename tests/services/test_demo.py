@@ -12,6 +12,7 @@ from spaces import demo, demo_data
 from spaces.accounts.models import User
 from spaces.availability.hours import Window
 from spaces.availability.models import Closure, OpeningWindow
+from spaces.bookings.models import Booking
 from spaces.availability.services import windows_of
 from spaces.extensions import db
 from spaces.geo.geocoding import resolve_place
@@ -29,7 +30,7 @@ TOWNS = [
     "Loches 37600",
     "Chinon 37500",
 ]
-COUNTED = (User, Organisation, Space, Unit, OpeningWindow, Closure, Photo)
+COUNTED = (User, Organisation, Space, Unit, OpeningWindow, Closure, Photo, Booking)
 
 
 @pytest.fixture
@@ -169,3 +170,22 @@ def test_relative_dates_and_yearly_periods():
         date(2029, 1, 2),
     )
     assert demo.next_yearly_period((8, 1), (8, 16), today) == (date(2028, 8, 1), date(2028, 8, 16))
+
+
+def test_the_coming_weeks_are_partly_booked(loaded, outbox):
+    from datetime import UTC, datetime
+
+    from spaces.availability.engine import Occupation, peak_taken
+
+    bookings = db.session.scalars(sa.select(Booking)).all()
+    assert len(bookings) > 100
+    now = datetime.now(UTC)
+    assert all(b.start_at > now for b in bookings)
+    assert any(b.series_id for b in bookings)  # Camille's Tuesdays and Thursdays
+    assert any(b.status == "requested" for b in bookings)  # a request for a host to answer
+    for unit in db.session.scalars(sa.select(Unit)).all():
+        mine = [b for b in bookings if b.unit_id == unit.id and b.is_live(now)]
+        occupations = [Occupation(b.start_at, b.end_at, b.seats) for b in mine]
+        for b in mine:  # never overbooked, and not full everywhere either
+            assert peak_taken(occupations, b.start_at, b.end_at) <= unit.effective_capacity
+    assert len(outbox) == 0  # loading the demo sends no e-mail
