@@ -12,8 +12,8 @@ from spaces import demo, demo_data
 from spaces.accounts.models import User
 from spaces.availability.hours import Window
 from spaces.availability.models import Closure, OpeningWindow
-from spaces.bookings.models import Booking
 from spaces.availability.services import windows_of
+from spaces.bookings.models import Booking
 from spaces.extensions import db
 from spaces.geo.geocoding import resolve_place
 from spaces.listings.models import Photo, Space, Unit
