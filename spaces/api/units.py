@@ -107,14 +107,17 @@ def get_space_hours(space_id: int):
     return jsonify(_hours_json(availability.windows_of(space)))
 
 
+def _put_hours(actor, owner):
+    windows = _windows_from_body()
+    with transaction():
+        saved = availability.set_opening_hours(actor, owner, windows)
+    return jsonify(_hours_json(saved))
+
+
 @bp.put("/spaces/<int:space_id>/opening-hours")
 def put_space_hours(space_id: int):
     actor = require_user()
-    space = services.get_space(actor, space_id, edit=True)
-    windows = _windows_from_body()
-    with transaction():
-        saved = availability.set_opening_hours(actor, space, windows)
-    return jsonify(_hours_json(saved))
+    return _put_hours(actor, services.get_space(actor, space_id, edit=True))
 
 
 @bp.get("/units/<int:unit_id>/opening-hours")
@@ -126,11 +129,7 @@ def get_unit_hours(unit_id: int):
 @bp.put("/units/<int:unit_id>/opening-hours")
 def put_unit_hours(unit_id: int):
     actor = require_user()
-    unit = services.get_unit(actor, unit_id, edit=True)
-    windows = _windows_from_body()
-    with transaction():
-        saved = availability.set_opening_hours(actor, unit, windows)
-    return jsonify(_hours_json(saved))
+    return _put_hours(actor, services.get_unit(actor, unit_id, edit=True))
 
 
 @bp.delete("/units/<int:unit_id>/opening-hours")

@@ -135,28 +135,27 @@ def add_closure(
     return closure
 
 
+def _closure_owner(closure: Closure) -> tuple[Space | Unit, Space]:
+    """The space or unit a closure belongs to, and its space."""
+    if closure.space_id:
+        space = db.session.get(Space, closure.space_id)
+        return space, space
+    unit = db.session.get(Unit, closure.unit_id)
+    return unit, unit.space
+
+
 def get_closure(actor: User, closure_id: int) -> Closure:
     closure = db.session.get(Closure, closure_id)
     if closure is None:
         raise NotFound()
-    owner = (
-        db.session.get(Space, closure.space_id)
-        if closure.space_id
-        else db.session.get(Unit, closure.unit_id)
-    )
-    space = owner if isinstance(owner, Space) else owner.space
+    _owner, space = _closure_owner(closure)
     if not can_see(actor, space):
         raise NotFound()
     return closure
 
 
 def delete_closure(actor: User, closure: Closure) -> None:
-    owner = (
-        db.session.get(Space, closure.space_id)
-        if closure.space_id
-        else db.session.get(Unit, closure.unit_id)
-    )
-    space = owner if isinstance(owner, Space) else owner.space
+    owner, space = _closure_owner(closure)
     if not can_edit(actor, space):
         raise Forbidden()
     availability_changed(space.units if isinstance(owner, Space) else [owner])

@@ -394,36 +394,35 @@ def _require_status(booking: Booking, now: datetime, *allowed: str) -> None:
         )
 
 
-def approve_booking(actor: User, booking: Booking, now: datetime | None = None) -> Booking:
-    """Confirm a pending request. The seats were held since the request, so no re-check."""
+def _decide(
+    actor: User, booking: Booking, status: str, reason: str, now: datetime | None
+) -> Booking:
+    """Answer a pending request (the seats were held since it was made, so no re-check)."""
     now = now or utcnow()
     _require_handler(actor, booking)
     lock_unit(booking.unit_id)
     db.session.refresh(booking)
     _require_status(booking, now, "requested")
-    booking.status, booking.decided_at, booking.decided_by_id = "confirmed", now, actor.id
+    booking.status, booking.decided_at, booking.decided_by_id = status, now, actor.id
+    if reason:
+        booking.reason = reason[:500]
     booking.sequence += 1
     availability_changed([booking.unit])
     db.session.flush()
     notifications.booking_decided(booking)
     return booking
+
+
+def approve_booking(actor: User, booking: Booking, now: datetime | None = None) -> Booking:
+    """Confirm a pending request; Forbidden for non-hosts, Conflict(invalid_state) otherwise."""
+    return _decide(actor, booking, "confirmed", "", now)
 
 
 def decline_booking(
     actor: User, booking: Booking, reason: str = "", now: datetime | None = None
 ) -> Booking:
-    now = now or utcnow()
-    _require_handler(actor, booking)
-    lock_unit(booking.unit_id)
-    db.session.refresh(booking)
-    _require_status(booking, now, "requested")
-    booking.status, booking.decided_at, booking.decided_by_id = "declined", now, actor.id
-    booking.reason = (reason or "")[:500]
-    booking.sequence += 1
-    availability_changed([booking.unit])
-    db.session.flush()
-    notifications.booking_decided(booking)
-    return booking
+    """Decline a pending request, with an optional reason told to the booker."""
+    return _decide(actor, booking, "declined", reason or "", now)
 
 
 def cancel_booking(
