@@ -1,45 +1,23 @@
-"""Listing pages: search with a map, the public space page, and the host's pages.
-
-The host's pages use the same forms and services as the API (``spaces/api/spaces.py`` and
-``units.py``): geocoding happens before the transaction, each POST makes one service call inside
-``transaction()``, then flashes and redirects; a form with errors is shown again with 422.
-Maps are progressive enhancement: the list and the inputs work without JavaScript or tiles.
-"""
+"""The host's pages: spaces, units, opening hours and closures."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from math import ceil
 from zoneinfo import ZoneInfo
 
-from babel import dates as babel_dates
 from flask import (
-    Blueprint,
-    current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
-from wtforms import StringField
-from wtforms.validators import Length, Optional
+from flask_login import login_required
 
-from spaces.accounts.permissions import can_manage
-from spaces.api.search import parse_search_args, run_search
 from spaces.availability import services as availability
-from spaces.availability.hours import week_table
 from spaces.availability.hours_text import HoursTextError, format_day_windows, parse_day_windows
-from spaces.bookings.availability import coming_days
-from spaces.db import transaction, utcnow
+from spaces.db import transaction
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
-from spaces.forms import BaseForm
-from spaces.geo.geocoding import AmbiguousPlace
 from spaces.geo.provider import (
     GeocodingError,
     locate_address,
@@ -47,299 +25,23 @@ from spaces.geo.provider import (
     place_error_message,
     resolve_query,
 )
-from spaces.i18n import current_locale, time_error_message
+from spaces.i18n import time_error_message
 from spaces.listings import services
 from spaces.listings.forms import ClosureForm, SpaceForm, UnitForm
-from spaces.listings.search import Hit, hydrate, rank
-from spaces.listings.vocabulary import (
-    BOOKING_MODES,
-    RATE_LABELS,
-    RATES,
-    SERVICES,
-    SPACE_KINDS,
-    UNIT_KINDS,
+from spaces.listings.views import bp
+from spaces.listings.views.common import (
+    FRANCE,
+    WeekHoursForm,
+    _actor,
+    _attach_errors,
+    _managed_organisations,
+    _map_settings,
+    _page,
+    _unit_of,
+    _upcoming_closures,
 )
 from spaces.timeutils import TimeError, parse_instant
 from spaces.web import safe_next
-
-bp = Blueprint("listings", __name__)
-
-PER_PAGE = 20
-RADII_KM = (2, 5, 10, 20, 50)
-DEFAULT_TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
-DEFAULT_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-)
-FRANCE = (46.6, 2.4)
-WeekHoursForm = type(
-    "WeekHoursForm",
-    (BaseForm,),
-    {f"day_{d}": StringField(validators=[Optional(), Length(max=300)]) for d in range(7)},
-)
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def _actor():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _page(template: str, status: int = 200, **context):
-    return make_response(render_template(template, **context), status)
-
-
-def _map_settings(markers: list[dict], center=None, zoom: int = 13) -> dict:
-    return {
-        "tiles": current_app.config.get("MAP_TILE_URL", DEFAULT_TILES),
-        "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", DEFAULT_ATTRIBUTION),
-        "markers": markers,
-        "center": list(center) if center else None,
-        "zoom": zoom,
-    }
-
-
-def _form_field(form, path: str):
-    """The field a domain error names: ``commune``, or ``prices.hour`` inside a FormField."""
-    target = form
-    for part in path.split("."):
-        target = getattr(getattr(target, "form", target), part, None)
-        if target is None:
-            return None
-    return None if hasattr(target, "form") else target
-
-
-def _attach_errors(form, error) -> list[str]:
-    """Put a domain error's field messages next to the fields; returns those without a field."""
-    leftover = []
-    for name, messages in (error.fields or {}).items():
-        target = _form_field(form, name)
-        if target is None:
-            leftover.extend(str(m) for m in messages)
-        else:
-            target.errors = list(target.errors) + [str(m) for m in messages]
-    if not error.fields:
-        leftover.append(str(error.message))
-    return leftover
-
-
-def _managed_organisations(user) -> list:
-    organisations = [m.organisation for m in user.memberships if can_manage(m.role)]
-    return sorted(organisations, key=lambda o: o.name.lower())
-
-
-def _unit_of(actor, space_id: int, unit_id: int):
-    unit = services.get_unit(actor, unit_id, edit=True)
-    if unit.space_id != space_id:
-        raise NotFound()
-    return unit
-
-
-@bp.app_template_filter("km")
-def km_filter(distance: float | None) -> str:
-    return "" if distance is None else f"{format_decimal(distance, format='#,##0.0')} km"
-
-
-@bp.app_template_filter("local_datetime")
-def local_datetime_filter(instant, timezone: str) -> str:
-    """An instant as the space's wall clock shows it, in the reader's language."""
-    tz, locale = ZoneInfo(timezone), current_locale()
-    day = babel_dates.format_skeleton("yMMMEd", instant, tzinfo=tz, locale=locale, fuzzy=True)
-    return f"{day} {babel_dates.format_skeleton('Hm', instant, tzinfo=tz, locale=locale)}"
-
-
-@bp.app_template_filter("duration")
-def duration_filter(minutes: int | None) -> str:
-    if not minutes:
-        return ""
-    if minutes % 1440 == 0:
-        return ngettext("%(num)d day", "%(num)d days", minutes // 1440)
-    if minutes % 60 == 0:
-        return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
-    if minutes > 60:
-        return _("%(hours)d h %(minutes)02d", hours=minutes // 60, minutes=minutes % 60)
-    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
-
-
-@bp.context_processor
-def listing_vocabulary():
-    names = babel_dates.get_day_names("wide", locale=current_locale())
-    return {
-        "SPACE_KINDS": SPACE_KINDS,
-        "UNIT_KINDS": UNIT_KINDS,
-        "SERVICES": SERVICES,
-        "BOOKING_MODES": BOOKING_MODES,
-        "RATES": RATES,
-        "RATE_LABELS": RATE_LABELS,
-        "DAY_NAMES": [names[d].capitalize() for d in range(7)],
-    }
-
-
-# --- search ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    """One space in the results, with the units of it that matched."""
-
-    space: object
-    distance_km: float | None
-    hits: list[Hit] = field(default_factory=list)
-
-
-def _search_query():
-    """The API's query rules, plus services sent as repeated ``services=`` (checkboxes)."""
-    query = parse_search_args()
-    codes = [c.strip() for raw in request.args.getlist("services") for c in raw.split(",")]
-    codes = list(dict.fromkeys(c for c in codes if c))
-    unknown = [c for c in codes if c not in SERVICES]
-    if unknown:
-        message = _l("Unknown service: %(codes)s.", codes=", ".join(unknown[:5]))
-        raise Invalid(fields={"services": [message]})
-    return replace(query, services=tuple(codes)), codes
-
-
-def _search_errors(error: Invalid) -> dict[str, list[str]]:
-    fields = {name: [str(m) for m in messages] for name, messages in (error.fields or {}).items()}
-    near = (request.args.get("near") or "").strip()
-    cause = error.__cause__
-    if isinstance(cause, AmbiguousPlace):
-        names = ", ".join(f"{c.name} ({c.departement})" for c in cause.candidates[:5])
-        fields["near"] = [
-            _(
-                "Several communes are called “%(near)s”: %(names)s. Add a postal code or a département.",
-                near=near,
-                names=names,
-            )
-        ]
-    elif isinstance(cause, GeocodingError):
-        fields["near"] = [
-            _(
-                "We could not find “%(near)s”. Try a commune, a postal code or an address in France.",
-                near=near,
-            )
-        ]
-    if not fields:
-        fields["near"] = [str(error.message)]
-    return fields
-
-
-def _group(hits: list[Hit]) -> list[Result]:
-    results: dict[int, Result] = {}
-    for hit in hits:
-        result = results.setdefault(hit.space.id, Result(hit.space, hit.distance_km))
-        result.hits.append(hit)
-    return list(results.values())
-
-
-def _results_page(query, requested: int | None) -> tuple[list[Result], int, int, int]:
-    """One page of results (spaces with their matching units): the page's results, the number of
-    spaces in all, the page number and the number of pages. Without a date window only the
-    page's units are loaded (``rank`` then ``hydrate``); with one, the engine sees them all."""
-
-    def paging(total: int) -> tuple[int, int]:
-        pages = max(1, ceil(total / PER_PAGE))
-        return min(max(requested or 1, 1), pages), pages
-
-    if query.start_text:
-        results = _group(run_search(query))
-        page, pages = paging(len(results))
-        return results[(page - 1) * PER_PAGE : page * PER_PAGE], len(results), page, pages
-    ranked = rank(query)
-    order = list(dict.fromkeys(r.space_id for r in ranked))
-    page, pages = paging(len(order))
-    wanted = set(order[(page - 1) * PER_PAGE : page * PER_PAGE])
-    hits = hydrate(query, [r for r in ranked if r.space_id in wanted])
-    return _group(hits), len(order), page, pages
-
-
-@bp.get("/search")
-def search():
-    errors: dict[str, list[str]] = {}
-    shown: list[Result] = []
-    total, page, pages = 0, 1, 1
-    query, codes = None, request.args.getlist("services")
-    try:
-        query, codes = _search_query()
-    except Invalid as error:
-        errors = _search_errors(error)
-    else:
-        shown, total, page, pages = _results_page(query, request.args.get("page", 1, type=int))
-    markers = [
-        {
-            "lat": r.space.latitude,
-            "lon": r.space.longitude,
-            "name": r.space.name,
-            "url": url_for("listings.space_page", space_id=r.space.id),
-            "detail": r.space.commune,
-        }
-        for r in shown
-    ]
-    center = (query.latitude, query.longitude) if query is not None and query.located else None
-    args = request.args.to_dict(flat=False)
-
-    def page_url(number: int) -> str:
-        return url_for("listings.search", **{**args, "page": [number]})
-
-    template = (
-        "listings/_results.html"
-        if request.args.get("partial") == "results"
-        else "listings/search.html"
-    )
-    return _page(
-        template,
-        422 if errors else 200,
-        errors=errors,
-        results=shown,
-        total=total,
-        page=page,
-        pages=pages,
-        page_url=page_url,
-        query=query,
-        selected_services=codes,
-        radii=RADII_KM,
-        map_data=_map_settings(markers, center=center, zoom=11),
-        args=request.args,
-        live_units=[hit.unit.id for result in shown for hit in result.hits],
-        refresh_url=url_for("listings.search", **{**args, "partial": ["results"]}),
-    )
-
-
-# --- the space page ----------------------------------------------------------------------------
-
-
-def _upcoming_closures(space, units) -> list[tuple]:
-    """(closure, unit or None for the whole place) not yet over, soonest first."""
-    now = utcnow()
-    items = [(c, None) for c in availability.closures_of(space, since=now)]
-    for unit in units:
-        items += [(c, unit) for c in availability.closures_of(unit, since=now)]
-    return sorted(items, key=lambda pair: (pair[0].start_at, pair[0].id))
-
-
-@bp.get("/spaces/<int:space_id>")
-def space_page(space_id: int):
-    actor = _actor()
-    space = services.get_space(actor, space_id)
-    units = [u for u in space.units if u.active]
-    # Photos arrive with their own blueprint; until it is registered the page shows none.
-    has_photos = "photos" in current_app.blueprints
-    manage_photos = has_photos and "photos.manage" in current_app.view_functions
-    marker = {"lat": space.latitude, "lon": space.longitude, "name": space.name}
-    return render_template(
-        "listings/space.html",
-        space=space,
-        units=units,
-        editable=services.can_edit(actor, space),
-        space_hours=week_table(availability.windows_of(space)),
-        unit_hours={u.id: week_table(availability.windows_of(u)) for u in units if u.own_hours},
-        closures=_upcoming_closures(space, units),
-        photos=space.photos if has_photos else [],
-        photos_url=url_for("photos.manage", space_id=space.id) if manage_photos else None,
-        map_data=_map_settings([marker], zoom=14),
-        coming={u.id: coming_days(u) for u in units} if space.status == "published" else {},
-    )
-
 
 # --- host pages: spaces ------------------------------------------------------------------------
 
