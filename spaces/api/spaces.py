@@ -7,7 +7,6 @@ import io
 
 from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from spaces.api import body, bp, page_args, paginate, query_id, require_user, serializers
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, responses
@@ -18,6 +17,7 @@ from spaces.geo.provider import GeocodingError, locate_address, location_fields,
 from spaces.listings import services
 from spaces.listings.forms import SpaceForm
 from spaces.listings.vocabulary import SERVICES
+from spaces.web import current_actor as _actor
 
 
 def space_json(space, **kwargs) -> dict:
@@ -53,10 +53,6 @@ def locate(data: dict, *, required: bool):
             reason=place_error_message(error),
         )
         raise Invalid(message, code="unknown_place", fields={"commune": [message]}) from error
-
-
-def _actor():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 @bp.post("/spaces")

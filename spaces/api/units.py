@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from spaces.api import body, bp, require_user, serializers
 from spaces.api.spec import json_body, path_id, responses
@@ -20,10 +19,7 @@ from spaces.listings import services
 from spaces.listings.forms import ClosureForm, OpeningHoursForm, UnitForm
 from spaces.listings.vocabulary import BOOKING_MODES, UNIT_KINDS
 from spaces.timeutils import TimeError, parse_hhmm, parse_instant
-
-
-def _actor():
-    return current_user._get_current_object() if current_user.is_authenticated else None
+from spaces.web import current_actor as _actor
 
 
 def unit_values(unit) -> dict:

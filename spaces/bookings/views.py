@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from spaces.bookings import services
 from spaces.bookings.forms import BookingForm, CancelForm, DecisionForm
@@ -27,6 +27,7 @@ from spaces.i18n import time_error_message
 from spaces.listings.services import get_unit
 from spaces.organisations.services import role_of
 from spaces.timeutils import TimeError, parse_instant
+from spaces.web import current_actor as _actor
 
 bp = Blueprint("bookings", __name__)
 
@@ -35,10 +36,6 @@ PRESETS = {
     "afternoon": ("13:00", "17:00"),
     "day": ("09:00", "17:00"),
 }
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _show_errors(form, error) -> None:
@@ -130,7 +127,7 @@ def coming_days_fragment(unit_id: int):
     from spaces.bookings.availability import coming_days
     from spaces.i18n import current_locale
 
-    actor = current_user._get_current_object() if current_user.is_authenticated else None
+    actor = _actor()
     unit = get_unit(actor, unit_id)
     tz = ZoneInfo(unit.space.timezone)
     etag = f"{unit.id}-{unit.availability_version}-{datetime.now(tz).date()}-{current_locale()}"

@@ -125,17 +125,21 @@ def list_imports(actor: User | None, unit: Unit) -> list[CalendarImport]:
     )
 
 
+# A busy block and a booking of the same unit that share some time (half-open intervals).
+_BLOCK_OVERLAPS_BOOKING = sa.and_(
+    BusyBlock.unit_id == Booking.unit_id,
+    BusyBlock.start_at < Booking.end_at,
+    BusyBlock.end_at > Booking.start_at,
+)
+
+
 def unit_collisions(unit: Unit, now: datetime) -> list[tuple[Booking, BusyBlock]]:
     """Confirmed bookings still to come that an imported block overlaps, soonest first."""
     rows = db.session.execute(
         sa.select(Booking, BusyBlock)
         .join(
             BusyBlock,
-            sa.and_(
-                BusyBlock.unit_id == Booking.unit_id,
-                BusyBlock.start_at < Booking.end_at,
-                BusyBlock.end_at > Booking.start_at,
-            ),
+            _BLOCK_OVERLAPS_BOOKING,
         )
         .where(
             Booking.unit_id == unit.id,
@@ -152,14 +156,7 @@ def _colliding_bookings(import_id: int, unit_id: int, now: datetime) -> set[int]
     return set(
         db.session.scalars(
             sa.select(Booking.id)
-            .join(
-                BusyBlock,
-                sa.and_(
-                    BusyBlock.unit_id == Booking.unit_id,
-                    BusyBlock.start_at < Booking.end_at,
-                    BusyBlock.end_at > Booking.start_at,
-                ),
-            )
+            .join(BusyBlock, _BLOCK_OVERLAPS_BOOKING)
             .where(
                 BusyBlock.import_id == import_id,
                 Booking.unit_id == unit_id,

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, Optional
 
@@ -20,6 +20,7 @@ from spaces.calendars.models import CalendarToken
 from spaces.db import transaction, utcnow
 from spaces.errors import DomainError, NotFound
 from spaces.forms import BaseForm, choices
+from spaces.web import current_actor as _actor
 
 bp = Blueprint("calendars", __name__)
 
@@ -95,10 +96,6 @@ def feed(token: str):
 
 
 # --- the account page ------------------------------------------------------------------------
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @bp.get("/account/calendars")

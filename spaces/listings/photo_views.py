@@ -16,14 +16,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from spaces.db import transaction
 from spaces.errors import Conflict, DomainError, Invalid, NotFound
 from spaces.listings import photos, services
+from spaces.web import current_actor as _user
 
 bp = Blueprint("photos", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 @bp.get("/photos/<key>/<size>.jpg")
@@ -35,7 +32,7 @@ def photo_file(key: str, size: str):
         photo = photos.get_photo_by_key(None, key)
         cache = f"public, max-age={ONE_YEAR}, immutable"
     except NotFound:
-        actor = _user() if current_user.is_authenticated else None
+        actor = _user()
         photo = photos.get_photo_by_key(actor, key)
         # Only the space's members see it: no shared cache may keep a copy.
         cache = f"private, max-age={ONE_YEAR}, immutable"

@@ -20,12 +20,9 @@ from spaces.db import transaction
 from spaces.errors import Conflict, Forbidden
 from spaces.organisations import services
 from spaces.organisations.forms import MemberForm, OrganisationForm
+from spaces.web import current_actor as _user
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
@@ -48,10 +47,6 @@ WeekHoursForm = type(
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _actor():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _page(template: str, status: int = 200, **context):

@@ -32,7 +32,6 @@ from spaces.listings.views import bp
 from spaces.listings.views.common import (
     FRANCE,
     WeekHoursForm,
-    _actor,
     _attach_errors,
     _managed_organisations,
     _map_settings,
@@ -41,6 +40,7 @@ from spaces.listings.views.common import (
     _upcoming_closures,
 )
 from spaces.timeutils import TimeError, parse_instant
+from spaces.web import current_actor as _actor
 from spaces.web import safe_next
 
 # --- host pages: spaces ------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from spaces.bookings.availability import coming_days
 from spaces.listings import services
 from spaces.listings.views import bp
 from spaces.listings.views.common import (
-    _actor,
     _map_settings,
     _upcoming_closures,
 )
+from spaces.web import current_actor as _actor
 
 # --- the space page ----------------------------------------------------------------------------
 
