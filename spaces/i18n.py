@@ -61,6 +61,19 @@ def format_local(value: datetime | None, fmt: str = "medium") -> str:
     return babel_dates.format_datetime(value, fmt, tzinfo=value.tzinfo, locale=current_locale())
 
 
+def format_span(start: datetime, end: datetime, timezone: str) -> str:
+    """``lundi 1 mars 2027, 09:00 – 13:00`` on the space's wall clock (the end's date is added
+    when it falls on another day). Aware instants are converted exactly once, from UTC to
+    ``timezone``; never pass a naive value (Babel would convert it again)."""
+    tz, locale = ZoneInfo(timezone), current_locale()
+    first = babel_dates.format_datetime(start, "EEEE d MMMM y, HH:mm", tzinfo=tz, locale=locale)
+    same_day = start.astimezone(tz).date() == end.astimezone(tz).date()
+    last = babel_dates.format_datetime(
+        end, "HH:mm" if same_day else "EEEE d MMMM y, HH:mm", tzinfo=tz, locale=locale
+    )
+    return f"{first} – {last}"
+
+
 def format_day(value: date) -> str:
     """``lun. 1 mars`` / ``Mon, Mar 1``: a short day label."""
     return babel_dates.format_date(value, "EEE d MMM", locale=current_locale())

@@ -8,12 +8,11 @@ clients and subscribed calendars agree. A series' e-mail invites to the occurren
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 
 from spaces.calendars.services import invitation_for_booking
 from spaces.extensions import db
+from spaces.i18n import format_span
 from spaces.mail import Attachment, external_url, queue_mail
 
 
@@ -27,13 +26,9 @@ def host_recipients(unit) -> list:
 
 
 def when(booking, locale: str | None) -> str:
-    tz = ZoneInfo(booking.unit.space.timezone)
+    """The booking's local wall-clock times in its space's zone, in the reader's language."""
     with force_locale(locale or "fr"):
-        start = format_datetime(
-            booking.start_at.astimezone(tz).replace(tzinfo=None), "EEEE d MMMM y, HH:mm"
-        )
-        end = format_datetime(booking.end_at.astimezone(tz).replace(tzinfo=None), "HH:mm")
-    return f"{start} – {end}"
+        return format_span(booking.start_at, booking.end_at, booking.unit.space.timezone)
 
 
 def invitation(booking) -> Attachment:

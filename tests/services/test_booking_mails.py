@@ -268,3 +268,31 @@ def test_each_space_uses_its_own_time_zone(client, world, outbox, app_ctx):
     (message,) = reminders(outbox)
     assert there["reference"] in message["Subject"]
     assert here["reference"] not in message["Subject"]
+
+
+@pytest.mark.parametrize(
+    ("day", "season"),
+    [("2027-03-01", "winter, UTC+1"), ("2027-07-06", "summer, UTC+2")],
+)
+def test_mail_text_shows_the_spaces_wall_clock(client, world, outbox, day, season):
+    """A 09:00–13:00 booking reads 09:00 – 13:00 in every mail, whatever the season."""
+    booking = book(client, world, start=f"{day}T09:00", end=f"{day}T13:00")
+    request = book(client, world, unit="room", start=f"{day}T14:00", end=f"{day}T16:30")
+    client.post(f"/api/v1/bookings/{request['id']}/approve", headers=world["h"])
+    booked_day = datetime.fromisoformat(day).replace(tzinfo=PARIS)
+    remind(booked_day - timedelta(hours=12))
+    client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=world["b"])
+    texts = {}
+    for message in outbox.messages():
+        body = outbox.body(message)
+        if booking["reference"] in str(message["Subject"]) + body:
+            texts.setdefault(message["To"] + " " + str(message["Subject"])[:12], body)
+        if request["reference"] in str(message["Subject"]) + body:
+            assert "14:00 – 16:30" in body, (season, message["Subject"], body)
+    kinds = {key.split(" ", 1)[1] for key in texts}
+    # Confirmation, host's notice, reminder and cancellation all name the booking.
+    assert {"Booking conf", "Reminder: to", "Booking canc"} <= {k[:12] for k in kinds}, kinds
+    assert any(key.startswith(HOST) for key in texts), texts.keys()
+    for key, body in texts.items():
+        assert "09:00 – 13:00" in body, (season, key, body)
+        assert "10:00" not in body and "11:00" not in body, (season, key, body)
