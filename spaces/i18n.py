@@ -74,6 +74,22 @@ def format_span(start: datetime, end: datetime, timezone: str) -> str:
     return f"{first} – {last}"
 
 
+def format_duration(minutes: int | None) -> str:
+    """``7 jours``, ``2 heures``, ``1 h 30``, ``45 minutes``: a duration people read at once."""
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    if not minutes:
+        return ""
+    if minutes % 1440 == 0:
+        return ngettext("%(num)d day", "%(num)d days", minutes // 1440)
+    if minutes % 60 == 0:
+        return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+    if minutes > 60:
+        return _("%(hours)d h %(minutes)02d", hours=minutes // 60, minutes=minutes % 60)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+
+
 def format_day(value: date) -> str:
     """``lun. 1 mars`` / ``Mon, Mar 1``: a short day label."""
     return babel_dates.format_date(value, "EEE d MMM", locale=current_locale())
@@ -138,4 +154,5 @@ def init_app(app: Flask) -> str:
     app.jinja_env.filters["local_format"] = format_local
     app.jinja_env.filters["date_from_iso"] = date_from_iso
     app.jinja_env.filters["format_day"] = format_day
+    app.jinja_env.filters["duration"] = format_duration
     return target

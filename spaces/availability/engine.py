@@ -72,7 +72,7 @@ def _local_days(start: datetime, end: datetime, tz: ZoneInfo) -> Iterable[date]:
         day += timedelta(days=1)
 
 
-def _merge(spans: Iterable[Span]) -> list[Span]:
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
     merged: list[Span] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -84,7 +84,7 @@ def _merge(spans: Iterable[Span]) -> list[Span]:
 
 
 def _subtract(spans: list[Span], holes: Iterable[Span]) -> list[Span]:
-    holes = _merge(holes)
+    holes = merge_spans(holes)
     result: list[Span] = []
     for start, end in spans:
         cursor = start
@@ -129,7 +129,7 @@ def opening_spans(state: UnitState, start: datetime, end: datetime) -> list[Span
                     local_instant(day, window.end, state.tz),
                 )
             )
-    return _clip(_merge(spans), start, end)
+    return _clip(merge_spans(spans), start, end)
 
 
 def bookable_spans(state: UnitState, start: datetime, end: datetime) -> list[Span]:

@@ -21,11 +21,12 @@ from flask_babel import lazy_ngettext
 
 from spaces.accounts.models import User
 from spaces.accounts.permissions import can_manage
-from spaces.availability.engine import Fit, Occupation, fit
+from spaces.availability.engine import Occupation
 from spaces.availability.services import availability_changed
 from spaces.bookings import notifications
 from spaces.bookings.models import Booking, Series
-from spaces.bookings.pricing import NoPrice, price_interval
+from spaces.bookings.quotes import assess
+from spaces.bookings.rules import check_rules
 from spaces.bookings.state import unit_state
 from spaces.db import utcnow
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
@@ -75,72 +76,6 @@ def lock_unit(unit_id: int) -> Unit:
 
 def role_for_unit(actor: User | None, unit: Unit) -> str | None:
     return role_of(actor, unit.space.organisation_id)
-
-
-# --- rules that make a request wrong whatever the state of the world (422) ---------------------
-
-
-def check_rules(unit: Unit, start: datetime, end: datetime, seats: int, now: datetime) -> None:
-    """Raise Invalid naming the field when the request breaks a rule of the unit."""
-    if end <= start:
-        raise Invalid(
-            _l("The end must be after the start."),
-            fields={"end": [_l("The end must be after the start.")]},
-        )
-    if start < now:
-        raise Invalid(
-            _l("The start is in the past."), fields={"start": [_l("The start is in the past.")]}
-        )
-    if seats < 1:
-        raise Invalid(fields={"seats": [_l("Book at least one seat.")]})
-    if unit.is_pool and seats > unit.effective_capacity:
-        message = _l("This offer has %(n)s seats at most.", n=unit.effective_capacity)
-        raise Invalid(message, fields={"seats": [message]})
-    if not unit.is_pool and seats != 1:
-        message = _l("This offer is booked whole: seats must be 1.")
-        raise Invalid(message, fields={"seats": [message]})
-    minutes = (end - start).total_seconds() / 60
-    if unit.min_minutes and minutes < unit.min_minutes:
-        message = _l("The minimum duration is %(n)s minutes.", n=unit.min_minutes)
-        raise Invalid(message, fields={"end": [message]})
-    if unit.max_minutes and minutes > unit.max_minutes:
-        message = _l("The maximum duration is %(n)s minutes.", n=unit.max_minutes)
-        raise Invalid(message, fields={"end": [message]})
-    if unit.notice_minutes and start < now + timedelta(minutes=unit.notice_minutes):
-        message = _l("Book at least %(n)s minutes in advance.", n=unit.notice_minutes)
-        raise Invalid(message, fields={"start": [message]})
-
-
-# --- why a fitting request is refused (409) ---------------------------------------------------
-
-
-def refusal_message(result: Fit):
-    if result.reason == "full":
-        if result.free <= 0:
-            return _l("There is no free seat at that time.")
-        return lazy_ngettext(
-            "Only %(num)s seat is free at that time.",
-            "Only %(num)s seats are free at that time.",
-            result.free,
-        )
-    if result.reason == "blocked":
-        return _l("The host's calendar is busy at that time.")
-    return {
-        "gap": _l(
-            "The offer closes during that time (e.g. for lunch): book within one opening window."
-        ),
-        "holiday": _l("The place is closed on public holidays."),
-        "closure": _l("The place is closed at that time."),
-        "availability_window": _l("The place is not available on that date."),
-    }.get(result.detail or "", _l("The offer is closed at that time (see the opening hours)."))
-
-
-def _reason_code(result: Fit) -> str:
-    return (
-        result.detail
-        if result.reason == "closed" and result.detail
-        else result.reason or "unavailable"
-    )
 
 
 # --- series ------------------------------------------------------------------------------------
@@ -210,6 +145,11 @@ def request_booking(
     check_rules(unit, start, end, seats, now)
     tz = ZoneInfo(unit.space.timezone)
     if repeat:
+        # Bound the walk before it starts: 200 dates span at most 200 weeks.
+        first_day = start.astimezone(tz).date()
+        if (repeat["until"] - first_day).days > 7 * MAX_OCCURRENCES:
+            message = _l("A series has %(n)s dates at most.", n=MAX_OCCURRENCES)
+            raise Invalid(message, fields={"repeat.until": [message]})
         planned = occurrences(start, end, tz, repeat["weekdays"], repeat["until"])
         if not planned:
             message = _l(
@@ -226,39 +166,30 @@ def request_booking(
     state = unit_state(unit, planned[0].start, planned[-1].end, now)
     fitting, conflicts = [], []
     for occurrence in planned:
-        result = fit(state, occurrence.start, occurrence.end, seats)
-        if result.ok and occurrence.start < now:
-            result = Fit(False, "closed", "past")
-        if result.ok:
-            fitting.append(occurrence)
+        outcome = assess(unit, state, occurrence.start, occurrence.end, seats, now)
+        if outcome.ok:
+            fitting.append((occurrence, outcome.price))
             # Later dates of the same series must see this one (overlapping multi-day dates).
             state.occupations.append(Occupation(occurrence.start, occurrence.end, seats))
+        elif outcome.status == 422 or not repeat:
+            raise outcome.error()
         else:
             conflicts.append(
                 {
                     "date": occurrence.day.isoformat(),
-                    "reason": _reason_code(result),
-                    "message": str(refusal_message(result)),
+                    "reason": outcome.reason,
+                    "message": str(outcome.message),
                 }
             )
-    if conflicts and (not repeat or not skip_conflicts or not fitting):
-        message = (
-            refusal_message(fit(state, planned[0].start, planned[0].end, seats))
-            if not repeat
-            else lazy_ngettext(
-                "%(num)s of the %(total)s dates does not fit.",
-                "%(num)s of the %(total)s dates do not fit.",
-                len(conflicts),
-                total=len(planned),
-            )
+    if conflicts and (not skip_conflicts or not fitting):
+        message = lazy_ngettext(
+            "%(num)s of the %(total)s dates does not fit.",
+            "%(num)s of the %(total)s dates do not fit.",
+            len(conflicts),
+            total=len(planned),
         )
-        raise Conflict(
-            message,
-            code="unavailable",
-            extra={"conflicts": conflicts} if repeat else {"reason": conflicts[0]["reason"]},
-        )
+        raise Conflict(message, code="unavailable", extra={"conflicts": conflicts})
 
-    rates = unit.prices
     status = "confirmed" if unit.booking_mode == "instant" else "requested"
     ttl = timedelta(hours=current_app.config.get("BOOKING_REQUEST_TTL_HOURS", 48))
     series = None
@@ -272,12 +203,7 @@ def request_booking(
         )
         db.session.add(series)
     bookings = []
-    for occurrence in fitting:
-        try:
-            price = price_interval(occurrence.start, occurrence.end, tz, rates, seats)
-        except NoPrice as exc:
-            message = _l("This offer has no rate for such a duration.")
-            raise Invalid(message, code="no_rate", fields={"end": [message]}) from exc
+    for occurrence, price in fitting:
         booking = Booking(
             reference=_reference(),
             unit_id=unit.id,
@@ -501,19 +427,14 @@ def move_booking(
     unit = lock_unit(booking.unit_id)
     db.session.refresh(booking)
     _require_status(booking, now, "requested", "confirmed")
-    check_rules(unit, start, end, seats, now)
+    if unit.space.status != "published" or not unit.active:
+        message = _l("This offer is no longer listed: it cannot take a new time.")
+        raise Conflict(message, code="unavailable", extra={"reason": "withdrawn"})
     state = unit_state(unit, start, end, now, exclude={booking.id})
-    result = fit(state, start, end, seats)
-    if not result.ok:
-        raise Conflict(
-            refusal_message(result), code="unavailable", extra={"reason": _reason_code(result)}
-        )
-    tz = ZoneInfo(unit.space.timezone)
-    try:
-        price = price_interval(start, end, tz, unit.prices, seats)
-    except NoPrice as exc:
-        message = _l("This offer has no rate for such a duration.")
-        raise Invalid(message, code="no_rate", fields={"end": [message]}) from exc
+    outcome = assess(unit, state, start, end, seats, now)
+    if not outcome.ok:
+        raise outcome.error()
+    price = outcome.price
     booking.start_at, booking.end_at, booking.seats = start, end, seats
     booking.price_amount, booking.price_breakdown = price.amount, json.dumps(price.breakdown())
     booking.sequence += 1

@@ -10,8 +10,7 @@ from flask import (
     make_response,
     render_template,
 )
-from flask_babel import format_decimal, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_decimal
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
@@ -110,19 +109,6 @@ def local_datetime_filter(instant, timezone: str) -> str:
     tz, locale = ZoneInfo(timezone), current_locale()
     day = babel_dates.format_skeleton("yMMMEd", instant, tzinfo=tz, locale=locale, fuzzy=True)
     return f"{day} {babel_dates.format_skeleton('Hm', instant, tzinfo=tz, locale=locale)}"
-
-
-@bp.app_template_filter("duration")
-def duration_filter(minutes: int | None) -> str:
-    if not minutes:
-        return ""
-    if minutes % 1440 == 0:
-        return ngettext("%(num)d day", "%(num)d days", minutes // 1440)
-    if minutes % 60 == 0:
-        return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
-    if minutes > 60:
-        return _("%(hours)d h %(minutes)02d", hours=minutes // 60, minutes=minutes % 60)
-    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 @bp.context_processor

@@ -1,0 +1,93 @@
+"""Would this booking be accepted now, and at what price: the one decision.
+
+``assess`` applies the unit's rules (422), then the engine (409), then the price (422
+``no_rate``), in the order the booking service applies them, to a ``UnitState`` the caller
+loaded. The booking service calls it under the unit lock; the quote endpoint, the dated search
+filter and the space page's day strip call it without a lock — so a page never promises what the
+booking would refuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from spaces.availability.engine import UnitState, fit
+from spaces.bookings.pricing import NoPrice, Price, price_interval
+from spaces.bookings.rules import MAX_SLOT_DAYS, check_rules, reason_code, refusal_message
+from spaces.errors import Conflict, DomainError, Invalid
+from spaces.listings.models import Unit
+
+
+@dataclass
+class Assessment:
+    """What ``POST /bookings`` would answer now: ok, or the status, code and message it would
+    give; ``free`` is the fewest free seats over the interval (0 when closed)."""
+
+    ok: bool
+    free: int
+    status: int | None = None  # 409 or 422
+    code: str | None = None  # the API error code: unavailable, invalid, no_rate
+    message: object = None
+    fields: dict | None = None
+    reason: str | None = None  # a machine word: full, blocked, hours, gap, closure, notice...
+    price: Price | None = None
+
+    def error(self) -> DomainError:
+        """The domain error the booking raises for this refusal."""
+        if self.status == 409:
+            return Conflict(self.message, code="unavailable", extra={"reason": self.reason})
+        return Invalid(self.message, code=self.code, fields=self.fields)
+
+
+def fewest_free(state: UnitState, start: datetime, end: datetime) -> int:
+    """The fewest free seats over [start, end): 0 when any of it is closed or blocked.
+
+    Bounded: an interval the rules refuse as too long (or reversed) is not walked."""
+    if end <= start or end - start > timedelta(days=MAX_SLOT_DAYS):
+        return 0
+    return fit(state, start, end, 1).free
+
+
+def assess(
+    unit: Unit, state: UnitState, start: datetime, end: datetime, seats: int, now: datetime
+) -> Assessment:
+    """The booking's outcome on ``state``: rules, then engine, then price — never a write."""
+    try:
+        check_rules(unit, start, end, seats, now)
+    except Invalid as error:
+        return Assessment(
+            False,
+            fewest_free(state, start, end),
+            status=422,
+            code=error.code,
+            message=error.message,
+            fields=error.fields,
+            reason=getattr(error, "rule", None) or "invalid",
+        )
+    result = fit(state, start, end, seats)
+    if not result.ok:
+        return Assessment(
+            False,
+            result.free,
+            status=409,
+            code="unavailable",
+            message=refusal_message(result),
+            reason=reason_code(result),
+        )
+    try:
+        price = price_interval(start, end, state.tz, unit.prices, seats)
+    except NoPrice:
+        message = _l("This offer has no rate for such a duration.")
+        return Assessment(
+            False,
+            result.free,
+            status=422,
+            code="no_rate",
+            message=message,
+            fields={"end": [message]},
+            reason="no_rate",
+        )
+    return Assessment(True, result.free, price=price)

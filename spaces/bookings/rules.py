@@ -1,0 +1,111 @@
+"""The rules of a unit that make a booking request wrong (422), and the words for refusals (409).
+
+``check_rules`` is pure apart from translation: it reads the unit's settings and the request.
+Every bound is checked before anything proportional to the request is computed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+
+from spaces.availability.engine import Fit
+from spaces.errors import Invalid
+from spaces.i18n import format_duration
+from spaces.listings.models import Unit
+
+# A slot booking (and a search or quote window) spans at most this many days; longer stays are
+# term bookings. Checked before the engine walks the days.
+MAX_SLOT_DAYS = 92
+
+
+def _invalid(rule: str, field: str, message) -> Invalid:
+    error = Invalid(message, fields={field: [message]})
+    error.rule = rule  # a machine word for quotes and strips (notice, min, max, ...)
+    return error
+
+
+def earliest_start(unit: Unit, now: datetime) -> datetime:
+    """The first instant a booking of the unit may start now (its notice period)."""
+    return now + timedelta(minutes=unit.notice_minutes or 0)
+
+
+def check_rules(unit: Unit, start: datetime, end: datetime, seats: int, now: datetime) -> None:
+    """Raise Invalid naming the field when the request breaks a rule of the unit."""
+    if end <= start:
+        raise _invalid("order", "end", _l("The end must be after the start."))
+    if end - start > timedelta(days=MAX_SLOT_DAYS):
+        raise _invalid(
+            "too_long",
+            "end",
+            _l(
+                "A booking lasts %(duration)s at most.",
+                duration=format_duration(MAX_SLOT_DAYS * 1440),
+            ),
+        )
+    if start < now:
+        raise _invalid("past", "start", _l("The start is in the past."))
+    if seats < 1:
+        raise _invalid("seats", "seats", _l("Book at least one seat."))
+    if unit.is_pool and seats > unit.effective_capacity:
+        raise _invalid(
+            "seats", "seats", _l("This offer has %(n)s seats at most.", n=unit.effective_capacity)
+        )
+    if not unit.is_pool and seats != 1:
+        raise _invalid("seats", "seats", _l("This offer is booked whole: seats must be 1."))
+    minutes = (end - start).total_seconds() / 60
+    if unit.min_minutes and minutes < unit.min_minutes:
+        raise _invalid(
+            "min",
+            "end",
+            _l("The minimum duration is %(duration)s.", duration=format_duration(unit.min_minutes)),
+        )
+    if unit.max_minutes and minutes > unit.max_minutes:
+        raise _invalid(
+            "max",
+            "end",
+            _l("The maximum duration is %(duration)s.", duration=format_duration(unit.max_minutes)),
+        )
+    if start < earliest_start(unit, now):
+        raise _invalid(
+            "notice",
+            "start",
+            _l(
+                "Book at least %(duration)s in advance.",
+                duration=format_duration(unit.notice_minutes),
+            ),
+        )
+
+
+def refusal_message(result: Fit):
+    """Why a request that follows the rules does not fit, for people."""
+    if result.reason == "full":
+        if result.free <= 0:
+            return _l("There is no free seat at that time.")
+        return lazy_ngettext(
+            "Only %(num)s seat is free at that time.",
+            "Only %(num)s seats are free at that time.",
+            result.free,
+        )
+    if result.reason == "blocked":
+        return _l("The host's calendar is busy at that time.")
+    return {
+        "gap": _l(
+            "The offer closes during that time (e.g. for lunch): book within one opening window."
+        ),
+        "holiday": _l("The place is closed on public holidays."),
+        "closure": _l("The place is closed at that time."),
+        "availability_window": _l("The place is not available on that date."),
+        "past": _l("The start is in the past."),
+    }.get(result.detail or "", _l("The offer is closed at that time (see the opening hours)."))
+
+
+def reason_code(result: Fit) -> str:
+    """The machine word for a refusal: full, blocked, or why it is closed."""
+    return (
+        result.detail
+        if result.reason == "closed" and result.detail
+        else result.reason or "unavailable"
+    )
