@@ -120,6 +120,12 @@ def time_error_message(error) -> str:
         "end_before_start": lambda: _("The end must be after the start."),
         "hhmm": lambda: _("“%(value)s” is not a time of day (HH:MM).", value=value),
         "unknown_zone": lambda: _("Unknown time zone (e.g. Europe/Paris)."),
+        "out_of_range": lambda: _(
+            "“%(value)s” is outside the years %(low)s–%(high)s.",
+            value=value,
+            low=params.get("low"),
+            high=params.get("high"),
+        ),
     }
     make = messages.get(getattr(error, "code", ""))
     return make() if make else str(error)

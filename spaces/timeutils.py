@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+# Instants people may give: far enough for any booking, window or closure, and far from the
+# limits of Python's dates, so that no local-day arithmetic can overflow.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -100,9 +104,27 @@ def parse_instant(value: str, tz: ZoneInfo) -> datetime:
             "malformed",
             value=text[:40],
         ) from exc
-    if parsed.tzinfo is None:
-        parsed = localize(parsed, tz)
-    return parsed.astimezone(UTC)
+    if not MIN_YEAR <= parsed.year < MAX_YEAR:
+        raise _out_of_range(text)
+    try:
+        if parsed.tzinfo is None:
+            parsed = localize(parsed, tz)
+        parsed = parsed.astimezone(UTC)
+    except OverflowError as exc:  # the year check keeps far from the edges; belt and braces
+        raise _out_of_range(text) from exc
+    if not MIN_YEAR <= parsed.year < MAX_YEAR:
+        raise _out_of_range(text)
+    return parsed
+
+
+def _out_of_range(text: str) -> TimeError:
+    return TimeError(
+        f"{text!r} is outside the years {MIN_YEAR}–{MAX_YEAR - 1}.",
+        "out_of_range",
+        value=text[:40],
+        low=MIN_YEAR,
+        high=MAX_YEAR - 1,
+    )
 
 
 def to_local(instant: datetime, tz: ZoneInfo) -> datetime:

@@ -100,6 +100,7 @@ def register_modules() -> None:
         openapi,
         organisations,
         photos,
+        quotes,
         search,
         spaces,
         units,
