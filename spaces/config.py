@@ -76,6 +76,7 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX", "spaces"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "SEARCH_RATE_LIMIT": environ.get("SEARCH_RATE_LIMIT", "60 per minute"),
         "CALENDAR_IMPORT_ALLOW_PRIVATE": _flag(environ.get("CALENDAR_IMPORT_ALLOW_PRIVATE"), False),
         # Tests: calendar fetches may reach only loopback, with no DNS look-up at all.
         "CALENDAR_IMPORT_LOOPBACK_ONLY": _flag(environ.get("CALENDAR_IMPORT_LOOPBACK_ONLY"), False),

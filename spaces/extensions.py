@@ -16,3 +16,18 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def search_limit():
+    """One rate limit shared by the search page and the search API, for visitors only.
+
+    A dated search walks the availability of many units: anonymous callers get
+    ``SEARCH_RATE_LIMIT`` per address; signed-in people (session or token) are not limited."""
+    from flask import current_app
+    from flask_login import current_user
+
+    return limiter.shared_limit(
+        lambda: current_app.config["SEARCH_RATE_LIMIT"],
+        scope="search",
+        exempt_when=lambda: current_user.is_authenticated,
+    )

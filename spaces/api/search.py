@@ -9,6 +9,7 @@ from spaces.api import bp, page_args, serializers
 from spaces.api.spec import PAGINATION, page_of, query, responses
 from spaces.bookings.availability import dated_filter, validate_window
 from spaces.errors import Invalid
+from spaces.extensions import search_limit
 from spaces.geo.provider import GeocodingError, place_error_message, resolve_query
 from spaces.listings.search import (
     DEFAULT_RADIUS_KM,
@@ -118,6 +119,7 @@ def hit_json(hit: Hit) -> dict:
 
 
 @bp.get("/search")
+@search_limit()
 def search_units():
     page, per_page = page_args()
     query = parse_search_args()

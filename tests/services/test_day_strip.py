@@ -90,3 +90,32 @@ def test_a_full_day_and_a_half_full_day(unit, app_ctx):
     assert days[10].status == "partly" and (days[10].free_min, days[10].free_max) == (7, 7)
     assert not bookable(unit, at(10, 9), at(10, 18), 1, NOW).ok
     assert bookable(unit, at(10, 13), at(10, 18), 7, NOW).ok
+
+
+def test_the_space_page_shows_notice_and_imported_blocks(client, app_ctx):
+    from spaces.db import utcnow
+
+    host = make_user("host2@example.org")
+    space, (pool,) = make_bookable(
+        host,
+        {"name": "Open space", "capacity": 12, "notice_minutes": 2 * 24 * 60},
+        windows=[Window(day, 9 * 60, 18 * 60) for day in range(7)],
+    )
+    today = utcnow().astimezone(PARIS).date()
+    day4 = today + timedelta(days=4)
+    add_block(pool, datetime(day4.year, day4.month, day4.day, tzinfo=PARIS), at_midnight(day4, 1))
+    page = client.get(f"/spaces/{space.id}", headers={"Accept-Language": "en"}).get_data(True)
+
+    def cell(day) -> str:
+        marker = f'data-testid="day-{day.isoformat()}" data-status="'
+        return page.split(marker, 1)[1].split('"', 1)[0]
+
+    assert cell(today) == cell(today + timedelta(days=1)) == "notice"
+    assert cell(day4) == "blocked"
+    assert cell(today + timedelta(days=3)) == "free"
+    assert "Too soon" in page and "Busy" in page
+
+
+def at_midnight(day, offset: int) -> datetime:
+    later = day + timedelta(days=offset)
+    return datetime(later.year, later.month, later.day, tzinfo=PARIS)

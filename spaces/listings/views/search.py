@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from spaces.api.search import parse_search_args, run_search
 from spaces.errors import Invalid
+from spaces.extensions import search_limit
 from spaces.geo.geocoding import AmbiguousPlace
 from spaces.geo.provider import (
     GeocodingError,
@@ -109,6 +110,7 @@ def _results_page(query, requested: int | None) -> tuple[list[Result], int, int,
 
 
 @bp.get("/search")
+@search_limit()
 def search():
     errors: dict[str, list[str]] = {}
     shown: list[Result] = []

@@ -1,0 +1,171 @@
+"""Absurd windows and dates are refused with a 422 before any work; anonymous search is limited."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from spaces.db import transaction, utcnow
+from spaces.extensions import db
+from spaces.listings.models import Unit
+from tests.conftest import app_config
+from tests.factories import api_token, bearer, log_in, make_bookable, make_user
+
+
+@pytest.fixture
+def world(app_ctx):
+    host = make_user("host@example.org", name="Léa Hôte")
+    booker = make_user("camille@example.org", name="Camille")
+    space, (pool,) = make_bookable(host, {"name": "Open space", "capacity": 3}, name="La Cantine")
+    return {
+        "host": host,
+        "space": space,
+        "pool": pool.id,
+        "h": bearer(api_token(host)),
+        "b": bearer(api_token(booker)),
+    }
+
+
+def _timed(call):
+    began = time.perf_counter()
+    response = call()
+    return response, time.perf_counter() - began
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("2027-01-04T09:00", "2037-01-04T10:00", "end"),  # ten years
+        ("2027-01-04T09:00", "9999-12-31T23:59", "end"),
+        ("9999-12-31T09:00", "9999-12-31T10:00", "start"),
+        ("0001-01-01T00:00+01:00", "2027-01-04T10:00", "start"),
+        ("2027-01-04T09:00", "9999-12-31T23:59:59-12:00", "end"),
+    ],
+)
+def test_absurd_windows_are_422_at_once_everywhere(client, world, start, end, field):
+    calls = {
+        "search": lambda: client.get("/api/v1/search", query_string={"start": start, "end": end}),
+        "search page": lambda: client.get("/search", query_string={"start": start, "end": end}),
+        "availability": lambda: client.get(
+            f"/api/v1/units/{world['pool']}/availability",
+            query_string={"start": start, "end": end},
+        ),
+        "booking": lambda: client.post(
+            "/api/v1/bookings",
+            json={"unit_id": world["pool"], "start": start, "end": end},
+            headers=world["b"],
+        ),
+        "closure": lambda: client.post(
+            f"/api/v1/units/{world['pool']}/closures",
+            json={"start": start, "end": end, "reason": "Travaux"},
+            headers=world["h"],
+        ),
+    }
+    if end.startswith("2037"):
+        del calls["closure"]  # a long closure is legitimate; only impossible dates are refused
+    for name, call in calls.items():
+        response, seconds = _timed(call)
+        assert seconds < 2, (name, seconds)
+        if name == "search page":  # the form again, with the field's message
+            assert response.status_code == 422 and 'class="field-error"' in response.get_data(True)
+            continue
+        assert response.status_code == 422, (name, response.get_json())
+        assert response.get_json()["error"]["fields"], name
+    # Nothing was written, and every page of the space still answers.
+    assert client.get(f"/spaces/{world['space'].id}").status_code == 200
+    assert client.get("/api/v1/bookings?mine=1", headers=world["b"]).get_json()["total"] == 0
+
+
+def test_a_series_to_year_9999_is_refused_before_walking_its_days(client, world):
+    start = (utcnow() + timedelta(days=7)).date()
+    while start.weekday() != 1:
+        start += timedelta(days=1)
+    payload = {
+        "unit_id": world["pool"],
+        "start": f"{start}T09:00",
+        "end": f"{start}T12:00",
+        "repeat": {"weekdays": [1, 3], "until": "9999-12-31"},
+    }
+    response, seconds = _timed(
+        lambda: client.post("/api/v1/bookings", json=payload, headers=world["b"])
+    )
+    assert seconds < 1, seconds
+    assert response.status_code == 422
+    assert "repeat.until" in response.get_json()["error"]["fields"]
+
+
+def test_rule_messages_speak_days_and_hours(client, world):
+    with transaction():
+        unit = db.session.get(Unit, world["pool"])
+        unit.min_minutes, unit.max_minutes, unit.notice_minutes = 120, 180, 7 * 24 * 60
+    soon = (utcnow() + timedelta(days=2)).date()
+    while soon.weekday() > 4:
+        soon += timedelta(days=1)
+    later = soon + timedelta(days=14)
+    french = {"Accept-Language": "fr", **world["b"]}
+
+    def message(start, end):
+        response = client.post(
+            "/api/v1/bookings",
+            json={"unit_id": world["pool"], "start": start, "end": end},
+            headers=french,
+        )
+        assert response.status_code == 422
+        return response.get_json()["error"]["message"]
+
+    assert "7 jours" in message(f"{soon}T09:00", f"{soon}T11:00")
+    assert "2 heures" in message(f"{later}T09:00", f"{later}T10:00")
+    assert "3 heures" in message(f"{later}T09:00", f"{later}T13:00")
+    for text in (message(f"{soon}T09:00", f"{soon}T11:00"), message(f"{later}T09:00", "x")):
+        assert "minutes" not in text
+
+
+def test_a_booking_of_a_withdrawn_unit_cannot_be_moved(client, world):
+    day = (utcnow() + timedelta(days=3)).date()
+    while day.weekday() > 4:
+        day += timedelta(days=1)
+    booked = client.post(
+        "/api/v1/bookings",
+        json={"unit_id": world["pool"], "start": f"{day}T09:00", "end": f"{day}T10:00"},
+        headers=world["b"],
+    ).get_json()
+    assert client.delete(f"/api/v1/units/{world['pool']}", headers=world["h"]).status_code == 204
+    moved = client.patch(
+        f"/api/v1/bookings/{booked['id']}",
+        json={"start": f"{day}T11:00", "end": f"{day}T12:00"},
+        headers=world["b"],
+    )
+    assert moved.status_code == 409, moved.get_json()
+    again = client.get(f"/api/v1/bookings/{booked['id']}", headers=world["b"]).get_json()
+    assert again["start"] == booked["start"]
+
+
+def test_anonymous_search_is_rate_limited_across_page_and_api(database, instance_dir, world):
+    from spaces import create_app
+    from tests.conftest import IsolatedClient
+
+    limited = create_app(
+        app_config(
+            database.url,
+            instance_dir,
+            RATELIMIT_ENABLED=True,
+            RATELIMIT_STORAGE_URI="memory://",
+            SEARCH_RATE_LIMIT="3 per minute",
+        )
+    )
+    limited.test_client_class = IsolatedClient
+    visitor, member = limited.test_client(), limited.test_client()
+    assert visitor.get("/api/v1/search?near=Tours").status_code == 200
+    assert visitor.get("/search?near=Tours").status_code == 200
+    assert visitor.get("/api/v1/search?near=Tours").status_code == 200
+    refused = visitor.get("/api/v1/search?near=Tours")
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
+    assert visitor.get("/search?near=Tours").status_code == 429
+    # Signed-in people (a token or a session) are not limited.
+    for _ in range(5):
+        assert visitor.get("/api/v1/search?near=Tours", headers=world["b"]).status_code == 200
+    log_in(member, "camille@example.org")
+    for _ in range(5):
+        assert member.get("/search?near=Tours").status_code == 200
