@@ -122,3 +122,25 @@ def test_coming_days_fragment_and_etag(client, place):
         f"/units/{pool_id}/coming-days", headers={"If-None-Match": fragment.headers["ETag"]}
     )
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize("day", ["2027-03-01", "2027-07-05"])  # winter (UTC+1), summer (UTC+2)
+def test_pages_show_the_spaces_wall_clock(client, place, day):
+    _space_id, pool_id, _room_id = place
+    log_in(client, "camille@example.org")
+    response = post_form(
+        client,
+        f"/units/{pool_id}/book",
+        {"unit_id": pool_id, "start": f"{day}T09:00", "end": f"{day}T13:00", "seats": "1"},
+        page=f"/units/{pool_id}/book",
+    )
+    assert response.status_code == 302
+    for path in (response.headers["Location"], "/bookings"):
+        html = client.get(path).get_data(as_text=True)
+        assert "09:00" in html and "13:00" in html, path
+        assert "10:00" not in html and "11:00" not in html and "08:00" not in html, path
+    host = client.application.test_client()
+    log_in(host, "host@example.org")
+    host_html = host.get("/host/bookings").get_data(as_text=True)
+    assert "Open space" in host_html and "09:00" in host_html and "13:00" in host_html
+    assert "10:00" not in host_html and "11:00" not in host_html
