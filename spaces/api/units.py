@@ -8,10 +8,12 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from spaces.api import body, bp, require_user, serializers
+from spaces.api.bookings import BOOKING, booking_json
 from spaces.api.spec import json_body, path_id, responses
+from spaces.availability import closing
 from spaces.availability import services as availability
 from spaces.availability.hours import Window
-from spaces.db import transaction
+from spaces.db import transaction, utcnow
 from spaces.errors import Invalid, NotFound
 from spaces.forms import form_from_json
 from spaces.i18n import time_error_message
@@ -218,29 +220,33 @@ def availability_stream():
 # --- closures ----------------------------------------------------------------------------------
 
 
-def _closure_times(tz: ZoneInfo):
-    form = form_from_json(ClosureForm, body())
-    errors = {}
-    times = {}
-    for name in ("start", "end"):
-        try:
-            times[name] = parse_instant(getattr(form, name).data, tz)
-        except TimeError as error:
-            errors[name] = [time_error_message(error)]
+def _closure_input(tz: ZoneInfo):
+    payload = body()
+    form = form_from_json(ClosureForm, payload)
+    times = form.instants(tz)
+    errors = {name: [str(m) for m in form[name].errors] for name in ("start", "end")}
+    cancel = payload.get("cancel_bookings", False)
+    if cancel is None:
+        cancel = False
+    if not isinstance(cancel, bool):
+        errors["cancel_bookings"] = [_l("Must be true or false.")]
+    errors = {name: messages for name, messages in errors.items() if messages}
     if errors:
         raise Invalid(fields=errors)
-    if times["end"] <= times["start"]:
-        raise Invalid(fields={"end": [_l("The end must be after the start.")]})
-    return times["start"], times["end"], form.reason.data or ""
+    return times["start"], times["end"], form.reason.data or "", cancel
 
 
 def _create_closure(owner, space):
     actor = require_user()
     tz = ZoneInfo(space.timezone)
-    start, end, reason = _closure_times(tz)
+    start, end, reason, cancel = _closure_input(tz)
+    now = utcnow()
     with transaction():
-        closure = availability.add_closure(actor, owner, start, end, reason)
-    return jsonify(serializers.closure(closure, tz)), 201
+        result = closing.close(actor, owner, start, end, reason, cancel_bookings=cancel, now=now)
+    data = serializers.closure(result.closure, tz)
+    data["affected_bookings"] = [booking_json(b, now, host_view=True) for b in result.affected]
+    data["cancelled_bookings"] = result.cancelled
+    return jsonify(data), 201
 
 
 @bp.post("/spaces/<int:space_id>/closures")
@@ -341,12 +347,31 @@ CLOSURE_INPUT = {
         "start": {"type": "string", "format": "date-time"},
         "end": {"type": "string", "format": "date-time"},
         "reason": {"type": "string", "maxLength": 200},
+        "cancel_bookings": {
+            "type": "boolean",
+            "default": False,
+            "description": "cancel the live bookings the closure covers, e-mailing each booker"
+            " the reason (required then); without it they stand and the host honours them",
+        },
     },
 }
 CLOSURE = {
     "type": "object",
     "required": ["id", "start", "end"],
     "properties": {"id": {"type": "integer"}},
+}
+CLOSURE_CREATED = {
+    "type": "object",
+    "required": ["id", "start", "end", "affected_bookings", "cancelled_bookings"],
+    "properties": {
+        "id": {"type": "integer"},
+        "affected_bookings": {
+            "type": "array",
+            "description": "the live bookings the closure covers (cancelled ones if asked)",
+            "items": BOOKING,
+        },
+        "cancelled_bookings": {"type": "boolean"},
+    },
 }
 CLOSURE_LIST = {"type": "object", "properties": {"items": {"type": "array", "items": CLOSURE}}}
 
@@ -381,7 +406,7 @@ def _closure_ops(owner: str, param: str) -> dict:
             "summary": f"Close a {owner} over [start, end) (local time without an offset)",
             "parameters": [path_id(param)],
             "requestBody": json_body(CLOSURE_INPUT),
-            "responses": responses({201: CLOSURE}, 400, 401, 403, 404, 422),
+            "responses": responses({201: CLOSURE_CREATED}, 400, 401, 403, 404, 422),
         },
     }
 

@@ -7,7 +7,7 @@ unit's version goes up in the same transaction (events and ETags follow it).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from spaces.accounts.models import User
 from spaces.availability.hours import Window, normalised, overlapping
 from spaces.availability.models import Closure, OpeningWindow
+from spaces.db import utcnow
 from spaces.errors import Forbidden, Invalid, NotFound
 from spaces.extensions import db
 from spaces.listings.models import Space, Unit
@@ -113,16 +114,42 @@ def closures_of(owner: Space | Unit, since: datetime | None = None) -> list[Clos
     return list(db.session.scalars(query.order_by(Closure.start_at, Closure.id)))
 
 
-def add_closure(
-    actor: User, owner: Space | Unit, start: datetime, end: datetime, reason: str
-) -> Closure:
-    """Close a space (all its units) or one unit over [start, end)."""
-    space = owner if isinstance(owner, Space) else owner.space
-    if not can_edit(actor, space):
-        raise Forbidden()
+# A closure must be servable back: every page shows its ends in the place's zone, and the engine
+# walks the days it covers. So it starts in 2000 or later (local time: a day of margin for any
+# zone) and ends within ten years of now.
+CLOSURE_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC) - timedelta(days=1)
+CLOSURE_MAX_YEARS = 10
+
+
+def closure_latest_end(now: datetime) -> datetime:
+    return now + timedelta(days=365 * CLOSURE_MAX_YEARS + CLOSURE_MAX_YEARS // 4)
+
+
+def check_closure_times(start: datetime, end: datetime, now: datetime | None = None) -> None:
+    """Raise Invalid (naming the field) unless [start, end) is a closure we can store and show."""
+    now = now or utcnow()
+    if start < CLOSURE_EARLIEST:
+        message = _l("A closure starts in the year 2000 or later.")
+        raise Invalid(message, fields={"start": [message]})
     if end <= start:
         message = _l("The end must be after the start.")
         raise Invalid(message, fields={"end": [message]})
+    if end > closure_latest_end(now):
+        message = _l("A closure ends at most %(years)s years from now.", years=CLOSURE_MAX_YEARS)
+        raise Invalid(message, fields={"end": [message]})
+
+
+def add_closure(
+    actor: User, owner: Space | Unit, start: datetime, end: datetime, reason: str
+) -> Closure:
+    """Close a space (all its units) or one unit over [start, end); bookings are not looked at
+    (``spaces.availability.closing.close`` is the one that handles them).
+
+    Raises Forbidden, or Invalid when the times are out of order or out of bounds."""
+    space = owner if isinstance(owner, Space) else owner.space
+    if not can_edit(actor, space):
+        raise Forbidden()
+    check_closure_times(start, end)
     closure = Closure(start_at=start, end_at=end, reason=(reason or "").strip()[:200])
     if isinstance(owner, Space):
         closure.space_id = owner.id

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -27,8 +30,9 @@ from wtforms.validators import (
 )
 
 from spaces.forms import BaseForm, MoneyField, choices
+from spaces.i18n import time_error_message
 from spaces.listings.vocabulary import BOOKING_MODES, SERVICES, SPACE_KINDS, UNIT_KINDS
-from spaces.timeutils import TimeError, is_timezone, parse_hhmm
+from spaces.timeutils import TimeError, is_timezone, parse_hhmm, parse_instant
 
 MAX_PRICE_CENTS = 10_000_000  # 100,000 EUR
 MAX_MINUTES = 366 * 24 * 60
@@ -197,3 +201,18 @@ class ClosureForm(BaseForm):
     start = StringField(_l("From"), validators=[DataRequired(message=_l("Give the start."))])
     end = StringField(_l("Until"), validators=[DataRequired(message=_l("Give the end."))])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+
+    def instants(self, tz: ZoneInfo) -> dict[str, datetime]:
+        """``start`` and ``end`` as aware UTC (local times in ``tz`` unless they carry an offset).
+
+        A value that cannot be read gets its message on its field and is left out."""
+        times = {}
+        for name in ("start", "end"):
+            field = self[name]
+            try:
+                times[name] = parse_instant(field.data, tz)
+            except TimeError as error:
+                field.errors = [*field.errors, time_error_message(error)]
+            except OverflowError:  # e.g. year 1 or 9999 with an offset
+                field.errors = [*field.errors, _l("This date is too far from today.")]
+        return times

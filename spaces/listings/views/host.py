@@ -12,11 +12,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
+from spaces.availability import closing
 from spaces.availability import services as availability
 from spaces.availability.hours_text import HoursTextError, format_day_windows, parse_day_windows
-from spaces.db import transaction
+from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
 from spaces.geo.provider import (
     GeocodingError,
@@ -25,7 +27,6 @@ from spaces.geo.provider import (
     place_error_message,
     resolve_query,
 )
-from spaces.i18n import time_error_message
 from spaces.listings import services
 from spaces.listings.forms import ClosureForm, SpaceForm, UnitForm
 from spaces.listings.views import bp
@@ -39,7 +40,6 @@ from spaces.listings.views.common import (
     _unit_of,
     _upcoming_closures,
 )
-from spaces.timeutils import TimeError, parse_instant
 from spaces.web import current_actor as _actor
 from spaces.web import safe_next
 
@@ -352,44 +352,98 @@ def unit_hours(space_id: int, unit_id: int):
 @bp.route("/spaces/<int:space_id>/closures", methods=["GET", "POST"])
 @login_required
 def closures(space_id: int):
+    """Add a closure in two steps when it covers bookings: the first POST lists them (nothing is
+    saved), the second (``action`` = ``cancel`` or ``keep``) saves the closure and does that."""
     user = _actor()
     space = services.get_space(user, space_id, edit=True)
     units = [u for u in space.units if u.active]
     form = ClosureForm()
+    preview, status = None, 200
     if form.validate_on_submit():
-        tz = ZoneInfo(space.timezone)
         owner = space
         unit_id = request.form.get("unit_id", type=int)
         if unit_id:
             owner = next((u for u in units if u.id == unit_id), None)
             if owner is None:
                 raise NotFound()
-        times = {}
-        for name in ("start", "end"):
-            try:
-                times[name] = parse_instant(form[name].data, tz)
-            except TimeError as error:
-                form[name].errors = list(form[name].errors) + [time_error_message(error)]
+        times = form.instants(ZoneInfo(space.timezone))
         if len(times) == 2:
-            try:
-                with transaction():
-                    availability.add_closure(
-                        user, owner, times["start"], times["end"], form.reason.data or ""
-                    )
-            except Invalid as error:
-                _attach_errors(form, error)
-            else:
-                flash(_("The closure is saved: nothing can be booked during it."), "success")
-                return redirect(url_for("listings.closures", space_id=space.id))
-    status = 422 if request.method == "POST" else 200
+            saved = _save_closure(user, space, owner, form, times["start"], times["end"])
+            if saved is not None:
+                return saved
+            if not (form.start.errors or form.end.errors):
+                preview = {
+                    "bookings": closing.affected_bookings(
+                        user, owner, times["start"], times["end"]
+                    ),
+                    "start": times["start"],
+                    "end": times["end"],
+                    "unit": owner if owner is not space else None,
+                }
+    if request.method == "POST" and (form.errors or preview is None):
+        status = 422
+    listed = _upcoming_closures(space, units)
     return _page(
         "listings/closures.html",
         status,
         form=form,
         space=space,
         units=units,
-        closures=_upcoming_closures(space, units),
+        closures=listed,
+        kept=closing.kept_counts([closure for closure, _unit in listed]),
+        preview=preview,
+        now=utcnow(),
     )
+
+
+def _save_closure(user, space, owner, form, start, end):
+    """Save at once when nothing is booked then, or as the host chose after the preview; the
+    redirect when saved, else None (the form's errors say why, or the preview is to be shown)."""
+    action = request.form.get("action", "")
+    if action not in ("cancel", "keep"):
+        action, expected = "", set()  # first step: save only if no booking is affected
+    else:
+        expected = {int(i) for i in request.form.getlist("booking_id") if i.isdigit()}
+    try:
+        with transaction():
+            result = closing.close(
+                user,
+                owner,
+                start,
+                end,
+                form.reason.data or "",
+                cancel_bookings=action == "cancel",
+                expected=expected,
+            )
+    except Invalid as error:
+        _attach_errors(form, error)
+        return None
+    except Conflict as error:
+        if action:  # the bookings changed since the preview: show the new list
+            flash(str(error.message), "warning")
+        return None
+    count = len(result.affected)
+    if not count:
+        flash(_("The closure is saved: nothing can be booked during it."), "success")
+    elif result.cancelled:
+        flash(
+            ngettext(
+                "The closure is saved; %(num)s booking is cancelled and its booker e-mailed.",
+                "The closure is saved; %(num)s bookings are cancelled and their bookers e-mailed.",
+                count,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            ngettext(
+                "The closure is saved; %(num)s booking is kept: you honour it.",
+                "The closure is saved; %(num)s bookings are kept: you honour them.",
+                count,
+            ),
+            "success",
+        )
+    return redirect(url_for("listings.closures", space_id=space.id))
 
 
 @bp.post("/spaces/<int:space_id>/closures/<int:closure_id>/delete")
