@@ -99,7 +99,10 @@ def instance_secret_key(instance_path: str) -> str:
         finally:
             os.unlink(tmp)
     if os.stat(path).st_mode & 0o077:
-        os.chmod(path, 0o600)
+        try:
+            os.chmod(path, 0o600)
+        except OSError:
+            log.warning("%s is readable by other users: make it mode 0600", path)
     with open(path, encoding="utf-8") as handle:
         key = handle.read().strip()
     if len(key) < 32:
