@@ -22,3 +22,7 @@ keepalive = 5
 accesslog = None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Gunicorn 25.1+ opens a control socket by default at one path per user
+# ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl): a second server on the machine (a
+# second site, a blue-green restart) would take over the first one's. Spaces does not use it.
+control_socket_disable = True

@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the application: configuration from the environment, then ``config`` on top."""
-    from spaces import cli, errors, events, i18n, requestlog
+    from spaces import cli, errors, events, i18n, requestlog, security
     from spaces.config import load_config
     from spaces.extensions import babel, csrf, db, limiter, migrate
 
@@ -39,7 +39,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     environ = dict(os.environ)
-    for key in ("SPACES_ENV", "SECRET_KEY"):
+    for key in ("SPACES_ENV", "SECRET_KEY", "BASE_URL"):
         if config and config.get(key):
             environ[key] = config[key]
     app.config.from_mapping(load_config(environ, app.instance_path))
@@ -54,9 +54,15 @@ def create_app(config: Mapping | None = None) -> Flask:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if not app.config.get("SECRET_KEY"):
+        from spaces.config import instance_secret_key
 
-    if app.config["TRUST_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+    hops = app.config.get("PROXY_FIX") or 0
+    if hops:
+        # The Host header is never taken from X-Forwarded-Host: links come from BASE_URL.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
     app.url_map.converters["int"] = BoundedInt
     db.init_app(app)
@@ -70,6 +76,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     errors.init_app(app)
     events.init_app(app)
     requestlog.init_app(app)
+    security.init_app(app)
     _register_blueprints(app)
     cli.init_app(app)
     _init_templates(app)

@@ -1,7 +1,7 @@
 """The one way Spaces sends e-mail.
 
 Transport, by configuration: ``MAIL_OUTBOX_DIR`` writes each message there as an ``.eml`` file
-(development, tests); ``SMTP_URL`` sends through SMTP (production); otherwise the message is logged
+and logs one line (development, where it defaults to ``instance/outbox/``, and tests); ``SMTP_URL`` sends through SMTP (production); otherwise the message is logged
 to the console. Services queue mail with ``queue_mail`` so it leaves only after the commit; with
 ``REDIS_URL`` it then goes through the job queue (the worker delivers it, so a slow SMTP server
 never holds a request), otherwise it is delivered right after the commit.
@@ -22,7 +22,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 
 from spaces.db import after_commit
@@ -40,12 +40,18 @@ class Attachment:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for links in mail, with or without a request (CLI, worker)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL on the configured ``BASE_URL``, the same within a request or without one.
+
+    Never built from the request: its Host header is the client's to choose, and a reset link
+    must not point at an attacker's site.
+    """
+    app = current_app._get_current_object()
+    parts = urlsplit(app.config["BASE_URL"])
+    adapter = app.url_map.bind(
+        parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
+    )
+    app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def render_mail(template: str, locale: str | None, **context) -> tuple[str, str]:
@@ -89,7 +95,9 @@ def deliver(message: EmailMessage) -> None:
         fd, tmp = tempfile.mkstemp(dir=outbox, suffix=".part")
         with os.fdopen(fd, "wb") as handle:
             handle.write(bytes(message))
-        os.replace(tmp, os.path.join(outbox, name))
+        path = os.path.join(outbox, name)
+        os.replace(tmp, path)
+        log.info("e-mail to %s, %r: %s", message["To"], str(message["Subject"]), path)
     elif smtp_url:
         _send_smtp(smtp_url, message)
     else:

@@ -8,18 +8,29 @@ from flask import redirect, request, url_for
 from flask_login import current_user
 
 
-def safe_next(target: str | None, default_endpoint: str = "main.index") -> str:
-    """A same-site path to go back to, never an open redirect."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-        ):
-            return target
-    return url_for(default_endpoint)
+def is_local_path(target: str | None) -> bool:
+    """A path on this site ("/bookings/3?x=1"), never a way off it.
+
+    Refused: anything with a scheme or a host, "//host" and "/\\host" (browsers read a
+    backslash as a slash), and control characters (browsers drop tabs and newlines, so
+    "/\t/host" would become "//host").
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target: str | None, default_endpoint: str = "main.index", **values) -> str:
+    """Where to go back to: ``target`` if it is a path on this site, else the default page.
+
+    Every ``next`` in the app goes through here, so that none is an open redirect.
+    """
+    if is_local_path(target):
+        return target
+    return url_for(default_endpoint, **values)
 
 
 def redirect_back(default_endpoint: str = "main.index"):

@@ -22,8 +22,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int = 1, threads: int = 4, timeout: float = 20.0):
-    """Serve ``wsgi:app`` on a free loopback port; yields the base URL; stops it afterwards."""
+def gunicorn(
+    env: dict,
+    workers: int = 1,
+    threads: int = 4,
+    timeout: float = 20.0,
+    config: str | None = None,
+    log: Path | None = None,
+):
+    """Serve ``wsgi:app`` on a free loopback port; yields the base URL; stops it afterwards.
+
+    ``config``: a gunicorn config file (e.g. deploy/gunicorn.conf.py), under the options given
+    here; ``log``: a file for gunicorn's own log (at info level), instead of warnings on stderr.
+    """
     port = free_port()
     full_env = {
         **os.environ,
@@ -49,7 +60,9 @@ def gunicorn(env: dict, workers: int = 1, threads: int = 4, timeout: float = 20.
         "--graceful-timeout",
         "2",
         "--log-level",
-        "warning",
+        "info" if log else "warning",
+        *(["--config", config] if config else []),
+        *(["--error-logfile", str(log)] if log else []),
         "wsgi:app",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=full_env)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from spaces.api import bp, page_args, serializers
@@ -21,6 +21,7 @@ from spaces.listings.search import (
     search,
 )
 from spaces.listings.vocabulary import SERVICES, SPACE_KINDS, UNIT_KINDS
+from spaces.mail import external_url
 
 
 def _number(name: str, kind, errors: dict, minimum=None, maximum=None):
@@ -105,7 +106,7 @@ def hit_json(hit: Hit) -> dict:
     space = serializers.space(
         hit.space,
         include_units=False,
-        url=url_for("listings.space_page", space_id=hit.space.id, _external=True),
+        url=external_url("listings.space_page", space_id=hit.space.id),
     )
     return {
         "space": space,

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, current_app, jsonify, request, url_for
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from spaces.api import body, bp, page_args, paginate, query_id, require_user, serializers
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, responses
 from spaces.db import transaction
 from spaces.errors import Invalid
+from spaces.exports import csv_response
 from spaces.forms import form_from_json
 from spaces.geo.provider import GeocodingError, locate_address, location_fields, place_error_message
 from spaces.listings import services
 from spaces.listings.forms import SpaceForm
 from spaces.listings.vocabulary import SERVICES
+from spaces.mail import external_url
 from spaces.web import current_actor as _actor
 
 
 def space_json(space, **kwargs) -> dict:
-    url = url_for("listings.space_page", space_id=space.id, _external=True)
+    url = external_url("listings.space_page", space_id=space.id)
     return serializers.space(space, url=url, **kwargs)
 
 
@@ -150,7 +149,7 @@ def _feature(space) -> dict:
             "services": space.services,
             "available_from": space.available_from.isoformat() if space.available_from else None,
             "available_until": space.available_until.isoformat() if space.available_until else None,
-            "url": url_for("listings.space_page", space_id=space.id, _external=True),
+            "url": external_url("listings.space_page", space_id=space.id),
         },
     }
 
@@ -186,12 +185,10 @@ CSV_COLUMNS = (
 
 @bp.get("/spaces.csv")
 def spaces_csv():
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for space in services.published_spaces():
         feature = _feature(space)["properties"]
-        writer.writerow(
+        rows.append(
             [
                 space.id,
                 space.name,
@@ -208,11 +205,8 @@ def spaces_csv():
                 feature["url"],
             ]
         )
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.charset = "utf-8"
-    response.headers["Content-Disposition"] = 'attachment; filename="spaces.csv"'
+    response = csv_response(CSV_COLUMNS, rows, "spaces.csv")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    current_app.logger.debug("csv export of %s rows", out.getvalue().count("\n") - 1)
     return response
 
 

@@ -28,6 +28,7 @@ from spaces.listings.services import get_unit
 from spaces.organisations.services import role_of
 from spaces.timeutils import TimeError, parse_instant
 from spaces.web import current_actor as _actor
+from spaces.web import safe_next
 
 bp = Blueprint("bookings", __name__)
 
@@ -175,7 +176,7 @@ def _action(booking_id: int, action):
             action(booking)
     except (Conflict, Forbidden, Invalid) as error:
         flash(str(error.message), "error")
-    return redirect(request.form.get("next") or url_for("bookings.detail", booking_id=booking.id))
+    return redirect(safe_next(request.form.get("next"), "bookings.detail", booking_id=booking.id))
 
 
 @bp.post("/bookings/<int:booking_id>/cancel")

@@ -20,6 +20,7 @@ from spaces.calendars.models import CalendarToken
 from spaces.db import transaction, utcnow
 from spaces.errors import DomainError, NotFound
 from spaces.forms import BaseForm, choices
+from spaces.mail import external_url
 from spaces.web import current_actor as _actor
 
 bp = Blueprint("calendars", __name__)
@@ -46,7 +47,7 @@ class CalendarTokenForm(BaseForm):
 
 def feed_links(token: CalendarToken, name: str | None = None) -> dict[str, str]:
     """The feed's https address and the ways to subscribe to it."""
-    url = url_for("calendars.feed", token=token.token, _external=True)
+    url = external_url("calendars.feed", token=token.token)
     webcal = "webcal://" + url.partition("://")[2]
     name = name if name is not None else services.token_name(token)
     return {
