@@ -97,8 +97,8 @@ def _client_message():
 
 def _account_message():
     return _l(
-        "Too many failed attempts for this account. Wait a quarter of an hour, or choose a new"
-        " password with “Forgotten password”."
+        "Too many failed attempts for this account. Wait a quarter of an hour, or ask for a new"
+        " password."
     )
 
 
