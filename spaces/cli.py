@@ -29,10 +29,11 @@ def create_admin(email: str, name: str, password: str) -> None:
 
     if len(password) < 10:
         raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    hashed = services.new_password(password)  # slow: before the write lock
     with transaction():
         user = services.find_user_by_email(email)
         if user is None:
-            user = services.register_user(email, password, name)
+            user = services.register_user(email, hashed, name)
         user.is_admin = True
     click.echo(f"{user.email} is an administrator.")
 

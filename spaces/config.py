@@ -191,6 +191,13 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict:
         # would show every booking twice). Defaults to MAIL_FROM's domain.
         "CALENDAR_UID_DOMAIN": environ.get("CALENDAR_UID_DOMAIN") or None,
     }
+    # argon2id costs for a slower or a bigger machine (time passes, memory in KiB).
+    for key in ("ARGON2_TIME_COST", "ARGON2_MEMORY_COST"):
+        if environ.get(key):
+            try:
+                config[key] = int(environ[key])
+            except ValueError:
+                raise ConfigError(f"{key} must be a whole number, not {environ[key]!r}.") from None
     return config
 
 

@@ -75,6 +75,18 @@ class Invalid(DomainError):
     default_message = _l("Some fields are not valid.")
 
 
+class RateLimited(DomainError):
+    """Too many requests of one kind; ``retry_after`` seconds until the counter resets."""
+
+    status = 429
+    code = "rate_limited"
+    default_message = _l("Too many attempts. Please wait a minute and try again.")
+
+    def __init__(self, message=None, *, retry_after: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.headers = [("Retry-After", str(retry_after))] if retry_after else []
+
+
 class Unavailable(DomainError):
     status = 503
     code = "busy"
@@ -140,7 +152,10 @@ def _http_message(status: int) -> str:
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        return _respond(error.status, error.code, error.message, error.fields, extra=error.extra)
+        headers = getattr(error, "headers", None)
+        return _respond(
+            error.status, error.code, error.message, error.fields, headers, extra=error.extra
+        )
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):

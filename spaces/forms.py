@@ -9,17 +9,29 @@ to ``FieldList`` or multi-selects, and the same validators run; errors become a 
 from __future__ import annotations
 
 import contextvars
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, FieldList, Form, FormField, IntegerField, SelectMultipleField
+from wtforms import (
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
-from spaces.errors import Invalid
+from spaces.errors import Invalid, NotFound
 
 F = TypeVar("F", bound=Form)
 
@@ -75,13 +87,78 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+# Control characters (Unicode Cc) and the line and paragraph separators (Zl, Zp): in a name they
+# break mail headers (\r, \x0b, \x85, \u2028 all end a header line) and every one-line display.
+_BREAKING = {"Cc", "Zl", "Zp"}
+_MULTILINE_ALLOWED = {"\n", "\r", "\t"}
+
+
+def control_characters(text: str, multiline: bool = False) -> list[str]:
+    """The control characters in ``text`` (line breaks and tabs allowed when ``multiline``)."""
+    return [
+        c
+        for c in text
+        if unicodedata.category(c) in _BREAKING and not (multiline and c in _MULTILINE_ALLOWED)
+    ]
+
+
+def single_line(form, field) -> None:
+    """Validator: one line of text, no control characters."""
+    if isinstance(field.data, str) and control_characters(field.data):
+        raise ValidationError(
+            _l("Remove the line breaks and other control characters: this field is one line.")
+        )
+
+
+def multi_line(form, field) -> None:
+    """Validator: text over several lines, without other control characters."""
+    if isinstance(field.data, str) and control_characters(field.data, multiline=True):
+        raise ValidationError(_l("Remove the control characters (line breaks and tabs are fine)."))
+
+
+def _text_rule(field: Field):
+    if isinstance(field, PasswordField) or field.name == "csrf_token":
+        return None  # never shown, never in a header
+    if isinstance(field, TextAreaField):
+        return multi_line
+    if isinstance(field, StringField):
+        return single_line
+    return None
+
+
+MAX_ID = 2**31 - 1  # the databases' integer ids
+
+
+def _refuse_absurd_ids(form: Form) -> None:
+    """An id (a field named ``id`` or ``*_id``) beyond any the database can hold names nothing:
+    a 404, as for any unknown id (shared/API.md), never an overflow in the database driver."""
+    for name, field in form._fields.items():
+        if not (name == "id" or name.endswith("_id")) or not isinstance(field, IntegerField):
+            continue
+        if isinstance(field.data, int) and not -MAX_ID <= field.data <= MAX_ID:
+            raise NotFound()
+
+
 class BaseForm(FlaskForm):
     """Base for every form: CSRF on for pages (switched off by ``form_from_json``).
+
+    Every text field of every form refuses control characters: one-line fields (names, e-mail
+    addresses, URLs...) all of them, text areas all but line breaks and tabs. Pages and the API
+    share this, through ``validate``. An absurd id is a 404 (``_refuse_absurd_ids``).
 
     ``extra_errors`` holds errors that belong to no single field (e.g. a whole nested object).
     """
 
     extra_errors: dict[str, list] = {}
+
+    def validate(self, extra_validators=None) -> bool:
+        _refuse_absurd_ids(self)
+        extra = {name: list(rules) for name, rules in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            rule = _text_rule(field)
+            if rule is not None:
+                extra.setdefault(name, []).append(rule)
+        return super().validate(extra_validators=extra)
 
 
 def _flatten(form: Form, payload: dict, prefix: str, out: MultiDict, type_errors: dict) -> None:

@@ -16,6 +16,7 @@ import os
 import smtplib
 import ssl
 import tempfile
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -65,11 +66,21 @@ def render_mail(template: str, locale: str | None, **context) -> tuple[str, str]
     return subject.strip(), body.lstrip("\n")
 
 
+def header_text(value: str) -> str:
+    """One line for a mail header: control characters and line separators become spaces.
+
+    Names are checked at input, but a name stored before (or by another way) must not make
+    every message about it fail: \r, \x0b, \x85 or \u2028 would end the header line.
+    """
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
+    return " ".join(text.split())
+
+
 def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = subject
+    message["From"] = header_text(current_app.config["MAIL_FROM"])
+    message["To"] = header_text(to)
+    message["Subject"] = header_text(subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="spaces.localhost")
     message.set_content(body)

@@ -17,10 +17,9 @@ def make_user(
     email: str | None = None, name: str | None = None, password: str = PASSWORD, **fields
 ):
     n = next(_counter)
+    hashed = accounts.new_password(password)
     with transaction():
-        user = accounts.register_user(
-            email or f"user{n}@example.org", password, name or f"User {n}"
-        )
+        user = accounts.register_user(email or f"user{n}@example.org", hashed, name or f"User {n}")
         for key, value in fields.items():
             setattr(user, key, value)
     return user

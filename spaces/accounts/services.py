@@ -1,12 +1,19 @@
 """Account services: register, authenticate, tokens, password reset, profile changes, deletion.
 
 Services take plain values and the acting user, flush but never commit, and raise domain errors.
+
+argon2 is slow on purpose (tenths of a second of CPU), and on SQLite ``transaction()`` holds the
+whole database's write lock: hashing or verifying in there made every other writer queue. So the
+slow work happens before the transaction, and the services take its result: a ``NewPassword``
+(hashed by ``new_password``) and a ``PasswordCheck`` (made by ``confirm_password``, re-checked
+cheaply inside the transaction). ``authenticate`` only reads: a log-in takes no write lock.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -31,8 +38,61 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def register_user(email: str, password: str, name: str, locale: str | None = None) -> User:
+@dataclass(frozen=True)
+class NewPassword:
+    """A password hashed before the transaction, by ``new_password``."""
+
+    hash: str
+
+
+def new_password(password: str) -> NewPassword:
+    """Hash a new password (slow: call it before ``transaction()``, never inside)."""
+    return NewPassword(hash_password(password))
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """Proof that ``password_hash`` (the user's hash at the time) matched the password typed."""
+
+    user_id: int
+    password_hash: str
+
+
+def confirm_password(user: User, password: str) -> PasswordCheck:
+    """Check the current password of a logged-in user (slow: before ``transaction()``).
+
+    Raises Invalid(wrong_password) naming the ``current_password`` field.
+    """
+    if not verify_password(user.password_hash, password or ""):
+        raise _wrong_password()
+    return PasswordCheck(user.id, user.password_hash)
+
+
+def _wrong_password() -> Invalid:
+    return Invalid(
+        _l("Your current password is incorrect."),
+        code="wrong_password",
+        fields={"current_password": [_l("Your current password is incorrect.")]},
+    )
+
+
+def _require_password(user: User, check: PasswordCheck) -> None:
+    # Cheap, inside the transaction: the password has not changed since it was verified.
+    if not isinstance(check, PasswordCheck):
+        raise TypeError("verify the password with confirm_password() before transaction()")
+    if check.user_id != user.id or check.password_hash != user.password_hash:
+        raise _wrong_password()
+
+
+def _hashed(password: NewPassword) -> str:
+    if not isinstance(password, NewPassword):
+        raise TypeError("hash the password with new_password() before transaction()")
+    return password.hash
+
+
+def register_user(email: str, password: NewPassword, name: str, locale: str | None = None) -> User:
     """Create an account. Raises Conflict(email_taken) when the address is already used."""
+    password_hash = _hashed(password)
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise Conflict(
@@ -40,9 +100,7 @@ def register_user(email: str, password: str, name: str, locale: str | None = Non
             code="email_taken",
             fields={"email": [_l("An account already exists with this e-mail address.")]},
         )
-    user = User(
-        email=email, name=name.strip(), password_hash=hash_password(password), locale=locale
-    )
+    user = User(email=email, name=name.strip(), password_hash=password_hash, locale=locale)
     db.session.add(user)
     db.session.flush()
     return user
@@ -51,6 +109,7 @@ def register_user(email: str, password: str, name: str, locale: str | None = Non
 def authenticate(email: str, password: str) -> User:
     """The active account with these credentials; raises Unauthorized otherwise.
 
+    Reads only, so call it outside ``transaction()``: no write lock is held while argon2 runs.
     The same message is given for an unknown address and a wrong password.
     """
     user = find_user_by_email(email)
@@ -59,9 +118,29 @@ def authenticate(email: str, password: str) -> User:
         raise Unauthorized(_l("Wrong e-mail address or password."), code="invalid_credentials")
     if not user.is_active:
         raise Unauthorized(_l("This account is suspended."), code="account_suspended")
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
     return user
+
+
+@dataclass(frozen=True)
+class PasswordUpgrade:
+    """A stronger hash of a password just verified, replacing ``old_hash``."""
+
+    user_id: int
+    old_hash: str
+    new: NewPassword
+
+
+def password_upgrade(user: User, password: str) -> PasswordUpgrade | None:
+    """After a successful log-in: a new hash when the costs changed since (before the transaction)."""
+    if not needs_rehash(user.password_hash):
+        return None
+    return PasswordUpgrade(user.id, user.password_hash, new_password(password))
+
+
+def apply_password_upgrade(user: User, upgrade: PasswordUpgrade) -> None:
+    """Store an upgraded hash, unless the password changed meanwhile (then keep the new one)."""
+    if user.id == upgrade.user_id and user.password_hash == upgrade.old_hash:
+        user.password_hash = upgrade.new.hash
 
 
 # --- API tokens ------------------------------------------------------------------------------
@@ -101,8 +180,9 @@ def _reset_serializer() -> URLSafeTimedSerializer:
 
 
 def _password_fingerprint(user: User) -> str:
-    # Changes whenever the password changes, so a used link stops working.
-    return _sha256(f"{user.password_hash}:{user.session_version}")[:16]
+    # Changes whenever the password or the address changes: a used link stops working, and so
+    # does a link mailed to an address the account no longer has.
+    return _sha256(f"{user.password_hash}:{user.email}")[:16]
 
 
 def make_reset_token(user: User) -> str:
@@ -138,40 +218,42 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
-def reset_password(token: str, new_password: str) -> User:
+def reset_password(token: str, password: NewPassword) -> User:
     """Set a new password from a reset link, once; logs out every other session."""
     user = user_for_reset_token(token)
-    _set_password(user, new_password)
+    _set_password(user, password)
     return user
 
 
-def _set_password(user: User, new_password: str) -> None:
-    user.password_hash = hash_password(new_password)
-    user.session_version += 1
+def _set_password(user: User, password: NewPassword) -> None:
+    user.password_hash = _hashed(password)
+    end_sessions(user)
     db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id))
 
 
 # --- profile ---------------------------------------------------------------------------------
 
 
-def _require_password(user: User, password: str) -> None:
-    if not verify_password(user.password_hash, password or ""):
-        raise Invalid(
-            _l("Your current password is incorrect."),
-            code="wrong_password",
-            fields={"current_password": [_l("Your current password is incorrect.")]},
-        )
+def end_sessions(user: User) -> None:
+    """Every browser session and remember-me cookie of the user stops working (API tokens stay).
+
+    The session and the cookie carry the version they were made with (``User.get_id``).
+    """
+    user.session_version += 1
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, check: PasswordCheck, password: NewPassword) -> None:
     """Change the password; other sessions and API tokens stop working."""
-    _require_password(user, current_password)
-    _set_password(user, new_password)
+    _require_password(user, check)
+    _set_password(user, password)
 
 
-def change_email(user: User, current_password: str, new_email: str) -> None:
-    """Change the address after checking the password; the old address is told."""
-    _require_password(user, current_password)
+def change_email(user: User, check: PasswordCheck, new_email: str) -> None:
+    """Change the address after checking the password; the old address is told.
+
+    Reset links mailed before stop working (they name the old address).
+    """
+    _require_password(user, check)
     new_email = normalise_email(new_email)
     if new_email == user.email:
         return
@@ -195,13 +277,13 @@ def set_locale(user: User, locale: str | None) -> None:
     user.locale = locale or None
 
 
-def delete_account(user: User, current_password: str) -> None:
+def delete_account(user: User, check: PasswordCheck) -> None:
     """Remove personal data and keep an anonymous row, so bookings stay consistent.
 
     Raises Conflict(invalid_state) while the user is the only owner of an organisation that has
     other members: ownership must be handed over first.
     """
-    _require_password(user, current_password)
+    _require_password(user, check)
     for membership in list(user.memberships):
         organisation = membership.organisation
         if membership.role != "owner":

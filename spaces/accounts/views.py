@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -27,23 +26,14 @@ from spaces.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from spaces.accounts.login import REGISTER_LIMIT, RESET_LIMIT, check_login
 from spaces.db import transaction
-from spaces.errors import Conflict, Invalid, Unauthorized
+from spaces.errors import Conflict, Invalid, RateLimited, Unauthorized
 from spaces.extensions import limiter
 from spaces.i18n import LANGUAGE_COOKIE, current_locale
 from spaces.web import redirect_back, safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def failed_attempt(response) -> bool:
-    """Count a request against the log-in limit only when it failed."""
-    return bool(g.get("auth_failed"))
-
-
-LOGIN_LIMIT = "5 per minute"
-REGISTER_LIMIT = "10 per hour"
-RESET_LIMIT = "5 per 15 minutes"
 
 
 def _attach_field_errors(form, error) -> None:
@@ -65,10 +55,11 @@ def register():
     if form.validate_on_submit():
         from spaces.organisations import services as org_services
 
+        password = services.new_password(form.password.data)  # slow: before the write lock
         try:
             with transaction():
                 user = services.register_user(
-                    form.email.data, form.password.data, form.name.data, current_locale()
+                    form.email.data, password, form.name.data, current_locale()
                 )
                 joined = org_services.accept_pending_invitation(user, invitation)
         except Conflict as error:
@@ -83,31 +74,35 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=failed_attempt)
 def login():
     if current_user.is_authenticated:
         return redirect_back()
     form = LoginForm()
     error = None
     status = 200
+    headers = []
     if form.validate_on_submit():
         try:
-            with transaction():
-                user = services.authenticate(form.email.data, form.password.data)
-        except Unauthorized as exc:
-            g.auth_failed = True
-            error, status = str(exc.message), 401
+            user = check_login(form.email.data, form.password.data)
+        except (Unauthorized, RateLimited) as exc:
+            error, status = str(exc.message), exc.status
+            headers = getattr(exc, "headers", [])
         else:
             login_user(user, remember=form.remember.data)
             return redirect_back()
     elif request.method == "POST":
         status = 422
     page = render_template("accounts/login.html", form=form, error=error)
-    return make_response(page, status)
+    return make_response(page, status, headers)
 
 
 @bp.post("/logout")
 def logout():
+    # A copy of this session's cookie or of the remember-me cookie must not log in again: the
+    # session version they carry is retired (every other browser session ends with it).
+    if current_user.is_authenticated:
+        with transaction():
+            services.end_sessions(current_user._get_current_object())
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
@@ -143,9 +138,10 @@ def reset_password(token: str):
         return make_response(page, 400)
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        password = services.new_password(form.password.data)  # slow: before the write lock
         try:
             with transaction():
-                user = services.reset_password(token, form.password.data)
+                user = services.reset_password(token, password)
         except Invalid as error:
             page = render_template("accounts/reset_invalid.html", message=str(error.message))
             return make_response(page, 400)
@@ -177,8 +173,9 @@ def account():
         return response
     if action == "email" and email_form.validate_on_submit():
         try:
+            check = services.confirm_password(user, email_form.current_password.data)
             with transaction():
-                services.change_email(user, email_form.current_password.data, email_form.email.data)
+                services.change_email(user, check, email_form.email.data)
         except (Invalid, Conflict) as error:
             _attach_field_errors(email_form, error)
         else:
@@ -186,10 +183,11 @@ def account():
             return redirect(url_for("accounts.account"))
     if action == "password" and password_form.validate_on_submit():
         try:
+            # argon2 twice (check, then hash): both before the write lock.
+            check = services.confirm_password(user, password_form.current_password.data)
+            password = services.new_password(password_form.password.data)
             with transaction():
-                services.change_password(
-                    user, password_form.current_password.data, password_form.password.data
-                )
+                services.change_password(user, check, password)
         except Invalid as error:
             _attach_field_errors(password_form, error)
         else:
@@ -198,8 +196,9 @@ def account():
             return redirect(url_for("accounts.account"))
     if action == "delete" and delete_form.validate_on_submit():
         try:
+            check = services.confirm_password(user, delete_form.current_password.data)
             with transaction():
-                services.delete_account(user, delete_form.current_password.data)
+                services.delete_account(user, check)
         except Invalid as error:
             _attach_field_errors(delete_form, error)
         except Conflict as error:

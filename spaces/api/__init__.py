@@ -32,7 +32,10 @@ def body() -> object:
     """The request's JSON; a malformed body is a 400, a missing one an empty object."""
     if not request.data:
         return {}
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: no request needs that
+        data = None
     if data is None:
         raise DomainError("The body is not valid JSON.", code="malformed_json")
     return data

@@ -135,7 +135,7 @@ PATHS = {
                 }
             ),
             "responses": responses(
-                {201: MEMBERSHIP, 202: INVITATION}, 400, 401, 403, 404, 409, 422
+                {201: MEMBERSHIP, 202: INVITATION}, 400, 401, 403, 404, 409, 422, 429
             ),
         },
     },

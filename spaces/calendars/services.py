@@ -376,8 +376,9 @@ def feed_for_token(token_text: str, now: datetime | None = None) -> Feed:
     """The feed behind an address: (bytes, ETag, Last-Modified).
 
     Raises NotFound for an unknown or revoked token, a suspended or deleted owner, or a host
-    feed whose owner no longer manages the place. Notes the token's use (at most hourly), so
-    call it inside ``transaction()``.
+    feed whose owner no longer manages the place. Reads only: build it outside ``transaction()``
+    (on SQLite that would hold the database's write lock while the feed is rendered), then note
+    the use with ``note_feed_use``.
     """
     now = now or utcnow()
     token = _usable(token_text)
@@ -397,8 +398,23 @@ def feed_for_token(token_text: str, now: datetime | None = None) -> Feed:
     if left is not None:
         moments.append(left)
     last_modified = min(max(moments), now)
-    if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
-        token.last_used_at = now
-        db.session.flush()
     etag = hashlib.sha256(body).hexdigest()[:40]
     return Feed(body, f'"{etag}"', last_modified)
+
+
+def feed_use_is_stale(token_text: str, now: datetime) -> bool:
+    """Whether the token's last use is older than TOUCH_EVERY (read, outside any transaction)."""
+    token = db.session.scalar(sa.select(CalendarToken).where(CalendarToken.token == token_text))
+    return token is not None and (
+        token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY
+    )
+
+
+def note_feed_use(token_text: str, now: datetime) -> None:
+    """Record that a feed was read (at most hourly); inside ``transaction()``."""
+    token = db.session.scalar(sa.select(CalendarToken).where(CalendarToken.token == token_text))
+    if token is not None and (
+        token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY
+    ):
+        token.last_used_at = now
+        db.session.flush()

@@ -73,10 +73,13 @@ def _not_found() -> Response:
 def feed(token: str):
     now = utcnow()
     try:
-        with transaction():
-            body, etag, last_modified = services.feed_for_token(token, now)
+        # Built without the write lock; the use is noted (at most hourly) in a short transaction.
+        body, etag, last_modified = services.feed_for_token(token, now)
     except NotFound:
         return _not_found()
+    if services.feed_use_is_stale(token, now):
+        with transaction():
+            services.note_feed_use(token, now)
     if request.if_none_match:
         # If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
         unchanged = request.if_none_match.contains_weak(etag.strip('"'))

@@ -14,7 +14,7 @@ from spaces.accounts.models import User
 from spaces.accounts.permissions import can_grant, can_manage, can_read
 from spaces.accounts.services import find_user_by_email, normalise_email
 from spaces.db import utcnow
-from spaces.errors import Conflict, Forbidden, NotFound
+from spaces.errors import Conflict, Forbidden, NotFound, RateLimited
 from spaces.extensions import db
 from spaces.mail import external_url, queue_mail
 from spaces.organisations.models import Invitation, Membership, Organisation
@@ -105,6 +105,7 @@ def add_member(actor: User, organisation: Organisation, email: str, role: str):
             link=external_url("organisations.detail", organisation_id=organisation.id),
         )
         return "member", membership
+    _check_invitation_quota(actor, organisation)
     token = secrets.token_urlsafe(32)
     days = current_app.config["INVITATION_MAX_AGE_DAYS"]
     invitation = Invitation(
@@ -131,6 +132,34 @@ def add_member(actor: User, organisation: Organisation, email: str, role: str):
     return "invited", invitation
 
 
+INVITATIONS_PER_DAY = 20  # per organisation, and per inviter across organisations
+
+
+def _check_invitation_quota(actor: User, organisation: Organisation) -> None:
+    """Invitations go to any address: a bounded number per day, or Spaces becomes a spam relay.
+
+    Raises RateLimited (429) past INVITATIONS_PER_DAY in 24 hours, for the organisation or for
+    the inviter (who could otherwise create organisation after organisation).
+    """
+    since = utcnow() - timedelta(days=1)
+    recent = sa.select(sa.func.count(Invitation.id)).where(Invitation.created_at > since)
+    by_organisation = db.session.scalar(recent.where(Invitation.organisation_id == organisation.id))
+    by_inviter = db.session.scalar(recent.where(Invitation.invited_by_id == actor.id))
+    if max(by_organisation, by_inviter) >= INVITATIONS_PER_DAY:
+        raise RateLimited(
+            _l(
+                "At most %(count)s invitations can be sent in a day. Try again tomorrow.",
+                count=INVITATIONS_PER_DAY,
+            ),
+            retry_after=3600,
+        )
+
+
+def invitation_is_for(invitation: Invitation, user: User) -> bool:
+    """An invitation is accepted only by the account with the address it was sent to."""
+    return normalise_email(user.email) == invitation.email
+
+
 def find_invitation(token: str | None) -> Invitation | None:
     """The open invitation behind a link: not accepted, not expired."""
     if not token or len(token) > 200:
@@ -148,10 +177,21 @@ def find_invitation(token: str | None) -> Invitation | None:
 
 
 def accept_invitation(user: User, token: str) -> Organisation:
-    """Make ``user`` a member through an invitation link; raises NotFound when it is not valid."""
+    """Make ``user`` a member through an invitation link.
+
+    Raises NotFound when the link is not valid (any more), Forbidden when it was sent to another
+    address than the user's.
+    """
     invitation = find_invitation(token)
     if invitation is None:
         raise NotFound(_l("This invitation is not valid any more. Ask for a new one."))
+    if not invitation_is_for(invitation, user):
+        raise Forbidden(
+            _l(
+                "This invitation was sent to another e-mail address. Log in with the address it"
+                " was sent to, or ask for an invitation to yours."
+            )
+        )
     invitation.accepted_at = utcnow()
     if role_of(user, invitation.organisation_id) is None:
         db.session.add(
@@ -162,8 +202,10 @@ def accept_invitation(user: User, token: str) -> Organisation:
 
 
 def accept_pending_invitation(user: User, token: str | None) -> Organisation | None:
-    """Accept the invitation a person registered through, if any and still valid."""
-    if not token or find_invitation(token) is None:
+    """Accept the invitation a person registered through, if any, still valid and sent to the
+    address they registered with (otherwise the account is made without joining)."""
+    invitation = find_invitation(token)
+    if invitation is None or not invitation_is_for(invitation, user):
         return None
     return accept_invitation(user, token)
 

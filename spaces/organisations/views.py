@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 
 from spaces.accounts.permissions import can_manage
 from spaces.db import transaction
-from spaces.errors import Conflict, Forbidden
+from spaces.errors import Conflict, Forbidden, RateLimited
 from spaces.organisations import services
 from spaces.organisations.forms import MemberForm, OrganisationForm
 from spaces.web import current_actor as _user
@@ -52,7 +52,7 @@ def detail(organisation_id: int):
                 outcome, _obj = services.add_member(
                     _user(), organisation, form.email.data, form.role.data
                 )
-        except (Forbidden, Conflict) as error:
+        except (Forbidden, Conflict, RateLimited) as error:
             form.email.errors = [str(error.message)]
         else:
             if outcome == "member":
@@ -97,10 +97,16 @@ def invitation(token: str):
         abort(404)
     if not current_user.is_authenticated:
         return render_template("organisations/invitation.html", invitation=found, token=token)
-
-    if request.method == "POST":
+    for_this_account = services.invitation_is_for(found, _user())
+    if request.method == "POST" and for_this_account:
         with transaction():
             organisation = services.accept_invitation(_user(), token)
         flash(_("You are now a member of %(name)s.", name=organisation.name), "success")
         return redirect(url_for("organisations.detail", organisation_id=organisation.id))
-    return render_template("organisations/invitation.html", invitation=found, token=token)
+    page = render_template(
+        "organisations/invitation.html",
+        invitation=found,
+        token=token,
+        for_this_account=for_this_account,
+    )
+    return make_response(page, 200 if for_this_account else 403)

@@ -458,7 +458,8 @@ def test_deleted_account_keeps_its_bookings_anonymised(client, world, app_ctx):
         from spaces.accounts.models import User
         from spaces.extensions import db
 
-        accounts.delete_account(db.session.get(User, world["booker"].id), PASSWORD)
+        booker = db.session.get(User, world["booker"].id)
+        accounts.delete_account(booker, accounts.confirm_password(booker, PASSWORD))
     listed = client.get(f"/api/v1/bookings?unit_id={world['pool']}", headers=world["h"]).get_json()[
         "items"
     ]

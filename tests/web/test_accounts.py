@@ -237,3 +237,57 @@ def test_nul_byte_in_a_page_form_is_not_a_server_error(client):
         client, "/register", {"name": "Nul\x00", "email": "nul@example.org", "password": PASSWORD}
     )
     assert response.status_code in (200, 302, 422)
+
+
+def test_logout_ends_copies_of_the_session_and_of_the_remember_me_cookie(app, app_ctx):
+    make_user("camille@example.org")
+    browser = app.test_client()
+    response = post_form(
+        browser, "/login", {"email": "camille@example.org", "password": PASSWORD, "remember": "y"}
+    )
+    assert response.status_code == 302
+    session = browser.get_cookie("session").value
+    remember = browser.get_cookie("remember_token").value
+    # Someone copied the cookies (a shared computer, a stolen backup) before the owner logged out.
+    both, session_only, remember_only = app.test_client(), app.test_client(), app.test_client()
+    both.set_cookie("session", session)
+    both.set_cookie("remember_token", remember)
+    session_only.set_cookie("session", session)
+    remember_only.set_cookie("remember_token", remember)
+    assert session_only.get("/account").status_code == 200
+    post_form(browser, "/logout", {}, page="/")
+    assert browser.get("/account").status_code == 302
+    for copy in (both, session_only, remember_only):
+        assert copy.get("/account").status_code == 302
+    # Logging in again works as before.
+    log_in(browser, "camille@example.org")
+    assert browser.get("/account").status_code == 200
+
+
+def test_reset_link_stops_working_once_the_address_has_changed(app, app_ctx, outbox):
+    make_user("camille@example.org")
+    owner, old_mailbox = app.test_client(), app.test_client()
+    post_form(old_mailbox, "/password/forgot", {"email": "camille@example.org"})
+    link = next(
+        u for u in outbox.links(outbox.last("camille@example.org")) if "/password/reset/" in u
+    )
+    path = link.split("localhost", 1)[1]
+    assert old_mailbox.get(path).status_code == 200
+    # The owner moves to a new address (whoever reads the old mailbox must lose access).
+    log_in(owner, "camille@example.org")
+    response = post_form(
+        owner,
+        "/account",
+        {"action": "email", "email": "camille@new.example.org", "current_password": PASSWORD},
+        prefix="email",
+    )
+    assert response.status_code == 302
+    assert old_mailbox.get(path).status_code == 400
+    refused = post_form(
+        old_mailbox,
+        path,
+        {"password": "taken over account", "confirm": "taken over account"},
+        page="/password/forgot",
+    )
+    assert refused.status_code == 400
+    assert owner.get("/account").status_code == 200

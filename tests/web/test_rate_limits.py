@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
 import pytest
 
 from tests.conftest import app_config
-from tests.factories import make_user, post_form
+from tests.factories import PASSWORD, make_user, post_form
 from tests.servers import gunicorn
 
 
@@ -94,3 +95,60 @@ def test_sixth_failed_login_in_the_browser_gets_a_friendly_page(limited_app):
     assert refused.status_code == 429
     html = refused.get_data(as_text=True)
     assert "<html" in html and ("wait" in html or "Patientez" in html or "patienter" in html)
+
+
+def _token_request(client, email: str, password: str, address: str = "127.0.0.1"):
+    return client.post(
+        "/api/v1/auth/token",
+        json={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_a_burst_of_wrong_passwords_is_checked_at_most_five_times(app, app_ctx, database):
+    """40 wrong passwords sent at once: 5 are checked (401), the 35 others refused unchecked."""
+    make_user("camille@example.org")
+    env = {"DATABASE_URL": database.url, "REDIS_URL": None, "RATELIMIT_ENABLED": "1"}
+    wrong = {"email": "camille@example.org", "password": "not the password"}
+    with gunicorn(env, threads=40) as server, ThreadPoolExecutor(max_workers=40) as pool:
+        results = list(
+            pool.map(lambda _: _post_json(f"{server}/api/v1/auth/token", wrong), range(40))
+        )
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [401] * 5 + [429] * 35, statuses
+    refused = next(body for status, body in results if status == 429)
+    assert refused["error"]["code"] == "rate_limited"
+
+
+def test_the_page_and_the_api_share_one_login_limit(limited_app):
+    app = limited_app
+    make_user("camille@example.org")
+    client = app.test_client()
+    for _ in range(3):
+        page = post_form(
+            client, "/login", {"email": "camille@example.org", "password": "nope nope nope"}
+        )
+        assert page.status_code == 401
+    for _ in range(2):
+        assert _token_request(client, "camille@example.org", "nope nope nope").status_code == 401
+    refused = _token_request(client, "camille@example.org", "nope nope nope")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    page = post_form(client, "/login", {"email": "camille@example.org", "password": PASSWORD})
+    assert page.status_code == 429
+
+
+def test_one_account_is_limited_across_client_addresses(limited_app):
+    """Ten wrong passwords for one address from ten machines: the eleventh guess is refused,
+    even with the right password, while other accounts can still log in from there."""
+    app = limited_app
+    make_user("camille@example.org")
+    make_user("hugo@example.org")
+    client = app.test_client()
+    for n in range(10):
+        wrong = _token_request(client, "Camille@example.org", f"guess number {n}", f"10.0.0.{n}")
+        assert wrong.status_code == 401
+    refused = _token_request(client, "camille@example.org", PASSWORD, "10.0.1.1")
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"] == "rate_limited"
+    assert _token_request(client, "hugo@example.org", PASSWORD, "10.0.1.1").status_code == 200
