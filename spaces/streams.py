@@ -14,10 +14,11 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask import Response, current_app, request
 
+from spaces.db import utcnow
 from spaces.errors import DomainError
 from spaces.events import broker
 
@@ -100,8 +101,21 @@ def last_event_id() -> int | None:
         return None
 
 
-def stream_response(versions: dict[int, int], catch_up: list[dict]) -> Response:
-    """An event-stream response for these units; ``catch_up`` events are sent at once."""
+def stream_response(
+    versions: dict[int, int],
+    catch_up: list[dict],
+    state_version: int | None = None,
+    current_versions: Callable[[list[int]], dict[int, int]] | None = None,
+) -> Response:
+    """An event-stream response for these units (``versions``: what the caller read); the
+    ``catch_up`` events are sent at once.
+
+    An event published between the caller's read and the subscription would be lost: so once
+    subscribed, ``current_versions`` (committed versions, read afresh) is asked again, and a unit
+    that has moved meanwhile gets an event at once. ``state_version`` (a one-unit stream) is sent
+    at once as the event id, without an event: a browser that reconnects before any event came
+    then still sends ``Last-Event-ID`` and is caught up on what it missed while disconnected.
+    """
     config = current_app.config
     heartbeat = config.get("STREAM_HEARTBEAT_SECONDS", 15)
     max_seconds = config.get("STREAM_MAX_SECONDS", 300)
@@ -114,6 +128,16 @@ def stream_response(versions: dict[int, int], catch_up: list[dict]) -> Response:
     if not slot.acquire():
         raise TooManyStreams()
     subscription = broker().subscribe(versions)
+    if current_versions is not None:
+        pending = {change["unit_id"]: change for change in catch_up}
+        for unit_id, version in current_versions(list(versions)).items():
+            if version > versions.get(unit_id, version):
+                pending[unit_id] = {
+                    "unit_id": unit_id,
+                    "version": version,
+                    "changed_at": utcnow().isoformat(),
+                }
+        catch_up = list(pending.values())
     from spaces.extensions import db
 
     db.session.remove()  # nothing below touches the database
@@ -121,6 +145,8 @@ def stream_response(versions: dict[int, int], catch_up: list[dict]) -> Response:
     def generate() -> Iterator[str]:
         try:
             yield f"retry: {config.get('STREAM_RETRY_MS', 3000)}\n\n"
+            if state_version is not None and not catch_up:
+                yield f"id: {state_version}\n\n"  # sets Last-Event-ID, dispatches nothing
             for change in catch_up:
                 yield _event(change)
             deadline = time.monotonic() + max_seconds

@@ -191,7 +191,9 @@ def unit_availability_stream(unit_id: int):
         catch_up.append(
             {"unit_id": unit.id, "version": version, "changed_at": utcnow().isoformat()}
         )
-    return stream_response({unit.id: version}, catch_up)
+    return stream_response(
+        {unit.id: version}, catch_up, state_version=version, current_versions=_committed_versions
+    )
 
 
 MAX_STREAM_UNITS = 100
@@ -200,21 +202,54 @@ MAX_STREAM_UNITS = 100
 @bp.get("/availability/stream")
 def availability_stream():
     """Server-Sent Events for the units of a page (``?units=1,2,3``, 100 at most): one
-    ``availability`` event per committed change, with the unit in its data."""
+    ``availability`` event per committed change, with the unit in its data.
+
+    A unit may carry the version the page shows (``units=12:5``): if it has moved on since, an
+    event is sent at once, so a change committed between the page and its stream is not lost."""
+    from spaces.db import utcnow
     from spaces.streams import stream_response
 
-    raw = [part for part in (request.args.get("units") or "").split(",") if part.strip()]
-    if not raw or len(raw) > MAX_STREAM_UNITS or not all(part.strip().isdigit() for part in raw):
+    raw = [part.strip() for part in (request.args.get("units") or "").split(",") if part.strip()]
+    shown: dict[int, int | None] = {}
+    for part in raw:
+        unit_id, colon, version = part.partition(":")
+        if not unit_id.isdigit() or (colon and not version.isdigit()):
+            shown = {}
+            break
+        shown[int(unit_id)] = int(version) if colon else None
+    if not shown or len(raw) > MAX_STREAM_UNITS:
         raise Invalid(fields={"units": [_l("Give 1 to 100 unit ids, separated by commas.")]})
     actor = _actor()
-    versions = {}
-    for part in raw:
-        unit_id = int(part)
+    versions, catch_up = {}, []
+    for unit_id, seen in shown.items():
         if not 0 < unit_id < 2**31:
             raise NotFound()
         unit = services.get_unit(actor, unit_id)
         versions[unit.id] = unit.availability_version
-    return stream_response(versions, [])
+        if seen is not None and seen < unit.availability_version:
+            catch_up.append(
+                {
+                    "unit_id": unit.id,
+                    "version": unit.availability_version,
+                    "changed_at": utcnow().isoformat(),
+                }
+            )
+    return stream_response(versions, catch_up, current_versions=_committed_versions)
+
+
+def _committed_versions(unit_ids: list[int]) -> dict[int, int]:
+    """The units' versions as committed now (a connection of its own: the request's session
+    may hold an older snapshot)."""
+    import sqlalchemy as sa
+
+    from spaces.extensions import db
+    from spaces.listings.models import Unit
+
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(Unit.id, Unit.availability_version).where(Unit.id.in_(unit_ids))
+        )
+        return {row.id: row.availability_version for row in rows}
 
 
 # --- closures ----------------------------------------------------------------------------------
@@ -546,7 +581,8 @@ PATHS = {
                     "in": "query",
                     "required": True,
                     "schema": {"type": "string"},
-                    "description": "comma-separated unit ids, 100 at most",
+                    "description": "comma-separated unit ids, 100 at most; `12:5` (unit:version "
+                    "shown) sends an event at once if unit 12 has moved past version 5",
                 }
             ],
             "responses": {

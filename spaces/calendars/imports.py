@@ -37,6 +37,7 @@ from spaces.calendars.fetch import (
 )
 from spaces.calendars.importer import (
     DEFAULT_HORIZON_MONTHS,
+    MAX_SECONDS,
     Block,
     CalendarError,
     distinct,
@@ -80,6 +81,7 @@ def import_settings() -> dict:
         "timeout": jobs.setting(app, "CALENDAR_IMPORT_TIMEOUT", DEFAULT_TIMEOUT, float),
         "max_bytes": jobs.setting(app, "CALENDAR_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES, int),
         "horizon": jobs.setting(app, "CALENDAR_IMPORT_HORIZON_MONTHS", DEFAULT_HORIZON_MONTHS, int),
+        "parse_seconds": jobs.setting(app, "CALENDAR_IMPORT_PARSE_SECONDS", MAX_SECONDS, float),
         "allow_private": bool(app.config.get("CALENDAR_IMPORT_ALLOW_PRIVATE")),
         "loopback_only": bool(app.config.get("CALENDAR_IMPORT_LOOPBACK_ONLY")),
     }
@@ -232,6 +234,7 @@ def add_import(
             unit.space.timezone,
             now,
             horizon_months=settings["horizon"],
+            max_seconds=settings["parse_seconds"],
             is_own=_is_own(unit.id),
         )
     except CalendarError as error:
@@ -355,6 +358,7 @@ def sync_import(import_id: int, now: datetime | None = None) -> SyncResult | Non
                 snapshot.timezone,
                 now,
                 horizon_months=settings["horizon"],
+                max_seconds=settings["parse_seconds"],
                 is_own=_is_own(snapshot.unit_id),
             )
     except (FetchError, CalendarError) as failure:

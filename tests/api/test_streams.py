@@ -131,3 +131,59 @@ def test_a_draft_units_stream_is_404(app, client, app_ctx):
     host = make_user()
     space = make_space(host, publish=False)
     assert client.get(f"/api/v1/units/{space.units[0].id}/availability/stream").status_code == 404
+
+
+def _version(client, unit_id: int) -> int:
+    return client.get(
+        f"/api/v1/units/{unit_id}/availability?start=2027-03-01T09:00&end=2027-03-01T10:00"
+    ).get_json()["version"]
+
+
+def test_a_change_between_the_page_and_its_stream_is_sent_at_once(app, client, unit):
+    # The page was made at version ``shown``; a booking commits before its stream is open: the
+    # stream starts with an event for the unit, so the page refreshes instead of waiting for ever.
+    shown = _version(client, unit.id)
+    assert _book(client, unit.id, api_token(make_user())).status_code == 201
+    reader = Reader(app.test_client(), f"/api/v1/availability/stream?units={unit.id}:{shown}")
+    event = reader.next_event(timeout=2)
+    assert event is not None, "the change made before subscribing was lost"
+    assert event["data"]["unit_id"] == unit.id and event["data"]["version"] > shown
+
+
+def test_a_page_that_is_up_to_date_gets_events_only_for_new_changes(app, client, unit):
+    other = make_bookable(make_user(), {"capacity": 2})[1][0]
+    shown = _version(client, unit.id)
+    reader = Reader(
+        app.test_client(),
+        f"/api/v1/availability/stream?units={unit.id}:{shown},{other.id}",
+    )
+    assert reader.next_event(timeout=0.5) is None
+    assert _book(client, unit.id, api_token(make_user())).status_code == 201
+    event = reader.next_event(timeout=2)
+    assert event is not None and event["data"]["version"] == shown + 1
+
+
+@pytest.mark.parametrize("units", ["1:x", "1:", ":3", "1:2:3", "1:-1"])
+def test_a_malformed_unit_version_is_422(client, unit, units):
+    response = client.get(f"/api/v1/availability/stream?units={units}")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["units"] == [
+        "Indiquez de 1 à 100 identifiants d'offres, séparés par des virgules."
+    ]
+
+
+def test_a_unit_stream_states_its_version_at_once_so_a_reconnect_catches_up(app, client, unit):
+    # No event has reached the client yet when the connection drops; the unit changes meanwhile.
+    # The stream gave its version as the event id at once, so the browser reconnects with it as
+    # Last-Event-ID and is told about the change.
+    shown = _version(client, unit.id)
+    first = Reader(app.test_client(), f"/api/v1/units/{unit.id}/availability/stream")
+    assert first.saw(f"id: {shown}", timeout=2)  # the browser keeps it as Last-Event-ID
+    assert _book(client, unit.id, api_token(make_user())).status_code == 201
+    again = Reader(
+        app.test_client(),
+        f"/api/v1/units/{unit.id}/availability/stream",
+        headers={"Last-Event-ID": str(shown)},
+    )
+    event = again.next_event(timeout=2)
+    assert event is not None and event["data"]["version"] == shown + 1

@@ -116,10 +116,94 @@ def test_another_page_sees_free_seats_change_without_reloading(
         page.get_by_test_id("submit-booking").click()
         expect(page.get_by_test_id("status")).to_have_attribute("data-status", "confirmed")
 
-        # Within 2 seconds, without reloading, the other page shows one seat left at some time.
+        # Without reloading, the other page shows one seat left at some time. The wait is generous:
+        # this proves delivery; the 2-second promise is measured in bench/live_page.py.
         expect(watcher.locator(f"[data-live-unit='{unit_id}'] td").nth(1)).to_have_text(
-            re.compile(r"^\s*1\D"), timeout=2000
+            re.compile(r"^\s*1\D"), timeout=15_000
         )
         assert watcher.evaluate("window.__marker") == "same page"  # no reload happened
     finally:
         watcher.context.close()
+
+
+def _book_through_api(base_url: str, token: str, unit_id: int, hour: int, seats: int) -> None:
+    import json
+    from datetime import datetime, timedelta
+    from urllib.request import Request, urlopen
+    from zoneinfo import ZoneInfo
+
+    tomorrow = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=1)).date()
+    payload = {
+        "unit_id": unit_id,
+        "start": f"{tomorrow}T{hour:02d}:00",
+        "end": f"{tomorrow}T{hour + 1:02d}:00",
+        "seats": seats,
+    }
+    request = Request(
+        f"{base_url}/api/v1/bookings",
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    with urlopen(request, timeout=30) as response:
+        assert response.status == 201
+
+
+def _token(app) -> str:
+    from tests.factories import api_token
+
+    with app.app_context():
+        return api_token(make_user("booker@example.org", name="Booker"))
+
+
+def test_a_change_between_the_page_and_its_stream_still_reaches_the_page(
+    app, page: Page, live_server
+):
+    space_id, unit_id = _place(app, capacity=3)
+    token = _token(app)
+    held = []
+    # The page is made, then its event stream is held back while a booking commits: the stream
+    # subscribes only after the change (a busy machine does this on its own).
+    page.route("**/api/v1/availability/stream*", lambda route: held.append(route))
+    page.goto(f"/spaces/{space_id}")
+    tomorrow_cell = page.locator(f"[data-live-unit='{unit_id}'] td").nth(1)
+    expect(tomorrow_cell).to_have_text(re.compile(r"^\s*3\D+$"))
+    for _ in range(100):  # the route handler runs while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page never opened its stream"
+    _book_through_api(live_server.url, token, unit_id, hour=10, seats=2)
+    held[0].continue_()
+    expect(tomorrow_cell).to_have_text(re.compile(r"^\s*1\D"), timeout=15_000)
+
+
+def test_a_change_during_a_refresh_is_not_hidden_by_the_older_answer(app, page: Page, live_server):
+    space_id, unit_id = _place(app, capacity=3)
+    token = _token(app)
+    page.goto(f"/spaces/{space_id}")
+    expect(page.locator("html")).to_have_attribute("data-live", "on")
+    held, holding = [], [True]
+
+    def hold(route):
+        if holding[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(f"**/units/{unit_id}/coming-days*", hold)
+    _book_through_api(live_server.url, token, unit_id, hour=10, seats=2)
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page did not refresh after the first booking"
+    first = held[0].fetch()  # rendered now: one seat left at 10:00
+    # A second booking commits while the first refresh is still on its way to the page.
+    _book_through_api(live_server.url, token, unit_id, hour=10, seats=1)
+    page.wait_for_timeout(1500)  # its event arrives
+    holding[0] = False
+    held[0].fulfill(response=first)
+    for later in held[1:]:
+        later.continue_()
+    cell = page.locator(f"[data-live-unit='{unit_id}'] td").nth(1)
+    expect(cell).to_have_text(re.compile(r"^\s*0\D"), timeout=15_000)  # "0 à 3 places"

@@ -4,6 +4,8 @@ plumbing (queue, schedule) — with a database and no HTTP client."""
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -185,6 +187,113 @@ def test_errors_are_written_in_the_language_of_the_host(app_ctx):
 
 
 # --- the fetcher against a local server --------------------------------------------------------
+
+
+class SlowPeer:
+    """A raw HTTP server on loopback that answers in one of several ways, some of them hostile:
+    ``good`` sends a calendar; ``status`` trickles the status line a byte at a time; ``headers``
+    sends one header line every 0.2 s, for ever; ``chunks`` trickles a chunked body."""
+
+    CALENDAR = ics("floating.ics").encode()
+
+    def __init__(self):
+        self.mode = "good"
+        self.stop = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/cal.ics"
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self.answer, args=(conn,), daemon=True).start()
+
+    def trickle(self, conn, pieces, pause):
+        for piece in pieces:
+            if self.stop.wait(pause):
+                return
+            conn.sendall(piece)
+
+    def answer(self, conn):
+        with conn:
+            conn.settimeout(5)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += conn.recv(4096)
+            endless = (f"X-Slow-{i}: yes\r\n".encode() for i in range(10_000))
+            try:
+                if self.mode == "good":
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\n"
+                        + f"Content-Length: {len(self.CALENDAR)}\r\n\r\n".encode()
+                        + self.CALENDAR
+                    )
+                elif self.mode == "status":
+                    self.trickle(conn, (bytes([b]) for b in b"HTTP/1.1 200 OK\r\n" * 100), 0.1)
+                elif self.mode == "headers":
+                    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                    self.trickle(conn, endless, 0.2)
+                elif self.mode == "chunks":
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    self.trickle(conn, (b"1\r\nx\r\n" for _ in range(10_000)), 0.2)
+            except OSError:
+                pass  # the client gave up: what it should do
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+
+
+@pytest.fixture
+def slow_peer():
+    peer = SlowPeer()
+    yield peer
+    peer.close()
+
+
+@pytest.mark.parametrize("mode", ["status", "headers", "chunks"])
+def test_one_deadline_covers_the_whole_exchange(world, app, slow_peer, mode):
+    app.config["CALENDAR_IMPORT_TIMEOUT"] = 1
+    import_id = add_url(world, slow_peer.url)  # synced after the commit
+    assert [b.summary for b in blocks_of(import_id)] == ["Atelier couture"]
+    first = db.session.get(CalendarImport, import_id).last_success_at
+    slow_peer.mode = mode
+    started = time.monotonic()
+    result = imports.sync_import(import_id)
+    assert time.monotonic() - started < 2.5
+    assert result.error == "The calendar server did not answer within 1 seconds."
+    assert result.last_success_at == first
+    assert [b.summary for b in blocks_of(import_id)] == ["Atelier couture"]  # kept
+
+
+def test_a_rule_repeating_every_second_fails_the_sync_quickly_and_keeps_the_blocks(
+    world, httpserver
+):
+    state = {"body": ics("floating.ics")}
+    httpserver.expect_request("/cal.ics").respond_with_handler(
+        lambda request: Response(state["body"], content_type="text/calendar")
+    )
+    import_id = add_url(world, httpserver.url_for("/cal.ics"))
+    for freq in ("SECONDLY", "MINUTELY"):
+        state["body"] = (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\nUID:s@x\r\n"
+            "DTSTAMP:20261101T000000Z\r\nDTSTART:20261123T080000Z\r\nDTEND:20261123T080001Z\r\n"
+            f"RRULE:FREQ={freq}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+        started = time.monotonic()
+        result = imports.sync_import(import_id, NOW)
+        assert time.monotonic() - started < 2
+        assert result.error == (
+            "The calendar repeats events too often: more than 12000 occurrences in the next "
+            "18 months."
+        )
+        assert [b.summary for b in blocks_of(import_id)] == ["Atelier couture"]
 
 
 def test_every_redirect_hop_is_checked(httpserver, monkeypatch):

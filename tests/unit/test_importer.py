@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -150,10 +151,107 @@ def test_an_endless_rule_stops_at_the_horizon_which_is_configurable():
 
 def test_too_many_events_is_an_error_not_a_hang():
     text = calendar(
-        "UID:m\r\nDTSTART:20261123T080000Z\r\nDTEND:20261123T080100Z\r\nRRULE:FREQ=MINUTELY\r\n"
+        "UID:m\r\nDTSTART:20261123T080000Z\r\nDTEND:20261123T090000Z\r\nRRULE:FREQ=DAILY\r\n"
     )
     with pytest.raises(CalendarError, match="more than 50 busy events"):
         parse_blocks(text, PARIS, NOW, max_blocks=50)
+
+
+TOO_OFTEN = (
+    "The calendar repeats events too often: more than 12000 occurrences in the next 18 months."
+)
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        (
+            "DTSTART:20261123T080000Z\r\nDTEND:20261123T080001Z\r\nRRULE:FREQ=SECONDLY\r\n",
+            TOO_OFTEN,
+        ),
+        (
+            "DTSTART:20261123T080000Z\r\nDTEND:20261123T080100Z\r\nRRULE:FREQ=MINUTELY\r\n",
+            TOO_OFTEN,
+        ),
+        ("DTSTART:20261123T080000Z\r\nDTEND:20261123T083000Z\r\nRRULE:FREQ=HOURLY\r\n", TOO_OFTEN),
+        # not busy, and without an end: still expanded, so still priced
+        (
+            "DTSTART:20261123T080000Z\r\nTRANSP:TRANSPARENT\r\nRRULE:FREQ=SECONDLY\r\n",
+            TOO_OFTEN,
+        ),
+        # long before the span: the rule would walk every second since 2010 to reach it
+        (
+            "DTSTART:20100101T080000Z\r\nDTEND:20100101T080001Z\r\nRRULE:FREQ=SECONDLY\r\n",
+            TOO_OFTEN,
+        ),
+        ("DTSTART:20100101T080000Z\r\nRRULE:FREQ=MINUTELY;INTERVAL=2\r\n", TOO_OFTEN),
+        (
+            "DTSTART:20261123T080000Z\r\nRRULE:FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,30\r\n",
+            TOO_OFTEN,
+        ),
+        # a date that never comes: the rule library would look for it until the year 9999
+        (
+            "DTSTART:20261123T080000Z\r\nDTEND:20261123T090000Z\r\n"
+            "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30\r\n",
+            "A repeating event of the calendar never occurs (its rule matches no date).",
+        ),
+    ],
+)
+def test_a_rule_repeating_too_often_is_refused_at_once(event, message):
+    started = time.monotonic()
+    with pytest.raises(CalendarError) as caught:
+        parse_blocks(calendar(f"UID:r\r\n{event}"), PARIS, NOW)
+    assert str(caught.value) == message
+    assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("event", "count"),
+    [
+        # a daily event over the whole 18-month horizon
+        ("DTSTART:20261123T080000Z\r\nDTEND:20261123T090000Z\r\nRRULE:FREQ=DAILY\r\n", 547),
+        # the same, started long ago: the rule is walked once, not once per slice of the span
+        ("DTSTART:19900101T080000Z\r\nDTEND:19900101T090000Z\r\nRRULE:FREQ=DAILY\r\n", 548),
+        (
+            "DTSTART;TZID=Europe/Paris:20000103T090000\r\nDTEND;TZID=Europe/Paris:20000103T120000\r\n"
+            "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\r\n",
+            391,
+        ),
+        (
+            "DTSTART:20261231T080000Z\r\nDTEND:20261231T090000Z\r\nRRULE:FREQ=MONTHLY;BYMONTHDAY=31\r\n",
+            10,
+        ),
+        # rare but real: 29 February on a Monday (2044), not "never"
+        ("DTSTART;VALUE=DATE:20260101\r\nRRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO\r\n", 0),
+        # a rule counting a few seconds is fine
+        (
+            "DTSTART:20261123T080000Z\r\nDTEND:20261123T080001Z\r\nRRULE:FREQ=SECONDLY;COUNT=5\r\n",
+            5,
+        ),
+    ],
+)
+def test_legitimate_rules_with_many_occurrences_are_read_quickly(event, count):
+    started = time.monotonic()
+    assert len(parse_blocks(calendar(f"UID:r\r\n{event}"), PARIS, NOW)) == count
+    assert time.monotonic() - started < 3.0
+
+
+def test_fifteen_daily_series_fit_the_budget():
+    events = [
+        f"UID:s{i}\r\nDTSTART:20200101T{8 + i % 10:02d}0000Z\r\nDTEND:20200101T{8 + i % 10:02d}3000Z\r\n"
+        "RRULE:FREQ=DAILY\r\n"
+        for i in range(15)
+    ]
+    assert len(parse_blocks(calendar(*events), PARIS, NOW)) == 15 * 548
+
+
+def test_reading_a_calendar_has_a_time_budget():
+    events = [
+        f"UID:w{i}\r\nDTSTART:20261123T080000Z\r\nDTEND:20261123T090000Z\r\nRRULE:FREQ=WEEKLY\r\n"
+        for i in range(3)
+    ]
+    with pytest.raises(CalendarError, match="took more than 0 seconds"):
+        parse_blocks(calendar(*events), PARIS, NOW, max_seconds=0)
 
 
 def test_own_exported_bookings_of_the_unit_are_skipped():
@@ -231,6 +329,31 @@ def test_malformed_text_is_a_clear_error(text, message):
         ("fc00::1", False),
         ("::ffff:127.0.0.1", False),  # IPv4-mapped loopback
         ("::ffff:93.184.216.34", True),
+        ("::ffff:10.0.0.1", False),
+        ("::ffff:169.254.169.254", False),
+        # NAT64, well-known prefix: the embedded IPv4 address decides
+        ("64:ff9b::7f00:1", False),  # 127.0.0.1
+        ("64:ff9b::10.1.2.3", False),
+        ("64:ff9b::a9fe:a9fe", False),  # 169.254.169.254
+        ("64:ff9b::c0a8:10a", False),  # 192.168.1.10
+        ("64:ff9b::5db8:d822", True),  # 93.184.216.34
+        # NAT64, local-use prefix: a private network's own translator
+        ("64:ff9b:1::a00:1", False),
+        ("64:ff9b:1::5db8:d822", False),
+        # 6to4: 2002:AABB:CCDD::/48 carries AA.BB.CC.DD
+        ("2002:7f00:1::", False),
+        ("2002:a00:1::1", False),  # 10.0.0.1
+        ("2002:a9fe:a9fe::1", False),
+        ("2002:5db8:d822::1", True),
+        # IPv4-compatible (deprecated) ::a.b.c.d
+        ("::127.0.0.1", False),
+        ("::10.0.0.1", False),
+        ("::192.168.1.10", False),
+        ("::93.184.216.34", True),
+        # Teredo (2001::/32): relay and client, the client obfuscated
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # client 127.0.0.1
+        ("2001:0:5db8:d822:0:a2ff:f5fe:fefe", False),  # client 10.1.1.1 behind a public relay
+        ("2001:db8::1", False),  # documentation
     ],
 )
 def test_only_public_addresses_are_reachable(address, public):
