@@ -51,7 +51,7 @@ def load_demo() -> None:
 @bookings_cli.command("expire")
 def expire_requests() -> None:
     """Record as expired the requests nobody answered in time (and tell the bookers)."""
-    from spaces.bookings.services import record_expired_requests
+    from spaces.bookings.deciding import record_expired_requests
 
     with transaction():
         expired = record_expired_requests()

@@ -100,7 +100,7 @@ def load_bookings(demo: Demo) -> None:
     host. A unit that already has bookings is left alone; no e-mail is sent."""
     import random
 
-    from spaces.bookings import services as bookings
+    from spaces.bookings import requesting
     from spaces.bookings.models import Booking
     from spaces.db import discard_after_commit
     from spaces.errors import DomainError
@@ -113,7 +113,7 @@ def load_bookings(demo: Demo) -> None:
         start = datetime.combine(day, datetime.strptime(slot[0], "%H:%M").time(), tz)
         end = datetime.combine(day, datetime.strptime(slot[1], "%H:%M").time(), tz)
         try:
-            result = bookings.request_booking(user, unit.id, start, end, 1, now=now, **extra)
+            result = requesting.request_booking(user, unit.id, start, end, 1, now=now, **extra)
         except DomainError:  # closed that day, full, notice… the demo just skips it
             return
         demo.created["bookings"] += len(result.bookings)

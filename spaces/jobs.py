@@ -158,7 +158,7 @@ def perform(func_path: str, *args) -> None:
 
 def expire_requests() -> None:
     """Record as expired the requests nobody answered in time (and tell the bookers)."""
-    from spaces.bookings.services import record_expired_requests
+    from spaces.bookings.deciding import record_expired_requests
 
     with transaction():
         expired = record_expired_requests(utcnow())

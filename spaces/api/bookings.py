@@ -9,7 +9,7 @@ from flask import jsonify
 from spaces.api import body, bp, page_args, paginate, query_id, require_user
 from spaces.api.serializers import iso
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, responses
-from spaces.bookings import services
+from spaces.bookings import cancelling, deciding, moving, queries, requesting
 from spaces.bookings.forms import BookingForm, CancelForm, DecisionForm, MoveForm
 from spaces.db import transaction, utcnow
 from spaces.errors import Invalid, NotFound
@@ -81,7 +81,7 @@ def create_booking():
     unit = _unit_or_404(form.unit_id.data)
     start, end = parse_times(form.start.data, form.end.data, ZoneInfo(unit.space.timezone))
     with transaction():
-        result = services.request_booking(
+        result = requesting.request_booking(
             actor,
             unit.id,
             start,
@@ -118,7 +118,7 @@ def list_bookings():
     page, per_page = page_args()
     unit_id = query_id("unit_id")
     space_id = query_id("space_id")
-    items = services.list_bookings(actor, unit_id=unit_id, space_id=space_id)
+    items = queries.list_bookings(actor, unit_id=unit_id, space_id=space_id)
     host_view = unit_id is not None or space_id is not None
     now = utcnow()
     return jsonify(
@@ -129,14 +129,14 @@ def list_bookings():
 @bp.get("/bookings/<int:booking_id>")
 def get_booking(booking_id: int):
     actor = require_user()
-    booking = services.get_booking(actor, booking_id)
-    return jsonify(booking_json(booking, host_view=services.can_handle(actor, booking)))
+    booking = queries.get_booking(actor, booking_id)
+    return jsonify(booking_json(booking, host_view=queries.can_handle(actor, booking)))
 
 
 @bp.patch("/bookings/<int:booking_id>")
 def move_booking(booking_id: int):
     actor = require_user()
-    booking = services.get_booking(actor, booking_id)
+    booking = queries.get_booking(actor, booking_id)
     form = form_from_json(MoveForm, body())
     tz = ZoneInfo(booking.unit.space.timezone)
     start, end = parse_times(
@@ -145,8 +145,8 @@ def move_booking(booking_id: int):
         tz,
     )
     with transaction():
-        booking = services.get_booking(actor, booking_id)
-        services.move_booking(actor, booking, start, end, form.seats.data)
+        booking = queries.get_booking(actor, booking_id)
+        moving.move_booking(actor, booking, start, end, form.seats.data)
     return jsonify(booking_json(booking))
 
 
@@ -155,8 +155,8 @@ def cancel_booking(booking_id: int):
     actor = require_user()
     form = form_from_json(CancelForm, body())
     with transaction():
-        booking = services.get_booking(actor, booking_id)
-        services.cancel_booking(actor, booking, form.scope.data or "one", form.reason.data or "")
+        booking = queries.get_booking(actor, booking_id)
+        cancelling.cancel_booking(actor, booking, form.scope.data or "one", form.reason.data or "")
     return jsonify(booking_json(booking))
 
 
@@ -164,8 +164,8 @@ def cancel_booking(booking_id: int):
 def approve_booking(booking_id: int):
     actor = require_user()
     with transaction():
-        booking = services.get_booking(actor, booking_id)
-        services.approve_booking(actor, booking)
+        booking = queries.get_booking(actor, booking_id)
+        deciding.approve_booking(actor, booking)
     return jsonify(booking_json(booking, host_view=True))
 
 
@@ -174,8 +174,8 @@ def decline_booking(booking_id: int):
     actor = require_user()
     form = form_from_json(DecisionForm, body())
     with transaction():
-        booking = services.get_booking(actor, booking_id)
-        services.decline_booking(actor, booking, form.reason.data or "")
+        booking = queries.get_booking(actor, booking_id)
+        deciding.decline_booking(actor, booking, form.reason.data or "")
     return jsonify(booking_json(booking, host_view=True))
 
 

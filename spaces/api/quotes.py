@@ -13,8 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from spaces.api import bp
 from spaces.api.spec import path_id, query, responses
-from spaces.bookings.availability import quote
-from spaces.bookings.quotes import Assessment
+from spaces.bookings.quotes import Assessment, quote
 from spaces.errors import Invalid, NotFound
 from spaces.extensions import db
 from spaces.i18n import time_error_message

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from spaces.api import bp, page_args, serializers
 from spaces.api.spec import PAGINATION, page_of, query, responses
-from spaces.bookings.availability import dated_filter, validate_window
+from spaces.availability.filter import dated_filter, validate_window
 from spaces.errors import Invalid
 from spaces.extensions import search_limit
 from spaces.geo.provider import GeocodingError, place_error_message, resolve_query

@@ -145,7 +145,7 @@ def delete_unit_hours(unit_id: int):
 @bp.get("/units/<int:unit_id>/availability")
 def unit_availability(unit_id: int):
     """Free seats over [start, end) in consecutive constant pieces; closed time is 0."""
-    from spaces.bookings.availability import unit_timeline
+    from spaces.availability.summaries import unit_timeline
 
     unit = services.get_unit(_actor(), unit_id)
     tz = ZoneInfo(unit.space.timezone)

@@ -17,12 +17,12 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from spaces.accounts.models import User
+from spaces.availability.loading import live_bookings_query
 from spaces.availability.models import Closure
 from spaces.availability.services import add_closure, check_closure_times
 from spaces.bookings import notifications
+from spaces.bookings.locking import lock_unit
 from spaces.bookings.models import Booking
-from spaces.bookings.services import lock_unit
-from spaces.bookings.state import live_bookings_query
 from spaces.db import utcnow
 from spaces.errors import Conflict, Forbidden, Invalid
 from spaces.extensions import db

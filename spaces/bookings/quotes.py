@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
 from spaces.availability.engine import UnitState, fit
+from spaces.availability.loading import unit_state
 from spaces.bookings.pricing import NoPrice, Price, price_interval
 from spaces.bookings.rules import MAX_SLOT_DAYS, check_rules, reason_code, refusal_message
+from spaces.db import utcnow
 from spaces.errors import Conflict, DomainError, Invalid
 from spaces.listings.models import Unit
 
@@ -91,3 +94,17 @@ def assess(
             reason="no_rate",
         )
     return Assessment(True, result.free, price=price)
+
+
+def bookable(unit: Unit, start: datetime, end: datetime, seats: int, now: datetime) -> Assessment:
+    """What the booking of ``seats`` over [start, end) would get now (see quotes.assess)."""
+    return assess(unit, unit_state(unit, start, end, now), start, end, seats, now)
+
+
+def quote(unit: Unit, start: datetime, end: datetime, seats: int, now: datetime | None = None):
+    """The quote endpoint's answer: exactly the booking's outcome, without booking."""
+    now = now or utcnow()
+    if end - start > timedelta(days=MAX_SLOT_DAYS) or end <= start:
+        # Refused by the rules before any engine work (bounded input).
+        return assess(unit, UnitState(0, ZoneInfo(unit.space.timezone), []), start, end, seats, now)
+    return bookable(unit, start, end, seats, now)

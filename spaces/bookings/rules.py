@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
 from spaces.availability.engine import Fit
-from spaces.errors import Invalid
+from spaces.bookings.models import Booking
+from spaces.errors import Conflict, Invalid
 from spaces.i18n import format_duration
 from spaces.listings.models import Unit
 
@@ -109,3 +110,23 @@ def reason_code(result: Fit) -> str:
         if result.reason == "closed" and result.detail
         else result.reason or "unavailable"
     )
+
+
+STATUS_LABELS = {
+    "requested": _l("awaiting the host"),
+    "confirmed": _l("confirmed"),
+    "declined": _l("declined"),
+    "cancelled": _l("cancelled"),
+    "expired": _l("expired"),
+}
+
+
+def require_status(booking: Booking, now: datetime, *allowed: str) -> None:
+    status = booking.effective_status(now)
+    if status not in allowed:
+        raise Conflict(
+            _l(
+                "This booking is %(status)s: that cannot be done now.", status=STATUS_LABELS[status]
+            ),
+            code="invalid_state",
+        )

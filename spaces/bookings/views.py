@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
 
-from spaces.bookings import services
+from spaces.bookings import cancelling, deciding, queries, requesting
 from spaces.bookings.forms import BookingForm, CancelForm, DecisionForm
 from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
@@ -75,7 +75,7 @@ def book(unit_id: int):
                 if not weekdays:
                     raise Invalid(fields={"repeat": [_("Choose at least one weekday.")]})
             with transaction():
-                result = services.request_booking(
+                result = requesting.request_booking(
                     _actor(),
                     unit.id,
                     start,
@@ -125,7 +125,7 @@ def book(unit_id: int):
 @bp.get("/units/<int:unit_id>/coming-days")
 def coming_days_fragment(unit_id: int):
     """The coming days of a unit as an HTML fragment (live refresh; polled with ETag)."""
-    from spaces.bookings.availability import coming_days
+    from spaces.availability.summaries import coming_days
     from spaces.i18n import current_locale
 
     actor = _actor()
@@ -146,7 +146,7 @@ def coming_days_fragment(unit_id: int):
 @login_required
 def mine():
     now = utcnow()
-    bookings = services.list_bookings(_actor())
+    bookings = queries.list_bookings(_actor())
     upcoming = [b for b in bookings if b.end_at > now]
     past = [b for b in bookings if b.end_at <= now][-50:]
     return render_template(
@@ -157,22 +157,22 @@ def mine():
 @bp.get("/bookings/<int:booking_id>")
 @login_required
 def detail(booking_id: int):
-    booking = services.get_booking(_actor(), booking_id)
+    booking = queries.get_booking(_actor(), booking_id)
     return render_template(
         "bookings/detail.html",
         booking=booking,
         now=utcnow(),
-        is_host=services.can_handle(_actor(), booking),
+        is_host=queries.can_handle(_actor(), booking),
         cancel_form=CancelForm(),
         decision_form=DecisionForm(),
     )
 
 
 def _action(booking_id: int, action):
-    booking = services.get_booking(_actor(), booking_id)
+    booking = queries.get_booking(_actor(), booking_id)
     try:
         with transaction():
-            booking = services.get_booking(_actor(), booking_id)
+            booking = queries.get_booking(_actor(), booking_id)
             action(booking)
     except (Conflict, Forbidden, Invalid) as error:
         flash(str(error.message), "error")
@@ -187,7 +187,7 @@ def cancel(booking_id: int):
         abort(400)
 
     def run(booking):
-        done = services.cancel_booking(_actor(), booking, form.scope.data, form.reason.data or "")
+        done = cancelling.cancel_booking(_actor(), booking, form.scope.data, form.reason.data or "")
         flash(
             ngettext("%(num)s booking cancelled.", "%(num)s bookings cancelled.", len(done)),
             "success",
@@ -203,7 +203,7 @@ def approve(booking_id: int):
         abort(400)
 
     def run(booking):
-        services.approve_booking(_actor(), booking)
+        deciding.approve_booking(_actor(), booking)
         flash(_("Request accepted."), "success")
 
     return _action(booking_id, run)
@@ -217,7 +217,7 @@ def decline(booking_id: int):
         abort(400)
 
     def run(booking):
-        services.decline_booking(_actor(), booking, form.reason.data or "")
+        deciding.decline_booking(_actor(), booking, form.reason.data or "")
         flash(_("Request declined."), "success")
 
     return _action(booking_id, run)
@@ -238,7 +238,7 @@ def host_inbox():
     bookings = []
     for space in spaces:
         try:
-            bookings.extend(services.list_bookings(_actor(), space_id=space.id))
+            bookings.extend(queries.list_bookings(_actor(), space_id=space.id))
         except NotFound:
             continue
     pending = [b for b in bookings if b.effective_status(now) == "requested"]

@@ -72,11 +72,11 @@ def test_a_host_accepts_a_request(app, page: Page):
         from datetime import UTC, datetime
 
         from spaces.accounts.services import find_user_by_email
-        from spaces.bookings import services
+        from spaces.bookings import requesting
         from spaces.db import transaction
 
         with transaction():
-            booking = services.request_booking(
+            booking = requesting.request_booking(
                 find_user_by_email("camille@example.org"),
                 unit_id,
                 datetime(2027, 3, 1, 8, tzinfo=UTC),

@@ -152,7 +152,7 @@ def test_a_declined_request_is_cancelled(client, world, outbox):
 
 
 def test_an_expired_request_is_cancelled(client, world, outbox):
-    from spaces.bookings.services import record_expired_requests
+    from spaces.bookings.deciding import record_expired_requests
 
     book(client, world, unit="room", start="2027-03-01T10:00", end="2027-03-01T12:00")
     with transaction():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from spaces.bookings import services
+from spaces.bookings import deciding, requesting
 from spaces.db import transaction
 from spaces.errors import Conflict
 from tests.factories import make_bookable, make_user
@@ -33,7 +33,7 @@ def room(app_ctx):
 
 def _request(user, unit, now):
     with transaction():
-        return services.request_booking(user, unit.id, START, END, 1, now=now).first
+        return requesting.request_booking(user, unit.id, START, END, 1, now=now).first
 
 
 def test_a_request_holds_its_seats_for_48_hours_then_expires_by_itself(room):
@@ -47,7 +47,7 @@ def test_a_request_holds_its_seats_for_48_hours_then_expires_by_itself(room):
     assert second.status == "requested"
     assert first.effective_status(T0 + timedelta(hours=49)) == "expired"
     with pytest.raises(Conflict) as caught, transaction():
-        services.approve_booking(host, first, now=T0 + timedelta(hours=49))
+        deciding.approve_booking(host, first, now=T0 + timedelta(hours=49))
     assert caught.value.code == "invalid_state"
 
 
@@ -63,9 +63,9 @@ def test_the_job_records_expiry_and_tells_the_booker(room, outbox):
     booker = make_user("camille@example.org")
     booking = _request(booker, unit, T0)
     with transaction():
-        assert services.record_expired_requests(T0 + timedelta(hours=1)) == []
+        assert deciding.record_expired_requests(T0 + timedelta(hours=1)) == []
     with transaction():
-        expired = services.record_expired_requests(T0 + timedelta(hours=49))
+        expired = deciding.record_expired_requests(T0 + timedelta(hours=49))
     assert [b.id for b in expired] == [booking.id]
     assert booking.status == "expired" and booking.sequence == 1
     assert "expir" in outbox.last("camille@example.org")["Subject"].lower()

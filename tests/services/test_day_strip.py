@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from spaces.availability.hours import Window
-from spaces.bookings.availability import bookable, coming_days
+from spaces.availability.summaries import coming_days
+from spaces.bookings.quotes import bookable
 from spaces.db import transaction
 from spaces.extensions import db
 from tests.factories import make_bookable, make_user
@@ -76,7 +77,7 @@ def test_each_day_says_what_the_booking_check_says(unit):
 
 def test_a_full_day_and_a_half_full_day(unit, app_ctx):
     from spaces.accounts.models import User
-    from spaces.bookings.services import request_booking
+    from spaces.bookings.requesting import request_booking
 
     booker = make_user("booker@example.org")
     with transaction():

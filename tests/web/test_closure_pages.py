@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from spaces.availability.hours import Window
 from spaces.availability.models import Closure
 from spaces.bookings.models import Booking
-from spaces.bookings.services import request_booking
+from spaces.bookings.requesting import request_booking
 from spaces.db import transaction, utcnow
 from spaces.extensions import db
 from spaces.timeutils import parse_instant

@@ -10,7 +10,7 @@ from flask import (
 
 from spaces.availability import services as availability
 from spaces.availability.hours import week_table
-from spaces.bookings.availability import coming_days
+from spaces.availability.summaries import coming_days
 from spaces.listings import services
 from spaces.listings.views import bp
 from spaces.listings.views.common import (

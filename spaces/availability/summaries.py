@@ -1,6 +1,7 @@
-"""Availability for reading: a unit's timeline and the dated filter of search.
+"""What people glance at: a unit's timeline of free seats and its coming days.
 
-Reads only (no lock): what people see; the booking service re-checks under the lock.
+Built from the same loader and the same booking check as a booking (``bookings.quotes.assess``),
+so a page never shows a seat the booking would refuse.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-from spaces.availability.engine import Segment, UnitState, merge_spans, opening_spans, timeline
-from spaces.bookings.quotes import Assessment, assess
+from spaces.availability.engine import Segment, merge_spans, opening_spans, timeline
+from spaces.availability.loading import unit_state
+from spaces.bookings.quotes import assess
 from spaces.bookings.rules import MAX_SLOT_DAYS, earliest_start
-from spaces.bookings.state import unit_state
 from spaces.db import utcnow
 from spaces.errors import Invalid
-from spaces.i18n import format_duration, time_error_message
+from spaces.i18n import format_duration
 from spaces.listings.models import Unit
-from spaces.listings.search import Hit, SearchQuery
-from spaces.timeutils import TimeError, local_instant, parse_instant
+from spaces.timeutils import local_instant
 
 MAX_TIMELINE_DAYS = MAX_SLOT_DAYS
 
@@ -30,74 +30,12 @@ def unit_timeline(
 ) -> list[Segment]:
     """Free seats of a unit over [start, end), in constant pieces (at most ~3 months)."""
     if end - start > timedelta(days=MAX_TIMELINE_DAYS):
-        raise Invalid(fields={"end": [f"Ask for {MAX_TIMELINE_DAYS} days at most."]})
+        message = _l(
+            "Ask for %(duration)s at most.", duration=format_duration(MAX_TIMELINE_DAYS * 1440)
+        )
+        raise Invalid(message, fields={"end": [message]})
     now = now or utcnow()
     return timeline(unit_state(unit, start, end, now), start, end)
-
-
-def bookable(unit: Unit, start: datetime, end: datetime, seats: int, now: datetime) -> Assessment:
-    """What the booking of ``seats`` over [start, end) would get now (see quotes.assess)."""
-    return assess(unit, unit_state(unit, start, end, now), start, end, seats, now)
-
-
-def quote(unit: Unit, start: datetime, end: datetime, seats: int, now: datetime | None = None):
-    """The quote endpoint's answer: exactly the booking's outcome, without booking."""
-    now = now or utcnow()
-    if end - start > timedelta(days=MAX_SLOT_DAYS) or end <= start:
-        # Refused by the rules before any engine work (bounded input).
-        return assess(unit, UnitState(0, ZoneInfo(unit.space.timezone), []), start, end, seats, now)
-    return bookable(unit, start, end, seats, now)
-
-
-def dated_filter(start_text: str, end_text: str):
-    """The search filter for a date window given as the API's strings.
-
-    Times without an offset are read in each space's own zone, as for a booking there.
-    """
-
-    def keep(hits: list[Hit], query: SearchQuery) -> list[Hit]:
-        now = utcnow()
-        kept = []
-        for hit in hits:
-            tz = ZoneInfo(hit.space.timezone)
-            start, end = parse_instant(start_text, tz), parse_instant(end_text, tz)
-            seats = query.seats if hit.unit.is_pool else 1
-            outcome = bookable(hit.unit, start, end, seats, now)
-            if not outcome.ok:
-                continue
-            price = outcome.price
-            hit.free_seats, hit.price, hit.breakdown = outcome.free, price.amount, price.breakdown()
-            kept.append(hit)
-        return kept
-
-    return keep
-
-
-def validate_window(start_text: str | None, end_text: str | None) -> dict:
-    """Field errors of a search window (checked in Paris time; each space re-reads it)."""
-    errors: dict = {}
-    if bool(start_text) != bool(end_text):
-        errors["end" if start_text else "start"] = [_l("Give both start and end.")]
-        return errors
-    if not start_text:
-        return errors
-    probe = ZoneInfo("Europe/Paris")
-    times = {}
-    for name, text in (("start", start_text), ("end", end_text)):
-        try:
-            times[name] = parse_instant(text, probe)
-        except TimeError as error:
-            errors[name] = [time_error_message(error)]
-    if not errors and times["end"] <= times["start"]:
-        errors["end"] = [_l("The end must be after the start.")]
-    elif not errors and times["end"] - times["start"] > timedelta(days=MAX_SLOT_DAYS):
-        errors["end"] = [
-            _l(
-                "Search a window of %(duration)s at most.",
-                duration=format_duration(MAX_SLOT_DAYS * 1440),
-            )
-        ]
-    return errors
 
 
 @dataclass(frozen=True)

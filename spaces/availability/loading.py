@@ -1,43 +1,24 @@
-"""Read a unit's situation from the database into the engine's plain ``UnitState``."""
+"""The engine's input, read from the database: a unit's situation as a plain ``UnitState``.
+
+The one loader: the booking check (under the lock), quotes, search, the timeline and the day strip
+all read a unit through ``unit_state``.
+"""
 
 from __future__ import annotations
 
-import functools
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import holidays
 import sqlalchemy as sa
 
 from spaces.availability.engine import Occupation, UnitState
+from spaces.availability.holidays import holiday_checker
 from spaces.availability.models import Closure
 from spaces.availability.services import effective_windows
 from spaces.bookings.models import Booking
 from spaces.calendars.models import BusyBlock
 from spaces.extensions import db
 from spaces.listings.models import Unit
-
-# Départements with holidays of their own (the ``holidays`` package's subdivisions of France).
-HOLIDAY_SUBDIVISIONS = {
-    "57": "57",
-    "67": "6AE",
-    "68": "6AE",
-    "971": "971",
-    "972": "972",
-    "973": "973",
-    "974": "974",
-    "976": "976",
-}
-
-
-@functools.lru_cache(maxsize=64)
-def _holidays(subdivision: str | None, year: int) -> frozenset[date]:
-    return frozenset(holidays.France(years=year, subdiv=subdivision))
-
-
-def holiday_checker(departement: str | None):
-    subdivision = HOLIDAY_SUBDIVISIONS.get(departement or "")
-    return lambda day: day in _holidays(subdivision, day.year)
 
 
 def live_bookings_query(unit_id: int, start: datetime, end: datetime, now: datetime):

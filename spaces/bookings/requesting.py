@@ -1,0 +1,203 @@
+"""Requesting a booking, or a series of dates: lock the unit, re-check, write, in one transaction.
+
+Runs inside the caller's ``transaction()``. The decision is ``quotes.assess`` — the same one the
+quote endpoint, search and the day strip use — applied under the unit lock.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+
+from spaces.accounts.models import User
+from spaces.availability.engine import Occupation
+from spaces.availability.loading import unit_state
+from spaces.availability.services import availability_changed
+from spaces.bookings import notifications
+from spaces.bookings.locking import lock_unit
+from spaces.bookings.models import Booking, Series
+from spaces.bookings.quotes import assess
+from spaces.bookings.rules import check_rules
+from spaces.db import utcnow
+from spaces.errors import Conflict, Invalid, NotFound
+from spaces.extensions import db
+from spaces.listings.services import get_unit
+from spaces.organisations.models import Organisation
+from spaces.organisations.services import role_of
+
+MAX_OCCURRENCES = 200
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass
+class Occurrence:
+    day: date
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class BookingResult:
+    bookings: list[Booking]
+    skipped: list[dict] = field(default_factory=list)
+    series: Series | None = None
+
+    @property
+    def first(self) -> Booking:
+        return self.bookings[0]
+
+
+def _reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def occurrences(
+    start: datetime, end: datetime, tz: ZoneInfo, weekdays: list[int], until: date
+) -> list[Occurrence]:
+    """The same local times on every date from the first to ``until`` whose weekday is listed."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    span_days = (local_end.date() - local_start.date()).days
+    result = []
+    day = local_start.date()
+    while day <= until:
+        if day.weekday() in weekdays:
+            s = datetime.combine(day, local_start.time()).replace(tzinfo=tz)
+            e = datetime.combine(day + timedelta(days=span_days), local_end.time()).replace(
+                tzinfo=tz
+            )
+            result.append(Occurrence(day, s.astimezone(start.tzinfo), e.astimezone(start.tzinfo)))
+        day += timedelta(days=1)
+    return result
+
+
+def _sponsor(actor: User, organisation_id: int | None) -> Organisation | None:
+    if organisation_id is None:
+        return None
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or role_of(actor, organisation_id) is None:
+        raise NotFound(
+            _l("Unknown organisation."),
+            fields={"sponsor_organisation_id": [_l("Unknown organisation.")]},
+        )
+    if organisation.kind != "employer":
+        message = _l("Only an employer can pay for bookings.")
+        raise Invalid(message, fields={"sponsor_organisation_id": [message]})
+    return organisation
+
+
+def request_booking(
+    actor: User,
+    unit_id: int,
+    start: datetime,
+    end: datetime,
+    seats: int = 1,
+    *,
+    note: str = "",
+    sponsor_organisation_id: int | None = None,
+    repeat: dict | None = None,
+    skip_conflicts: bool = False,
+    now: datetime | None = None,
+) -> BookingResult:
+    """Book a unit (or a series of dates): confirmed for instant units, requested otherwise.
+
+    Raises NotFound (unit not visible), Invalid (a rule of the unit), Conflict(unavailable) when
+    it does not fit — for a series, unless ``skip_conflicts``, if any date does not fit, listing
+    them in ``extra["conflicts"]``; with ``skip_conflicts`` only when no date fits at all.
+    """
+    now = now or utcnow()
+    unit = get_unit(actor, unit_id)
+    if unit.space.status != "published" or not unit.active:
+        raise NotFound()
+    sponsor = _sponsor(actor, sponsor_organisation_id)
+    check_rules(unit, start, end, seats, now)
+    tz = ZoneInfo(unit.space.timezone)
+    if repeat:
+        # Bound the walk before it starts: 200 dates span at most 200 weeks.
+        first_day = start.astimezone(tz).date()
+        if (repeat["until"] - first_day).days > 7 * MAX_OCCURRENCES:
+            message = _l("A series has %(n)s dates at most.", n=MAX_OCCURRENCES)
+            raise Invalid(message, fields={"repeat.until": [message]})
+        planned = occurrences(start, end, tz, repeat["weekdays"], repeat["until"])
+        if not planned:
+            message = _l(
+                "No date between the first day and the end date falls on the chosen weekdays."
+            )
+            raise Invalid(message, fields={"repeat.weekdays": [message]})
+        if len(planned) > MAX_OCCURRENCES:
+            message = _l("A series has %(n)s dates at most.", n=MAX_OCCURRENCES)
+            raise Invalid(message, fields={"repeat.until": [message]})
+    else:
+        planned = [Occurrence(start.astimezone(tz).date(), start, end)]
+
+    unit = lock_unit(unit.id)
+    state = unit_state(unit, planned[0].start, planned[-1].end, now)
+    fitting, conflicts = [], []
+    for occurrence in planned:
+        outcome = assess(unit, state, occurrence.start, occurrence.end, seats, now)
+        if outcome.ok:
+            fitting.append((occurrence, outcome.price))
+            # Later dates of the same series must see this one (overlapping multi-day dates).
+            state.occupations.append(Occupation(occurrence.start, occurrence.end, seats))
+        elif outcome.status == 422 or not repeat:
+            raise outcome.error()
+        else:
+            conflicts.append(
+                {
+                    "date": occurrence.day.isoformat(),
+                    "reason": outcome.reason,
+                    "message": str(outcome.message),
+                }
+            )
+    if conflicts and (not skip_conflicts or not fitting):
+        message = lazy_ngettext(
+            "%(num)s of the %(total)s dates does not fit.",
+            "%(num)s of the %(total)s dates do not fit.",
+            len(conflicts),
+            total=len(planned),
+        )
+        raise Conflict(message, code="unavailable", extra={"conflicts": conflicts})
+
+    status = "confirmed" if unit.booking_mode == "instant" else "requested"
+    ttl = timedelta(hours=current_app.config.get("BOOKING_REQUEST_TTL_HOURS", 48))
+    series = None
+    if repeat:
+        series = Series(
+            unit_id=unit.id,
+            user_id=actor.id,
+            weekdays=",".join(str(d) for d in sorted(set(repeat["weekdays"]))),
+            first_date=planned[0].day,
+            until=repeat["until"],
+        )
+        db.session.add(series)
+    bookings = []
+    for occurrence, price in fitting:
+        booking = Booking(
+            reference=_reference(),
+            unit_id=unit.id,
+            user_id=actor.id,
+            series=series,
+            sponsor_organisation_id=sponsor.id if sponsor else None,
+            start_at=occurrence.start,
+            end_at=occurrence.end,
+            seats=seats,
+            status=status,
+            price_amount=price.amount,
+            currency=unit.currency,
+            price_breakdown=json.dumps(price.breakdown()),
+            note=(note or "")[:1000],
+            expires_at=min(now + ttl, occurrence.start) if status == "requested" else None,
+        )
+        db.session.add(booking)
+        bookings.append(booking)
+    availability_changed([unit])
+    db.session.flush()
+    result = BookingResult(bookings, conflicts, series)
+    notifications.booking_created(result)
+    return result
