@@ -85,7 +85,7 @@ def seed(app, count: int) -> str:
     from flask_migrate import upgrade
 
     from spaces.bookings.models import Booking
-    from spaces.calendars import services
+    from spaces.calendars import tokens
     from spaces.db import transaction
     from spaces.extensions import db
     from tests.factories import make_space, make_user
@@ -114,7 +114,7 @@ def seed(app, count: int) -> str:
                     )
                 )
         with transaction():
-            token = services.create_token(host, "unit", unit.id)
+            token = tokens.create_token(host, "unit", unit.id)
         return token.token
 
 

@@ -24,9 +24,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the application: configuration from the environment, then ``config`` on top."""
-    from spaces import cli, errors, events, i18n, requestlog, security
+    from spaces import cli, errors, events, i18n, jobs, requestlog, security
     from spaces.config import load_config
     from spaces.extensions import babel, csrf, db, limiter, migrate
+    from spaces.schedule import periodic_tasks
 
     app = Flask(
         __name__,
@@ -79,6 +80,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     security.init_app(app)
     _register_blueprints(app)
     cli.init_app(app)
+    jobs.init_app(app, periodic_tasks(app))
     _init_templates(app)
     return app
 

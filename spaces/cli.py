@@ -1,8 +1,4 @@
-"""The ``flask --app wsgi`` commands operators use (names fixed by shared/API.md).
-
-``init_app`` also starts the in-process schedule when asked (``spaces.jobs.init_app``): the
-commands and the periodic work that runs them are the app's background side.
-"""
+"""The ``flask --app wsgi`` commands operators use (names fixed by shared/API.md)."""
 
 from __future__ import annotations
 
@@ -61,7 +57,7 @@ def expire_requests() -> None:
 @calendars_cli.command("sync")
 def sync_calendars() -> None:
     """Fetch every imported calendar now and say how it went."""
-    from spaces.calendars.imports import sync_all_imports
+    from spaces.calendars.sync import sync_all_imports
 
     results = sync_all_imports()
     failed = [r for r in results if r.error]
@@ -125,7 +121,6 @@ def backup_command(path: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from spaces import jobs
 
     app.cli.add_command(admin_cli)
     app.cli.add_command(demo_cli)
@@ -133,4 +128,3 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(calendars_cli)
     app.cli.add_command(worker_command)
-    jobs.init_app(app)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -31,6 +32,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# The Flask-SQLAlchemy object lives here with the base model (``spaces.extensions`` re-exports
+# it), so that ``transaction()`` reaches the session without importing the extensions back.
+db = SQLAlchemy(model_class=Base)
 
 
 def utcnow() -> datetime:
@@ -128,8 +134,6 @@ def transaction(session=None) -> Iterator:
     and never undoes the commit.
     """
     if session is None:
-        from spaces.extensions import db
-
         session = db.session
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("changes were made outside transaction(); they would be lost")

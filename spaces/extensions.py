@@ -5,12 +5,12 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from spaces.db import Base
+from spaces.db import db
 
-db = SQLAlchemy(model_class=Base)
+__all__ = ["babel", "csrf", "db", "limiter", "login_manager", "migrate", "search_limit"]
+
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

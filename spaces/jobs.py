@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, has_app_context
 from werkzeug.utils import import_string
 
-from spaces.db import after_commit, transaction, utcnow
+from spaces.db import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -144,38 +144,9 @@ def _run_logged(app: Flask, func_path: str, args: tuple) -> None:
 
 def perform(func_path: str, *args) -> None:
     """The RQ entry point: the worker calls this with the job's dotted path and arguments."""
-    if has_app_context():
-        app = current_app._get_current_object()
-    else:  # a worker started without the Flask CLI
-        from spaces import create_app
-
-        app = create_app()
-    run_job(app, func_path, args)
-
-
-# --- periodic jobs --------------------------------------------------------------------------------
-
-
-def expire_requests() -> None:
-    """Record as expired the requests nobody answered in time (and tell the bookers)."""
-    from spaces.bookings.deciding import record_expired_requests
-
-    with transaction():
-        expired = record_expired_requests(utcnow())
-    if expired:
-        log.info("%d request(s) expired", len(expired))
-
-
-def send_reminders() -> None:
-    """Tomorrow's bookings get their reminder (skipped until the reminders module exists)."""
-    try:
-        from spaces.calendars.reminders import send_day_before_reminders
-    except ImportError:
-        log.info("day-before reminders are not available yet (spaces.calendars.reminders); skipped")
-        return
-    with transaction():
-        sent = send_day_before_reminders(utcnow())
-    log.info("%s day-before reminder(s) sent", sent)
+    if not has_app_context():
+        raise RuntimeError("run the worker with `flask --app wsgi worker` (it needs the app)")
+    run_job(current_app._get_current_object(), func_path, args)
 
 
 # --- the schedule -------------------------------------------------------------------------------
@@ -209,16 +180,9 @@ def daily_at(hour: int, tz: ZoneInfo) -> Callable[[datetime, datetime | None], b
     return due
 
 
-def tasks(app: Flask) -> list[Task]:
-    sync = timedelta(minutes=setting(app, "CALENDAR_SYNC_MINUTES", 15.0, float))
-    expire = timedelta(minutes=setting(app, "EXPIRE_REQUESTS_MINUTES", 5.0, float))
-    hour = setting(app, "REMINDERS_HOUR", 10, int) % 24
-    tz = ZoneInfo(app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
-    return [
-        Task("calendar-sync", "spaces.calendars.imports.enqueue_all_syncs", every(sync), sync),
-        Task("expire-requests", "spaces.jobs.expire_requests", every(expire), expire),
-        Task("reminders", "spaces.jobs.send_reminders", daily_at(hour, tz), timedelta(hours=1)),
-    ]
+def scheduled_tasks(app: Flask) -> list[Task]:
+    """The periodic work ``create_app`` handed over (``init_app``); none if it gave none."""
+    return list(app.extensions.get(_EXTENSION, {}).get("tasks", ()))
 
 
 class FileState:
@@ -321,7 +285,7 @@ class Scheduler(threading.Thread):
         super().__init__(name="spaces-scheduler", daemon=True)
         self.app = app
         self.state = state
-        self.schedule = tasks(app)
+        self.schedule = scheduled_tasks(app)
         self.pace = tick_seconds(self.schedule)
         self.stopping = threading.Event()
 
@@ -346,8 +310,10 @@ class Scheduler(threading.Thread):
         self.stopping.set()
 
 
-def init_app(app: Flask) -> None:
-    """Start the in-process scheduler when asked (``SPACES_SCHEDULER=1``, no Redis, not tests)."""
+def init_app(app: Flask, tasks: list[Task]) -> None:
+    """Keep the app's periodic ``tasks`` (given by ``create_app``: this module knows no domain),
+    and start the in-process scheduler when asked (``SPACES_SCHEDULER=1``, no Redis, not tests)."""
+    app.extensions.setdefault(_EXTENSION, {})["tasks"] = list(tasks)
     if not _flag(setting(app, "SPACES_SCHEDULER", "0")) or app.testing:
         return
     if app.config.get("REDIS_URL"):

@@ -7,7 +7,8 @@ from flask import g, jsonify
 from spaces.accounts import services
 from spaces.accounts.forms import LoginForm, RegisterForm
 from spaces.accounts.login import REGISTER_LIMIT, check_login
-from spaces.api import body, bp, require_user, serializers
+from spaces.api import serializers
+from spaces.api.core import body, bp, require_user
 from spaces.api.spec import json_body, ref, responses
 from spaces.db import transaction
 from spaces.extensions import limiter

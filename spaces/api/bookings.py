@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import jsonify
 
-from spaces.api import body, bp, page_args, paginate, query_id, require_user
+from spaces.api.core import body, bp, page_args, paginate, query_id, require_user
 from spaces.api.serializers import iso
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, responses
 from spaces.bookings import cancelling, deciding, moving, queries, requesting

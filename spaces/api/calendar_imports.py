@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from flask import jsonify
 
-from spaces.api import body, bp, page_args, paginate, require_user
+from spaces.api.core import body, bp, page_args, paginate, require_user
 from spaces.api.serializers import iso
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, responses
-from spaces.calendars import imports
+from spaces.calendars import sources, sync
 from spaces.calendars.import_views import SYNC_LIMIT, CalendarLinkForm
 from spaces.db import transaction
 from spaces.errors import NotFound
@@ -44,7 +44,7 @@ def create_calendar_import(unit_id: int):
     unit = get_unit(actor, unit_id, edit=True)
     form = form_from_json(CalendarLinkForm, body())
     with transaction():
-        calendar_import = imports.add_import(
+        calendar_import = sources.add_import(
             actor, unit, url=form.url.data.strip(), name=form.name.data or ""
         )
     return jsonify(serialize(calendar_import, ZoneInfo(unit.space.timezone))), 201
@@ -56,7 +56,7 @@ def list_calendar_imports(unit_id: int):
     unit = get_unit(actor, unit_id, edit=True)
     tz = ZoneInfo(unit.space.timezone)
     page, per_page = page_args()
-    items = imports.list_imports(actor, unit)
+    items = sources.list_imports(actor, unit)
     return jsonify(paginate(items, page, per_page, lambda i: serialize(i, tz)))
 
 
@@ -64,9 +64,9 @@ def list_calendar_imports(unit_id: int):
 @limiter.limit(SYNC_LIMIT)
 def sync_calendar_import(import_id: int):
     actor = require_user()
-    calendar_import = imports.get_import(actor, import_id)
+    calendar_import = sources.get_import(actor, import_id)
     tz = ZoneInfo(calendar_import.unit.space.timezone)
-    result = imports.sync_import(calendar_import.id)
+    result = sync.sync_import(calendar_import.id)
     if result is None:
         raise NotFound()
     return jsonify(
@@ -84,9 +84,9 @@ def sync_calendar_import(import_id: int):
 @bp.delete("/calendar-imports/<int:import_id>")
 def delete_calendar_import(import_id: int):
     actor = require_user()
-    calendar_import = imports.get_import(actor, import_id)
+    calendar_import = sources.get_import(actor, import_id)
     with transaction():
-        imports.delete_import(actor, calendar_import)
+        sources.delete_import(actor, calendar_import)
     return "", 204
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from spaces.api import body, bp, page_args, paginate, require_user
+from spaces.api.core import body, bp, page_args, paginate, require_user
 from spaces.api.serializers import iso
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, responses
-from spaces.calendars import services
+from spaces.calendars import tokens
 from spaces.calendars.models import TOKEN_SCOPES
 from spaces.calendars.views import CalendarTokenForm, feed_links
 from spaces.db import transaction
@@ -15,7 +15,7 @@ from spaces.forms import form_from_json
 
 
 def token_json(token) -> dict:
-    name = services.token_name(token)
+    name = tokens.token_name(token)
     links = feed_links(token, name)
     return {
         "id": token.id,
@@ -36,7 +36,7 @@ def create_calendar_token():
     actor = require_user()
     form = form_from_json(CalendarTokenForm, body())
     with transaction():
-        token = services.create_token(actor, form.scope.data, form.id.data)
+        token = tokens.create_token(actor, form.scope.data, form.id.data)
     return jsonify(token_json(token)), 201
 
 
@@ -44,14 +44,14 @@ def create_calendar_token():
 def list_calendar_tokens():
     actor = require_user()
     page, per_page = page_args()
-    return jsonify(paginate(services.list_tokens(actor), page, per_page, token_json))
+    return jsonify(paginate(tokens.list_tokens(actor), page, per_page, token_json))
 
 
 @bp.delete("/calendar-tokens/<int:token_id>")
 def revoke_calendar_token(token_id: int):
     actor = require_user()
     with transaction():
-        services.revoke_token(actor, token_id)
+        tokens.revoke_token(actor, token_id)
     return "", 204
 
 

@@ -7,7 +7,6 @@ from flask import jsonify
 from spaces.api import (
     auth,
     bookings,
-    bp,
     calendar_imports,
     calendars,
     organisations,
@@ -17,6 +16,7 @@ from spaces.api import (
     spaces,
     units,
 )
+from spaces.api.core import bp
 from spaces.api.spec import COMPONENTS, responses
 
 MODULES = [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from spaces.api import body, bp, page_args, paginate, require_user, serializers
+from spaces.api import serializers
+from spaces.api.core import body, bp, page_args, paginate, require_user
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, ref, responses
 from spaces.db import transaction
 from spaces.forms import form_from_json

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from spaces.api import body, bp, require_user, serializers
+from spaces.api import serializers
+from spaces.api.core import body, bp, require_user
 from spaces.api.spec import json_body, page_of, path_id, responses
 from spaces.db import transaction
 from spaces.errors import Invalid

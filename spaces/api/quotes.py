@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from spaces.api import bp
+from spaces.api.core import bp
 from spaces.api.spec import path_id, query, responses
 from spaces.bookings.quotes import Assessment, quote
 from spaces.errors import Invalid, NotFound

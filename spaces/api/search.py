@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from spaces.api import bp, page_args, serializers
+from spaces.api import serializers
+from spaces.api.core import bp, page_args
 from spaces.api.spec import PAGINATION, page_of, query, responses
 from spaces.availability.filter import dated_filter, validate_window
 from spaces.errors import Invalid

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from spaces.api import body, bp, page_args, paginate, query_id, require_user, serializers
+from spaces.api import serializers
+from spaces.api.core import body, bp, page_args, paginate, query_id, require_user
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, responses
 from spaces.db import transaction
 from spaces.errors import Invalid

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from spaces.api import body, bp, require_user, serializers
+from spaces.api import serializers
 from spaces.api.bookings import BOOKING, booking_json
+from spaces.api.core import body, bp, require_user
 from spaces.api.spec import json_body, path_id, responses
 from spaces.availability import closing
 from spaces.availability import services as availability

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,8 +14,10 @@ from spaces.bookings.locking import lock_unit
 from spaces.bookings.models import Booking
 from spaces.bookings.queries import require_handler
 from spaces.bookings.rules import require_status
-from spaces.db import utcnow
+from spaces.db import transaction, utcnow
 from spaces.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def _decide(
@@ -66,3 +69,11 @@ def record_expired_requests(now: datetime | None = None) -> list[Booking]:
     for booking in expired:
         notifications.request_expired(booking)
     return expired
+
+
+def expire_requests_job() -> None:
+    """Periodic job: record as expired the requests nobody answered in time (and tell them)."""
+    with transaction():
+        expired = record_expired_requests(utcnow())
+    if expired:
+        log.info("%d request(s) expired", len(expired))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 
-from spaces.calendars.services import invitation_for_booking
+from spaces.calendars.invitations import invitation_for_booking
 from spaces.extensions import db
 from spaces.i18n import format_span
 from spaces.mail import Attachment, external_url, queue_mail
@@ -99,5 +99,5 @@ def request_expired(booking) -> None:
 
 
 def booking_reminder(booking) -> None:
-    """The day-before reminder to the booker (spaces.calendars.reminders decides who)."""
+    """The day-before reminder to the booker (spaces.bookings.reminders decides who)."""
     _send(booking.user, "booking_reminder", booking, invite=True)

@@ -22,7 +22,8 @@ from wtforms import StringField
 from wtforms.validators import URL, DataRequired, Length, Optional, StopValidation
 
 from spaces import jobs
-from spaces.calendars import imports
+from spaces.calendars import sources
+from spaces.calendars import sync as calendar_sync
 from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Invalid, NotFound
 from spaces.extensions import limiter
@@ -83,7 +84,7 @@ def _formatter(timezone: str):
 
 def _read_upload(form: CalendarFileForm) -> str | None:
     """The uploaded file's text, or None with the reason next to the field."""
-    limit = imports.import_settings()["max_bytes"]
+    limit = calendar_sync.import_settings()["max_bytes"]
     raw = form.file.data.read(limit + 1)
     if len(raw) > limit:
         form.file.errors = [_("The file is larger than %(size)s MB.", size=limit // 2**20)]
@@ -118,7 +119,7 @@ def page(unit_id: int):
         if action == "link" and link_form.validate_on_submit():
             try:
                 with transaction():
-                    imports.add_import(
+                    sources.add_import(
                         user, unit, url=link_form.url.data.strip(), name=link_form.name.data or ""
                     )
             except (Invalid, Conflict) as error:
@@ -135,7 +136,7 @@ def page(unit_id: int):
                 name = file_form.name.data or (file_form.file.data.filename or "")
                 try:
                     with transaction():
-                        added = imports.add_import(user, unit, content=text, name=name)
+                        added = sources.add_import(user, unit, content=text, name=name)
                 except (Invalid, Conflict) as error:
                     _field_errors(file_form, error, "file")
                 else:
@@ -151,8 +152,8 @@ def page(unit_id: int):
         elif action not in ("link", "upload"):
             status = 400
     now = utcnow()
-    items = imports.list_imports(user, unit)
-    collisions = imports.unit_collisions(unit, now)
+    items = sources.list_imports(user, unit)
+    collisions = calendar_sync.unit_collisions(unit, now)
     names = {item.id: item.name or item.url or "" for item in items}
     body = render_template(
         "calendars/imports.html",
@@ -172,7 +173,7 @@ def page(unit_id: int):
 
 def _import_of(unit_id: int, import_id: int):
     user = current_user._get_current_object()
-    calendar_import = imports.get_import(user, import_id)
+    calendar_import = sources.get_import(user, import_id)
     if calendar_import.unit_id != unit_id:
         raise NotFound()
     return user, calendar_import
@@ -183,7 +184,7 @@ def _import_of(unit_id: int, import_id: int):
 @limiter.limit(SYNC_LIMIT)
 def sync(unit_id: int, import_id: int):
     _user, calendar_import = _import_of(unit_id, import_id)
-    result = imports.sync_import(calendar_import.id)
+    result = calendar_sync.sync_import(calendar_import.id)
     if result is None:
         raise NotFound()
     if result.error:
@@ -210,6 +211,6 @@ def sync(unit_id: int, import_id: int):
 def delete(unit_id: int, import_id: int):
     user, calendar_import = _import_of(unit_id, import_id)
     with transaction():
-        imports.delete_import(user, calendar_import)
+        sources.delete_import(user, calendar_import)
     flash(_("The calendar is removed, with its busy times."), "success")
     return redirect(flask_url_for("calendar_imports.page", unit_id=unit_id))

@@ -15,7 +15,7 @@ from flask_login import login_required
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, Optional
 
-from spaces.calendars import services
+from spaces.calendars import feeds, tokens
 from spaces.calendars.models import CalendarToken
 from spaces.db import transaction, utcnow
 from spaces.errors import DomainError, NotFound
@@ -49,7 +49,7 @@ def feed_links(token: CalendarToken, name: str | None = None) -> dict[str, str]:
     """The feed's https address and the ways to subscribe to it."""
     url = external_url("calendars.feed", token=token.token)
     webcal = "webcal://" + url.partition("://")[2]
-    name = name if name is not None else services.token_name(token)
+    name = name if name is not None else tokens.token_name(token)
     return {
         "url": url,
         "webcal_url": webcal,
@@ -74,12 +74,12 @@ def feed(token: str):
     now = utcnow()
     try:
         # Built without the write lock; the use is noted (at most hourly) in a short transaction.
-        body, etag, last_modified = services.feed_for_token(token, now)
+        body, etag, last_modified = feeds.feed_for_token(token, now)
     except NotFound:
         return _not_found()
-    if services.feed_use_is_stale(token, now):
+    if feeds.feed_use_is_stale(token, now):
         with transaction():
-            services.note_feed_use(token, now)
+            feeds.note_feed_use(token, now)
     if request.if_none_match:
         # If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
         unchanged = request.if_none_match.contains_weak(etag.strip('"'))
@@ -107,13 +107,13 @@ def feed(token: str):
 def index():
     actor = _actor()
     rows = []
-    for token in services.list_tokens(actor):
-        name = services.token_name(token)
+    for token in tokens.list_tokens(actor):
+        name = tokens.token_name(token)
         rows.append({"token": token, "name": name, **feed_links(token, name)})
     return render_template(
         "calendars/account.html",
         rows=rows,
-        spaces=services.feed_targets(actor),
+        spaces=tokens.feed_targets(actor),
         created=request.args.get("created", type=int),
     )
 
@@ -129,7 +129,7 @@ def create():
         return redirect(url_for("calendars.index"))
     try:
         with transaction():
-            token = services.create_token(_actor(), form.scope.data, form.id.data)
+            token = tokens.create_token(_actor(), form.scope.data, form.id.data)
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect(url_for("calendars.index"))
@@ -156,7 +156,7 @@ def _token_action(token_id: int, action, message: str):
 def revoke(token_id: int):
     return _token_action(
         token_id,
-        services.revoke_token,
+        tokens.revoke_token,
         _("The address is revoked: calendars that use it get nothing more."),
     )
 
@@ -166,6 +166,6 @@ def revoke(token_id: int):
 def regenerate(token_id: int):
     return _token_action(
         token_id,
-        services.regenerate_token,
+        tokens.regenerate_token,
         _("New address made; the old one no longer works. Update your calendar application."),
     )

@@ -172,13 +172,13 @@ def test_revoke_is_204_then_404_and_only_for_the_owner(client, world):
 
 def test_too_many_live_tokens_is_409(client, world, app_ctx):
     from spaces.accounts.models import User
-    from spaces.calendars import services
+    from spaces.calendars import tokens
     from spaces.extensions import db
 
     user = db.session.scalar(db.select(User).where(User.email == "camille@example.org"))
     with transaction():
-        for _ in range(services.MAX_ACTIVE_TOKENS):
-            services.create_token(user, "me")
+        for _ in range(tokens.MAX_ACTIVE_TOKENS):
+            tokens.create_token(user, "me")
     response = create(client, world, scope="me")
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "too_many_tokens"

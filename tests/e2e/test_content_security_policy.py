@@ -61,14 +61,14 @@ def _place(app):
         )
         unit = make_unit(host, space, name="Open space", capacity=3)
         set_hours(host, space, [Window(d, 8 * 60, 19 * 60) for d in range(7)])
-        from spaces.calendars import services as calendars
+        from spaces.calendars import tokens
         from spaces.db import transaction
         from spaces.listings import services
 
         with transaction():
             services.publish_space(host, space)
         with transaction():
-            calendars.create_token(host, "me")
+            tokens.create_token(host, "me")
         return space.id, unit.id
 
 

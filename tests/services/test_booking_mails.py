@@ -192,7 +192,7 @@ def test_mails_stay_in_the_recipients_language(client, world, outbox):
 
 
 def remind(now: datetime) -> int:
-    from spaces.calendars.reminders import send_day_before_reminders
+    from spaces.bookings.reminders import send_day_before_reminders
 
     with transaction():
         return send_day_before_reminders(now)

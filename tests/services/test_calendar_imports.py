@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from werkzeug import Response
 
 from spaces import jobs
-from spaces.calendars import fetch, imports
+from spaces.calendars import fetch, sources, sync
 from spaces.calendars.models import BusyBlock, CalendarImport
 from spaces.db import transaction
 from spaces.errors import Conflict, Forbidden, Invalid
@@ -60,20 +60,20 @@ def version(unit_id: int) -> int:
 
 def add_url(world, url: str) -> int:
     with transaction():
-        return imports.add_import(world["host"], world["unit"], url=url).id
+        return sources.add_import(world["host"], world["unit"], url=url).id
 
 
 def test_an_uploaded_file_is_read_at_once(world):
     before = version(world["unit"].id)
     with transaction():
-        added = imports.add_import(
+        added = sources.add_import(
             world["host"], world["unit"], content=ics("outlook.ics"), name="Mairie", now=NOW
         )
     assert added.source == "file" and added.blocks_count == 2 and added.last_error is None
     assert [b.summary for b in blocks_of(added.id)] == ["Commission urbanisme", "Bureau de vote"]
     assert version(world["unit"].id) == before + 1
     # a file is re-read at each sync (the horizon rolls on) without any download
-    result = imports.sync_import(added.id, NOW)
+    result = sync.sync_import(added.id, NOW)
     assert (result.blocks, result.error, result.changed) == (2, None, False)
 
 
@@ -89,7 +89,7 @@ def test_an_uploaded_file_is_read_at_once(world):
 )
 def test_what_cannot_be_added(world, kwargs, error, field):
     with pytest.raises(error) as caught, transaction():
-        imports.add_import(world["host"], world["unit"], **kwargs)
+        sources.add_import(world["host"], world["unit"], **kwargs)
     if field:
         assert field in caught.value.fields
     db.session.rollback()
@@ -98,13 +98,13 @@ def test_what_cannot_be_added(world, kwargs, error, field):
 
 def test_only_managers_add_and_there_is_a_limit(world, monkeypatch):
     with pytest.raises(Forbidden), transaction():
-        imports.add_import(world["stranger"], world["unit"], content=ics("floating.ics"))
-    monkeypatch.setattr(imports, "MAX_IMPORTS_PER_UNIT", 2)
+        sources.add_import(world["stranger"], world["unit"], content=ics("floating.ics"))
+    monkeypatch.setattr(sources, "MAX_IMPORTS_PER_UNIT", 2)
     for name in ("floating.ics", "new_york.ics"):
         with transaction():
-            imports.add_import(world["host"], world["unit"], content=ics(name))
+            sources.add_import(world["host"], world["unit"], content=ics(name))
     with pytest.raises(Conflict), transaction():
-        imports.add_import(world["host"], world["unit"], content=ics("outlook.ics"))
+        sources.add_import(world["host"], world["unit"], content=ics("outlook.ics"))
 
 
 def test_a_sync_replaces_blocks_and_bumps_the_version_only_when_they_change(world, httpserver):
@@ -115,11 +115,11 @@ def test_a_sync_replaces_blocks_and_bumps_the_version_only_when_they_change(worl
     import_id = add_url(world, httpserver.url_for("/cal.ics"))  # synced after the commit
     assert len(blocks_of(import_id)) == 7
     start = version(world["unit"].id)
-    unchanged = imports.sync_import(import_id)
+    unchanged = sync.sync_import(import_id)
     assert (unchanged.changed, unchanged.blocks) == (False, 7)
     assert version(world["unit"].id) == start
     state["body"] = ics("floating.ics")
-    changed = imports.sync_import(import_id)
+    changed = sync.sync_import(import_id)
     assert (changed.changed, changed.blocks) == (True, 1)
     assert [b.summary for b in blocks_of(import_id)] == ["Atelier couture"]
     assert version(world["unit"].id) == start + 1
@@ -142,12 +142,12 @@ def test_a_304_re_reads_the_kept_copy_so_the_horizon_rolls_on(world, httpserver,
 
     httpserver.expect_request("/weekly.ics").respond_with_handler(handler)
     with transaction():
-        import_id = imports.add_import(
+        import_id = sources.add_import(
             world["host"], world["unit"], url=httpserver.url_for("/weekly.ics")
         ).id
-    first = imports.sync_import(import_id, NOW)
+    first = sync.sync_import(import_id, NOW)
     last_before = blocks_of(import_id)[-1].start_at
-    later = imports.sync_import(import_id, NOW + timedelta(days=14))
+    later = sync.sync_import(import_id, NOW + timedelta(days=14))
     assert requests[-1] == '"w1"' and later.not_modified and later.error is None
     assert later.changed and first.blocks == 5
     assert blocks_of(import_id)[-1].start_at == last_before + timedelta(days=14)
@@ -159,9 +159,9 @@ def test_a_sync_of_a_removed_import_does_nothing(world, httpserver):
     calendar_import = db.session.get(CalendarImport, import_id)
     before = version(world["unit"].id)
     with transaction():
-        imports.delete_import(world["host"], db.session.get(CalendarImport, import_id))
+        sources.delete_import(world["host"], db.session.get(CalendarImport, import_id))
     assert version(world["unit"].id) == before + 1
-    assert calendar_import is not None and imports.sync_import(import_id) is None
+    assert calendar_import is not None and sync.sync_import(import_id) is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BusyBlock)) == 0
 
 
@@ -177,9 +177,9 @@ def test_an_unreachable_server_is_recorded(world):
 
 def test_errors_are_written_in_the_language_of_the_host(app_ctx):
     # any catalogued sentence shows the mechanism: msgid and values in, the host's language out
-    assert imports._translated(fetch.FetchError("Not found."), "fr") == "Introuvable."
+    assert sync.translated_error(fetch.FetchError("Not found."), "fr") == "Introuvable."
     assert (
-        imports._translated(
+        sync.translated_error(
             fetch.FetchError("The calendar is larger than %(size)s MB.", size="5"), "en"
         )
         == "The calendar is larger than 5 MB."
@@ -265,7 +265,7 @@ def test_one_deadline_covers_the_whole_exchange(world, app, slow_peer, mode):
     first = db.session.get(CalendarImport, import_id).last_success_at
     slow_peer.mode = mode
     started = time.monotonic()
-    result = imports.sync_import(import_id)
+    result = sync.sync_import(import_id)
     assert time.monotonic() - started < 2.5
     assert result.error == "The calendar server did not answer within 1 seconds."
     assert result.last_success_at == first
@@ -287,7 +287,7 @@ def test_a_rule_repeating_every_second_fails_the_sync_quickly_and_keeps_the_bloc
             f"RRULE:FREQ={freq}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         )
         started = time.monotonic()
-        result = imports.sync_import(import_id, NOW)
+        result = sync.sync_import(import_id, NOW)
         assert time.monotonic() - started < 2
         assert result.error == (
             "The calendar repeats events too often: more than 12000 occurrences in the next "
@@ -351,9 +351,9 @@ def test_an_unexpected_failure_is_recorded_not_raised(world, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(imports, "fetch_calendar", broken)
+    monkeypatch.setattr(sync, "fetch_calendar", broken)
     import_id = add_url(world, "https://calendar.example.org/cal.ics")
-    result = imports.sync_import(import_id)
+    result = sync.sync_import(import_id)
     assert result.error == "Something went wrong on our side. It has been logged."
 
 
@@ -415,13 +415,13 @@ def test_the_schedule_enqueues_what_is_due_and_remembers_it(app_ctx, tmp_path, m
     queued = []
     monkeypatch.setattr(jobs, "enqueue", lambda path, *args, **kw: queued.append(path))
     app_ctx.config["CALENDAR_SYNC_MINUTES"] = 10
-    schedule = jobs.tasks(app_ctx)
+    schedule = jobs.scheduled_tasks(app_ctx)
     state = jobs.FileState(str(tmp_path / "schedule.json"))
     morning = paris("2026-11-23T09:00")
     assert jobs.run_due(app_ctx, state, schedule, morning) == ["calendar-sync", "expire-requests"]
     assert queued == [
-        "spaces.calendars.imports.enqueue_all_syncs",
-        "spaces.jobs.expire_requests",
+        "spaces.calendars.sync.enqueue_all_syncs",
+        "spaces.bookings.deciding.expire_requests_job",
     ]
     assert jobs.run_due(app_ctx, state, schedule, morning + timedelta(minutes=5)) == [
         "expire-requests"
@@ -450,8 +450,8 @@ def test_one_scheduler_leads_among_several_workers(redis_url):
 
 
 def test_periodic_jobs_run(app_ctx):
-    jobs.run_job(app_ctx, "spaces.jobs.expire_requests")
-    jobs.run_job(app_ctx, "spaces.jobs.send_reminders")
+    jobs.run_job(app_ctx, "spaces.bookings.deciding.expire_requests_job")
+    jobs.run_job(app_ctx, "spaces.bookings.reminders.send_reminders_job")
 
 
 def test_queued_mail_goes_to_redis_when_configured(app, world, outbox, redis_url):

@@ -242,7 +242,7 @@ def test_a_host_who_leaves_the_organisation_loses_the_feed(client, world):
 
 def test_cancelled_events_leave_the_feed_after_30_days(client, world):
     from spaces.bookings.models import Booking
-    from spaces.calendars import services
+    from spaces.calendars import feeds
     from spaces.extensions import db
 
     booking = book(client, world)
@@ -250,10 +250,10 @@ def test_cancelled_events_leave_the_feed_after_30_days(client, world):
     token = new_token(client, world)["token"]
     cancelled_at = db.session.get(Booking, booking["id"]).updated_at
     with transaction():
-        soon = services.feed_for_token(token, cancelled_at + timedelta(days=29))
+        soon = feeds.feed_for_token(token, cancelled_at + timedelta(days=29))
     assert uid(booking).encode() in soon.body
     with transaction():
-        later = services.feed_for_token(token, cancelled_at + timedelta(days=31))
+        later = feeds.feed_for_token(token, cancelled_at + timedelta(days=31))
     assert uid(booking).encode() not in later.body
     assert later.etag != soon.etag
     # Leaving the feed is a change: Last-Modified says when.
@@ -262,14 +262,14 @@ def test_cancelled_events_leave_the_feed_after_30_days(client, world):
 
 def test_an_expired_request_shows_as_cancelled_before_anyone_records_it(client, world):
     from spaces.bookings.models import Booking
-    from spaces.calendars import services
+    from spaces.calendars import feeds
     from spaces.extensions import db
 
     request = book(client, world, unit="room", start="10:00", end="12:00")
     token = new_token(client, world)["token"]
     expires_at = db.session.get(Booking, request["id"]).expires_at
     with transaction():
-        feed = services.feed_for_token(token, expires_at + timedelta(hours=1))
+        feed = feeds.feed_for_token(token, expires_at + timedelta(hours=1))
     (event,) = icalendar.Calendar.from_ical(feed.body).walk("VEVENT")
     assert str(event["STATUS"]) == "CANCELLED" and event["SEQUENCE"] == 1
     assert feed.last_modified == expires_at

@@ -9,8 +9,7 @@ One blueprint, ``listings``; its routes live in ``search``, ``space`` and ``host
 of spaces, units, opening hours and closures), their shared helpers in ``common``.
 """
 
-from flask import Blueprint
+from spaces.listings.views import host, search, space  # noqa: F401  (routes attach to bp)
+from spaces.listings.views.blueprint import bp
 
-bp = Blueprint("listings", __name__)
-
-from spaces.listings.views import host, search, space  # noqa: E402, F401  (routes attach to bp)
+__all__ = ["bp"]

@@ -21,7 +21,7 @@ from spaces.errors import NotFound
 from spaces.forms import BaseForm
 from spaces.i18n import current_locale
 from spaces.listings import services
-from spaces.listings.views import bp
+from spaces.listings.views.blueprint import bp
 from spaces.listings.vocabulary import (
     BOOKING_MODES,
     RATE_LABELS,

@@ -29,7 +29,7 @@ from spaces.geo.provider import (
 )
 from spaces.listings import services
 from spaces.listings.forms import ClosureForm, SpaceForm, UnitForm
-from spaces.listings.views import bp
+from spaces.listings.views.blueprint import bp
 from spaces.listings.views.common import (
     FRANCE,
     WeekHoursForm,

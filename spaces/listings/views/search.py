@@ -20,7 +20,7 @@ from spaces.geo.provider import (
     GeocodingError,
 )
 from spaces.listings.search import Hit, hydrate, rank
-from spaces.listings.views import bp
+from spaces.listings.views.blueprint import bp
 from spaces.listings.views.common import (
     PER_PAGE,
     RADII_KM,

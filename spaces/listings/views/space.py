@@ -12,7 +12,7 @@ from spaces.availability import services as availability
 from spaces.availability.hours import week_table
 from spaces.availability.summaries import coming_days
 from spaces.listings import services
-from spaces.listings.views import bp
+from spaces.listings.views.blueprint import bp
 from spaces.listings.views.common import (
     _map_settings,
     _upcoming_closures,

@@ -15,6 +15,7 @@ A booking made after that day's run for the next day gets no reminder: its confi
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,9 +24,11 @@ from sqlalchemy.orm import joinedload
 
 from spaces.bookings import notifications
 from spaces.bookings.models import Booking
-from spaces.db import utcnow
+from spaces.db import transaction, utcnow
 from spaces.extensions import db
 from spaces.listings.models import Unit
+
+log = logging.getLogger(__name__)
 
 # The next local day ends at most 48 hours (+1 for a clock change) after any instant today.
 _LOOKAHEAD = timedelta(hours=49)
@@ -73,3 +76,10 @@ def send_day_before_reminders(now: datetime | None = None) -> int:
     for booking in due:
         notifications.booking_reminder(booking)
     return len(due)
+
+
+def send_reminders_job() -> None:
+    """Periodic job: tomorrow's bookings get their reminder, once."""
+    with transaction():
+        sent = send_day_before_reminders(utcnow())
+    log.info("%s day-before reminder(s) sent", sent)

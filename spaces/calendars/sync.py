@@ -16,23 +16,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_babel import lazy_gettext as _l
 
 from spaces import jobs
 from spaces.accounts.models import User
 from spaces.availability.services import availability_changed
+from spaces.bookings.locking import lock_unit
 from spaces.bookings.models import Booking
 from spaces.calendars.fetch import (
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUT,
     Fetched,
     FetchError,
-    check_url_shape,
     fetch_calendar,
 )
 from spaces.calendars.importer import (
@@ -44,19 +42,18 @@ from spaces.calendars.importer import (
     own_booking_id,
     parse_blocks,
 )
+from spaces.calendars.invitations import uid_domain
 from spaces.calendars.models import BusyBlock, CalendarImport
-from spaces.calendars.services import uid_domain
 from spaces.db import transaction, utcnow
-from spaces.errors import Conflict, Forbidden, Invalid, NotFound
+from spaces.errors import NotFound
 from spaces.extensions import db
 from spaces.listings.models import Unit
-from spaces.listings.services import can_edit, get_unit
 from spaces.mail import external_url, queue_mail
 
 log = logging.getLogger(__name__)
 
-MAX_IMPORTS_PER_UNIT = 20
-SYNC_JOB = "spaces.calendars.imports.sync_import_job"
+
+SYNC_JOB = "spaces.calendars.sync.sync_import_job"
 
 
 @dataclass
@@ -72,9 +69,6 @@ class SyncResult:
     new_collisions: list[int] = field(default_factory=list)  # booking ids
 
 
-# --- settings -------------------------------------------------------------------------------------
-
-
 def import_settings() -> dict:
     app = current_app
     return {
@@ -87,7 +81,7 @@ def import_settings() -> dict:
     }
 
 
-def _translated(error: FetchError | CalendarError, locale: str | None) -> str:
+def translated_error(error: FetchError | CalendarError, locale: str | None) -> str:
     """The failure as a sentence in the host's language (stored, shown on the page and the API)."""
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         return gettext(error.message, **error.params)
@@ -102,32 +96,6 @@ def _locale_of(calendar_import: CalendarImport) -> str | None:
     return creator.locale if creator else None
 
 
-# --- reading ----------------------------------------------------------------------------------------
-
-
-def get_import(actor: User | None, import_id: int) -> CalendarImport:
-    """An import of a unit the actor manages; NotFound (or Forbidden for a mere member) otherwise."""
-    calendar_import = db.session.get(CalendarImport, import_id)
-    if calendar_import is None:
-        raise NotFound()
-    get_unit(actor, calendar_import.unit_id, edit=True)
-    return calendar_import
-
-
-def list_imports(actor: User | None, unit: Unit) -> list[CalendarImport]:
-    """The unit's imports, oldest first (addresses are secrets: managers only)."""
-    if not can_edit(actor, unit.space):
-        raise Forbidden()
-    return list(
-        db.session.scalars(
-            sa.select(CalendarImport)
-            .where(CalendarImport.unit_id == unit.id)
-            .order_by(CalendarImport.id)
-        )
-    )
-
-
-# A busy block and a booking of the same unit that share some time (half-open intervals).
 _BLOCK_OVERLAPS_BOOKING = sa.and_(
     BusyBlock.unit_id == Booking.unit_id,
     BusyBlock.start_at < Booking.end_at,
@@ -170,107 +138,7 @@ def _colliding_bookings(import_id: int, unit_id: int, now: datetime) -> set[int]
     )
 
 
-# --- adding and removing ------------------------------------------------------------------------------
-
-
-def add_import(
-    actor: User,
-    unit: Unit,
-    url: str | None = None,
-    content: str | None = None,
-    name: str = "",
-    now: datetime | None = None,
-) -> CalendarImport:
-    """Attach a calendar address (synced right after the commit) or an uploaded file's text
-    (read now) to a unit.
-
-    Raises Forbidden unless the actor manages the unit; Invalid for a bad address or a file that
-    is not a calendar; Conflict for an address already imported or too many calendars.
-    """
-    if not can_edit(actor, unit.space):
-        raise Forbidden()
-    if (url is None) == (content is None):
-        raise Invalid(_l("Give a calendar address or a file."), code="invalid_body")
-    count = db.session.scalar(sa.select(sa.func.count()).where(CalendarImport.unit_id == unit.id))
-    if count >= MAX_IMPORTS_PER_UNIT:
-        raise Conflict(
-            _l("A unit can import at most %(n)s calendars.", n=MAX_IMPORTS_PER_UNIT),
-            code="too_many_calendars",
-        )
-    now = now or utcnow()
-    calendar_import = CalendarImport(
-        unit_id=unit.id, created_by_id=actor.id, name=(name or "").strip()[:200]
-    )
-    if url is not None:
-        url = url.strip()
-        try:
-            check_url_shape(url)
-        except FetchError as error:
-            message = _translated(error, actor.locale)
-            raise Invalid(message, fields={"url": [message]}) from None
-        duplicate = db.session.scalar(
-            sa.select(CalendarImport.id).where(
-                CalendarImport.unit_id == unit.id, CalendarImport.url == url
-            )
-        )
-        if duplicate:
-            raise Conflict(_l("This calendar is already imported for this unit."), code="duplicate")
-        calendar_import.source = "url"
-        calendar_import.url = url
-        calendar_import.name = calendar_import.name or (urlsplit(url).hostname or "")[:200]
-        db.session.add(calendar_import)
-        db.session.flush()
-        jobs.enqueue_after_commit(
-            db.session, SYNC_JOB, calendar_import.id, job_id=f"calendar-sync-{calendar_import.id}"
-        )
-        return calendar_import
-    settings = import_settings()
-    if len(content.encode("utf-8")) > settings["max_bytes"]:
-        message = _l("The file is larger than %(size)s MB.", size=settings["max_bytes"] // 2**20)
-        raise Invalid(message, fields={"file": [message]})
-    try:
-        blocks = parse_blocks(
-            content,
-            unit.space.timezone,
-            now,
-            horizon_months=settings["horizon"],
-            max_seconds=settings["parse_seconds"],
-            is_own=_is_own(unit.id),
-        )
-    except CalendarError as error:
-        message = _translated(error, actor.locale)
-        raise Invalid(message, fields={"file": [message]}) from None
-    calendar_import.source = "file"
-    calendar_import.content = content
-    db.session.add(calendar_import)
-    _lock_unit(unit.id)
-    db.session.flush()
-    apply_sync(calendar_import, blocks, None, None, now)
-    return calendar_import
-
-
-def delete_import(actor: User, calendar_import: CalendarImport) -> None:
-    """Remove an import and its blocks; the unit is free again where they were."""
-    unit = db.session.get(Unit, calendar_import.unit_id)
-    if not can_edit(actor, unit.space):
-        raise Forbidden()
-    had_blocks = db.session.scalar(
-        sa.select(BusyBlock.id).where(BusyBlock.import_id == calendar_import.id).limit(1)
-    )
-    db.session.execute(
-        sa.delete(BusyBlock).where(BusyBlock.import_id == calendar_import.id),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.delete(calendar_import)
-    if had_blocks:
-        availability_changed([unit])
-    db.session.flush()
-
-
-# --- syncing ------------------------------------------------------------------------------------------
-
-
-def _is_own(unit_id: int):
+def is_own(unit_id: int):
     """``is_own(uid)``: the UID is one of this platform's exported bookings of this very unit
     (``booking-<id>@<our domain>``), so importing the unit's own feed does not block it twice.
     A booking of another unit still blocks: that is how a host links two units."""
@@ -287,15 +155,6 @@ def _is_own(unit_id: int):
         return known[booking_id]
 
     return is_own
-
-
-def _lock_unit(unit_id: int) -> bool:
-    """The unit's lock, as bookings take it: a booking either commits first (and a new block
-    over it is reported as a collision) or sees the block (and is refused)."""
-    return (
-        db.session.execute(sa.select(Unit.id).where(Unit.id == unit_id).with_for_update()).first()
-        is not None
-    )
 
 
 @dataclass(frozen=True)
@@ -359,16 +218,20 @@ def sync_import(import_id: int, now: datetime | None = None) -> SyncResult | Non
                 now,
                 horizon_months=settings["horizon"],
                 max_seconds=settings["parse_seconds"],
-                is_own=_is_own(snapshot.unit_id),
+                is_own=is_own(snapshot.unit_id),
             )
     except (FetchError, CalendarError) as failure:
-        error = _translated(failure, snapshot.locale)
+        error = translated_error(failure, snapshot.locale)
     except Exception:  # a bug must not leave the import unrecorded (nor answer a 500)
         log.exception("calendar import %s: unexpected failure", snapshot.id)
         with force_locale(snapshot.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
             error = gettext("Something went wrong on our side. It has been logged.")
     with transaction():
-        locked = _lock_unit(snapshot.unit_id)
+        try:
+            lock_unit(snapshot.unit_id)
+            locked = True
+        except NotFound:
+            locked = False
         calendar_import = db.session.scalars(
             sa.select(CalendarImport)
             .where(CalendarImport.id == snapshot.id)
@@ -479,7 +342,7 @@ def _tell_hosts(calendar_import: CalendarImport, unit: Unit, booking_ids: list[i
         )
 
 
-# --- jobs and commands ----------------------------------------------------------------------------
+# --- jobs and commands -------------------------------------------------------------------------
 
 
 def sync_import_job(import_id: int) -> None:
