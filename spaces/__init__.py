@@ -134,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from spaces import api, main
     from spaces.accounts import views as accounts_views
     from spaces.admin import views as admin_views
+    from spaces.availability import views as availability_views
     from spaces.bookings import views as booking_views
     from spaces.calendars import import_views as calendar_import_views
     from spaces.calendars import views as calendar_views
@@ -151,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
         calendar_views.bp,
         calendar_import_views.bp,
         listing_views.bp,
+        availability_views.bp,
         photo_views.bp,
         api.bp,
     ):

@@ -14,13 +14,13 @@ def register_modules() -> None:
     """Import the resource modules so their routes attach to the blueprint."""
     from spaces.api import (  # noqa: F401
         auth,
+        availability,
         bookings,
         calendar_imports,
         calendars,
         openapi,
         organisations,
         photos,
-        quotes,
         search,
         spaces,
         units,

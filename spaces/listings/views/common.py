@@ -11,14 +11,11 @@ from flask import (
     render_template,
 )
 from flask_babel import format_decimal
-from wtforms import StringField
-from wtforms.validators import Length, Optional
 
 from spaces.accounts.permissions import can_manage
 from spaces.availability import services as availability
 from spaces.db import utcnow
 from spaces.errors import NotFound
-from spaces.forms import BaseForm
 from spaces.i18n import current_locale
 from spaces.listings import services
 from spaces.listings.views.blueprint import bp
@@ -38,11 +35,6 @@ DEFAULT_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
 FRANCE = (46.6, 2.4)
-WeekHoursForm = type(
-    "WeekHoursForm",
-    (BaseForm,),
-    {f"day_{d}": StringField(validators=[Optional(), Length(max=300)]) for d in range(7)},
-)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -111,7 +103,7 @@ def local_datetime_filter(instant, timezone: str) -> str:
     return f"{day} {babel_dates.format_skeleton('Hm', instant, tzinfo=tz, locale=locale)}"
 
 
-@bp.context_processor
+@bp.app_context_processor
 def listing_vocabulary():
     names = babel_dates.get_day_names("wide", locale=current_locale())
     return {

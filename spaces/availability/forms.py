@@ -1,0 +1,74 @@
+"""Inputs of opening hours and closures, shared by the host's pages and the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from wtforms import FieldList, Form, FormField, IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from spaces.forms import BaseForm
+from spaces.i18n import time_error_message
+from spaces.timeutils import TimeError, parse_hhmm, parse_instant
+
+
+def validate_hhmm(form, field):
+    try:
+        parse_hhmm(field.data or "")
+    except TimeError as exc:
+        raise ValidationError(
+            _l("Give a time as HH:MM (e.g. 09:00, or 24:00 for midnight).")
+        ) from exc
+
+
+class WindowForm(Form):
+    # Monday is 0, which DataRequired would refuse: presence is checked in validate_weekday.
+    weekday = IntegerField(_l("Day"), validators=[Optional(), NumberRange(min=0, max=6)])
+    start = StringField(_l("Opens"), validators=[DataRequired(), validate_hhmm])
+    end = StringField(_l("Closes"), validators=[DataRequired(), validate_hhmm])
+
+    def validate_weekday(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Give the day (0 = Monday … 6 = Sunday)."))
+
+    def validate_end(self, field):
+        try:
+            if parse_hhmm(field.data) <= parse_hhmm(self.start.data):
+                raise ValidationError(_l("The closing time must be after the opening time."))
+        except TimeError:
+            return
+
+
+class OpeningHoursForm(BaseForm):
+    windows = FieldList(FormField(WindowForm), max_entries=7 * 12)
+
+
+class ClosureForm(BaseForm):
+    start = StringField(_l("From"), validators=[DataRequired(message=_l("Give the start."))])
+    end = StringField(_l("Until"), validators=[DataRequired(message=_l("Give the end."))])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+
+    def instants(self, tz: ZoneInfo) -> dict[str, datetime]:
+        """``start`` and ``end`` as aware UTC (local times in ``tz`` unless they carry an offset).
+
+        A value that cannot be read gets its message on its field and is left out."""
+        times = {}
+        for name in ("start", "end"):
+            field = self[name]
+            try:
+                times[name] = parse_instant(field.data, tz)
+            except TimeError as error:
+                field.errors = [*field.errors, time_error_message(error)]
+            except OverflowError:  # e.g. year 1 or 9999 with an offset
+                field.errors = [*field.errors, _l("This date is too far from today.")]
+        return times
+
+
+# The pages' weekly editor: one line of text per weekday ("09:00-12:00, 14:00-18:00").
+WeekHoursForm = type(
+    "WeekHoursForm",
+    (BaseForm,),
+    {f"day_{d}": StringField(validators=[Optional(), Length(max=300)]) for d in range(7)},
+)
