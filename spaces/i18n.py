@@ -61,11 +61,12 @@ def format_local(value: datetime | None, fmt: str = "medium") -> str:
     return babel_dates.format_datetime(value, fmt, tzinfo=value.tzinfo, locale=current_locale())
 
 
-def format_span(start: datetime, end: datetime, timezone: str) -> str:
+def format_span(start: datetime, end: datetime, timezone: str, locale: str | None = None) -> str:
     """``lundi 1 mars 2027, 09:00 – 13:00`` on the space's wall clock (the end's date is added
-    when it falls on another day). Aware instants are converted exactly once, from UTC to
-    ``timezone``; never pass a naive value (Babel would convert it again)."""
-    tz, locale = ZoneInfo(timezone), current_locale()
+    when it falls on another day), in ``locale`` (default: the current one). Aware instants are
+    converted exactly once, from UTC to ``timezone``; never pass a naive value (Babel would
+    convert it again)."""
+    tz, locale = ZoneInfo(timezone), locale or current_locale()
     first = babel_dates.format_datetime(start, "EEEE d MMMM y, HH:mm", tzinfo=tz, locale=locale)
     same_day = start.astimezone(tz).date() == end.astimezone(tz).date()
     last = babel_dates.format_datetime(

@@ -8,27 +8,11 @@ clients and subscribed calendars agree. A series' e-mail invites to the occurren
 
 from __future__ import annotations
 
-from flask_babel import force_locale
-
 from spaces.calendars.invitations import invitation_for_booking
 from spaces.extensions import db
 from spaces.i18n import format_span
 from spaces.mail import Attachment, external_url, queue_mail
-
-
-def host_recipients(unit) -> list:
-    """Owners and managers of the organisation that lists the unit."""
-    return [
-        m.user
-        for m in unit.space.organisation.memberships
-        if m.role in ("owner", "manager") and m.user.is_active
-    ]
-
-
-def when(booking, locale: str | None) -> str:
-    """The booking's local wall-clock times in its space's zone, in the reader's language."""
-    with force_locale(locale or "fr"):
-        return format_span(booking.start_at, booking.end_at, booking.unit.space.timezone)
+from spaces.organisations.services import managers
 
 
 def invitation(booking) -> Attachment:
@@ -53,7 +37,9 @@ def _send(user, template: str, booking, *, invite: bool = False, **context) -> N
         booking=booking,
         unit=booking.unit,
         space=booking.unit.space,
-        when=when(booking, user.locale),
+        when=format_span(
+            booking.start_at, booking.end_at, booking.unit.space.timezone, user.locale
+        ),
         link=external_url("bookings.detail", booking_id=booking.id),
         recipient=user,
         **context,
@@ -66,10 +52,10 @@ def booking_created(result) -> None:
     template = "booking_confirmed" if first.status == "confirmed" else "booking_requested"
     _send(first.user, template, first, invite=True, count=count, skipped=result.skipped)
     if first.status == "requested":
-        for host in host_recipients(first.unit):
+        for host in managers(first.unit.space.organisation):
             _send(host, "booking_request_to_host", first, count=count)
     else:
-        for host in host_recipients(first.unit):
+        for host in managers(first.unit.space.organisation):
             _send(host, "booking_new_to_host", first, count=count)
 
 
@@ -86,7 +72,7 @@ def bookings_cancelled(bookings, by_host: bool) -> None:
     first = bookings[0]
     _send(first.user, "booking_cancelled", first, invite=True, count=len(bookings), by_host=by_host)
     if not by_host:
-        for host in host_recipients(first.unit):
+        for host in managers(first.unit.space.organisation):
             _send(host, "booking_cancelled_to_host", first, count=len(bookings))
 
 

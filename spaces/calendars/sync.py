@@ -47,8 +47,10 @@ from spaces.calendars.models import BusyBlock, CalendarImport
 from spaces.db import transaction, utcnow
 from spaces.errors import NotFound
 from spaces.extensions import db
+from spaces.i18n import format_span
 from spaces.listings.models import Unit
 from spaces.mail import external_url, queue_mail
+from spaces.organisations.services import managers
 
 log = logging.getLogger(__name__)
 
@@ -319,15 +321,13 @@ def apply_sync(
 
 
 def _tell_hosts(calendar_import: CalendarImport, unit: Unit, booking_ids: list[int]) -> None:
-    from spaces.bookings.notifications import host_recipients, when
-
     bookings = list(
         db.session.scalars(
             sa.select(Booking).where(Booking.id.in_(booking_ids)).order_by(Booking.start_at)
         )
     )
     link = external_url("calendar_imports.page", unit_id=unit.id)
-    for host in host_recipients(unit):
+    for host in managers(unit.space.organisation):
         queue_mail(
             db.session,
             host.email,
@@ -337,7 +337,10 @@ def _tell_hosts(calendar_import: CalendarImport, unit: Unit, booking_ids: list[i
             unit=unit,
             space=unit.space,
             calendar=calendar_import,
-            items=[(booking, when(booking, host.locale)) for booking in bookings],
+            items=[
+                (b, format_span(b.start_at, b.end_at, unit.space.timezone, host.locale))
+                for b in bookings
+            ],
             link=link,
         )
 

@@ -63,6 +63,11 @@ def list_organisations(actor: User) -> list[Organisation]:
     return sorted((m.organisation for m in actor.memberships), key=lambda o: o.name.lower())
 
 
+def managers(organisation: Organisation) -> list[User]:
+    """The active owners and managers of an organisation: who is told about its bookings."""
+    return [m.user for m in organisation.memberships if can_manage(m.role) and m.user.is_active]
+
+
 def members_of(organisation: Organisation) -> list[Membership]:
     rows = db.session.scalars(
         sa.select(Membership)
