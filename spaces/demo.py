@@ -1,5 +1,6 @@
 """The Touraine demo data: accounts, organisations, and their published places with units, opening
-hours, closures and photos (bookings come on top). The data itself is in ``spaces.demo_data``.
+hours, closures and photos, and bookings on top. The data itself is in ``spaces.demo_data``; the
+photos are drawn by ``spaces.demo_pictures``.
 
 Idempotent: each object is looked up by a natural key before it is created (an account by e-mail,
 an organisation by name, a place by organisation and name, a unit by place and name, a closure by
@@ -12,12 +13,8 @@ one public password, printed by the command; they are for trying the site, never
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import io
 import math
-import textwrap
-import unicodedata
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -32,10 +29,16 @@ from spaces.accounts.permissions import can_manage
 from spaces.availability import services as availability
 from spaces.availability.hours import Window
 from spaces.availability.models import Closure
+from spaces.bookings import requesting
+from spaces.bookings.models import Booking
+from spaces.db import discard_after_commit
+from spaces.demo_pictures import picture
+from spaces.errors import DomainError
 from spaces.extensions import db
 from spaces.geo.geocoding import resolve_place
 from spaces.listings import services as listings
 from spaces.listings.models import Space, Unit
+from spaces.listings.photos import add_photo
 from spaces.organisations import services as organisations
 from spaces.organisations.models import Membership, Organisation
 
@@ -48,13 +51,6 @@ COPIED_FIELDS = (
 )  # fmt: skip
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 METRES_PER_DEGREE = 111_320.0  # of latitude; of longitude times cos(latitude)
-PHOTO_SIZE = (1200, 800)
-PHOTO_COLOURS = [  # (top-left, bottom-right) of the gradient: Loire blue, tuffeau, vineyard…
-    ((32, 86, 120), (196, 214, 200)),
-    ((200, 170, 120), (90, 60, 40)),
-    ((110, 40, 70), (230, 190, 150)),
-    ((40, 100, 70), (220, 220, 170)),
-]
 
 
 @dataclass
@@ -98,13 +94,6 @@ def load_bookings(demo: Demo) -> None:
     """Bookings over the coming three weeks, so the demo shows partly booked places: desk pools
     about half full, Camille's "every Tuesday and Thursday" series, and a request waiting for a
     host. A unit that already has bookings is left alone; no e-mail is sent."""
-    import random
-
-    from spaces.bookings import requesting
-    from spaces.bookings.models import Booking
-    from spaces.db import discard_after_commit
-    from spaces.errors import DomainError
-
     people = [demo.users[email] for email in BOOKERS if email in demo.users]
     now = datetime.now(UTC)
 
@@ -275,11 +264,7 @@ def _closure(demo: Demo, owner: User, space: Space, spec: dict) -> None:
 
 
 def _photos(demo: Demo, owner: User, space: Space) -> None:
-    """One or two generated pictures per place, when the photo service exists and it has none."""
-    if importlib.util.find_spec("spaces.listings.photos") is None:
-        return
-    from spaces.listings.photos import add_photo
-
+    """One or two generated pictures per place, when it has none."""
     if space.photos:
         return
     captions = [space.name, f"{space.commune} — {space.address}"]
@@ -290,7 +275,7 @@ def _photos(demo: Demo, owner: User, space: Space) -> None:
         demo.created["photos"] += 1
 
 
-# --- pure helpers -----------------------------------------------------------------------------
+# --- dates, hours and places from the data -----------------------------------------------------------------------------
 
 
 def offset(latitude: float, longitude: float, north_m: float, east_m: float) -> tuple[float, float]:
@@ -348,57 +333,3 @@ def opening_windows(hours: dict[str, list[str]]) -> list[Window]:
 def _minutes(text: str) -> int:
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)
-
-
-def picture(title: str, subtitle: str, seed: int) -> bytes:
-    """A 1200x800 JPEG: a diagonal gradient with the title and subtitle written on it."""
-    from PIL import ImageDraw
-
-    width, height = PHOTO_SIZE
-    image = _gradient(seed % len(PHOTO_COLOURS)).copy()
-    draw = ImageDraw.Draw(image)
-    lines = textwrap.wrap(title, 30)[:2]
-    band_top = height - 110 - 80 * len(lines)
-    draw.rectangle((0, band_top, width, height - 30), fill=(0, 0, 0))
-    y = band_top + 20
-    for line in lines:
-        draw.text((60, y), _drawable(line), font=_font(64), fill=(255, 255, 255))
-        y += 80
-    draw.text((60, y + 5), _drawable(subtitle[:60]), font=_font(36), fill=(235, 235, 235))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-@functools.cache
-def _gradient(colours: int):
-    """A diagonal gradient between two of PHOTO_COLOURS (made once per pair)."""
-    from PIL import Image, ImageChops
-
-    top, bottom = PHOTO_COLOURS[colours]
-    vertical = Image.linear_gradient("L").resize(PHOTO_SIZE)
-    horizontal = Image.linear_gradient("L").rotate(90).resize(PHOTO_SIZE)
-    mask = ImageChops.add(vertical, horizontal, scale=2)  # 0 at one corner, 255 at the other
-    return Image.composite(
-        Image.new("RGB", PHOTO_SIZE, top), Image.new("RGB", PHOTO_SIZE, bottom), mask
-    )
-
-
-@functools.cache
-def _font(size: int):
-    """DejaVu Sans when the system has it (accents), else Pillow's built-in font."""
-    from PIL import ImageFont
-
-    try:
-        return ImageFont.truetype("DejaVuSans.ttf", size)
-    except OSError:
-        return ImageFont.load_default(size=size)
-
-
-def _drawable(text: str) -> str:
-    """The text, without accents when only the built-in font (ASCII) is available."""
-    from PIL import ImageFont
-
-    if isinstance(_font(36), ImageFont.FreeTypeFont) and _font(36).getname()[0] == "DejaVu Sans":
-        return text
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

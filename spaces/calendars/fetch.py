@@ -1,33 +1,25 @@
 """Download a host's calendar safely (standard library only; no Flask, no database).
 
-A calendar address is typed by a host, so the server must not become a way into its own network
-(server-side request forgery): only http and https; the host name is resolved here and every
-address must be public (loopback, private, link-local, shared, multicast and reserved ranges are
-refused unless ``allow_private``); the connection goes to the address that was checked (no second
-lookup a DNS rebinding could change); each redirect hop is checked again, at most
-``max_redirects`` of them. One deadline covers the whole exchange — the name look-up, connecting,
-TLS, the status line, every header, the body and every redirect hop: each read on the socket
-gets only what is left of it, as a socket timeout alone restarts at every byte (a server sending
-one header line a second held a sync 40 s past a 10 s timeout). The body is read in pieces and
-abandoned past ``max_bytes``. ETag and Last-Modified make the request conditional: a 304 says
-the calendar has not changed.
+``fetch_calendar`` GETs an http(s) address that ``addresses`` allows, over a connection pinned to
+the address that was checked, within one ``connection.Deadline`` for the whole exchange. Each
+redirect hop is checked again, at most ``max_redirects`` of them, and a loop is refused. The body is
+read in pieces and abandoned past ``max_bytes``, then decoded with the declared charset (UTF-8
+otherwise; a byte-order mark wins). ETag and Last-Modified make the request conditional: a 304
+says the calendar has not changed.
 
-Errors are ``FetchError`` with a short sentence for the host (an English msgid marked with a local
-no-op ``_l``; ``params`` fill it; the caller translates).
+Errors are ``FetchError`` (``spaces.calendars.errors``) with a short sentence for the host.
 """
 
 from __future__ import annotations
 
 import http.client
-import io
-import ipaddress
-import queue
-import socket
 import ssl
-import threading
-import time
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
+
+from spaces.calendars.addresses import check_url_shape, refuse_unless_loopback, resolve_within
+from spaces.calendars.connection import Deadline, PinnedHTTPConnection, PinnedHTTPSConnection
+from spaces.calendars.errors import FetchError, _l
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -36,20 +28,6 @@ USER_AGENT = "Spaces-CalendarImport/1.0 (+https://github.com/spaces-marketplace;
 REDIRECTS = {301, 302, 303, 307, 308}
 CHUNK = 64 * 1024
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
-
-
-def _l(message: str) -> str:
-    """Mark a message for translation; the service translates it (this module stays Flask-free)."""
-    return message
-
-
-class FetchError(Exception):
-    """The calendar could not be downloaded; ``str(error)`` is the English sentence."""
-
-    def __init__(self, message: str, **params):
-        self.message = message
-        self.params = params
-        super().__init__(message % params if params else message)
 
 
 @dataclass(frozen=True)
@@ -64,202 +42,6 @@ class Fetched:
     @property
     def not_modified(self) -> bool:
         return self.text is None
-
-
-def check_url_shape(url: str) -> None:
-    """Raise FetchError unless ``url`` is an absolute http(s) address with a host name."""
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise FetchError(_l("This is not a valid web address.")) from None
-    if parts.scheme.lower() not in ("http", "https"):
-        raise FetchError(_l("Only http:// and https:// addresses can be imported."))
-    if not parts.hostname:
-        raise FetchError(_l("The address has no host name."))
-    if parts.username or parts.password:
-        raise FetchError(_l("Addresses with a user name or password are not supported."))
-
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # well-known prefix: the IPv4 is the last 32 bits
-_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # local-use: a private network's own NAT64
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # ::a.b.c.d (deprecated, still routed by some)
-
-
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address leads to (mapped, NAT64, 6to4, Teredo, compatible)."""
-    if ip.ipv4_mapped is not None:
-        return [ip.ipv4_mapped]
-    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
-        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
-    if ip.sixtofour is not None:
-        return [ip.sixtofour]
-    if ip.teredo is not None:
-        return list(ip.teredo)  # the relay and the client behind it
-    return []
-
-
-def is_public(address: str) -> bool:
-    """Whether an IP address is on the public Internet (not loopback, private, reserved...).
-
-    An IPv6 address that carries an IPv4 one (``::ffff:a.b.c.d``, NAT64 ``64:ff9b::a.b.c.d``,
-    6to4 ``2002:AABB:CCDD::``, Teredo, ``::a.b.c.d``) is judged by that IPv4 address too, as the
-    packets end up there; a local-use NAT64 prefix is a private network's by definition.
-    """
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip in _NAT64_LOCAL:
-            return False
-        embedded = _embedded_ipv4(ip)
-        if embedded:
-            if not all(v4.is_global and not v4.is_multicast for v4 in embedded):
-                return False
-            if ip.ipv4_mapped is not None or ip in _NAT64 or ip in _IPV4_COMPATIBLE:
-                return True  # the IPv4 address is where the connection goes
-    return ip.is_global and not ip.is_multicast
-
-
-LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
-
-
-def refuse_unless_loopback(host: str) -> None:
-    """Tests and closed networks: only this machine may be reached, checked without any DNS."""
-    try:
-        is_loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        is_loopback = host.lower() in LOOPBACK_NAMES
-    if not is_loopback:
-        raise FetchError(
-            _l("Only this machine's addresses may be fetched here (%(host)s)."), host=host
-        )
-
-
-def resolve(host: str, port: int, allow_private: bool) -> list[str]:
-    """The host's addresses, all of them allowed; raises FetchError otherwise."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise FetchError(_l("The host name %(host)s could not be found."), host=host) from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
-    if not addresses:
-        raise FetchError(_l("The host name %(host)s could not be found."), host=host)
-    if not allow_private and not all(is_public(a) for a in addresses):
-        raise FetchError(
-            _l("%(host)s is a local or private network address: calendar imports cannot reach it."),
-            host=host,
-        )
-    return addresses
-
-
-class _Deadline:
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.at = time.monotonic() + seconds
-
-    def left(self) -> float:
-        remaining = self.at - time.monotonic()
-        if remaining <= 0:
-            raise self.error()
-        return remaining
-
-    def error(self) -> FetchError:
-        return FetchError(
-            _l("The calendar server did not answer within %(seconds)s seconds."),
-            seconds=f"{self.seconds:g}",
-        )
-
-
-class _DeadlineReader(io.RawIOBase):
-    """Reads a socket, each read limited to what is left of the deadline. It reads through the
-    socket's own file, which keeps the socket open until the response is done with it (http.client
-    closes the connection as soon as the headers say ``Connection: close``)."""
-
-    def __init__(self, sock, deadline: _Deadline):
-        super().__init__()
-        self._sock, self._deadline = sock, deadline
-        self._file = sock.makefile("rb", buffering=0)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        self._sock.settimeout(self._deadline.left())
-        return self._file.readinto(buffer)
-
-    def close(self) -> None:
-        self._file.close()
-        super().close()
-
-
-class _DeadlineSocket:
-    """The connection's socket as http.client sees it: sending, and the file the response (status
-    line, headers, body) is read from, all bounded by the one deadline."""
-
-    def __init__(self, sock, deadline: _Deadline):
-        self._sock, self._deadline = sock, deadline
-
-    def sendall(self, data) -> None:
-        self._sock.settimeout(self._deadline.left())
-        self._sock.sendall(data)
-
-    def makefile(self, mode: str = "rb", *args, **kwargs):
-        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
-
-    def __getattr__(self, name):
-        return getattr(self._sock, name)
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to an address checked beforehand, while speaking to ``host`` (Host header)."""
-
-    def __init__(self, host, port, address, deadline: _Deadline):
-        super().__init__(host, port, timeout=deadline.left())
-        self._address = address
-        self._deadline = deadline
-
-    def _open(self) -> socket.socket:
-        return socket.create_connection((self._address, self.port), self._deadline.left())
-
-    def connect(self):
-        self.sock = _DeadlineSocket(self._open(), self._deadline)
-
-
-class _PinnedHTTPSConnection(_PinnedHTTPConnection):
-    """TLS to a checked address, verifying the certificate against the host name (SNI too)."""
-
-    def __init__(self, host, port, address, deadline: _Deadline):
-        super().__init__(host, port, address, deadline)
-        self._context = ssl.create_default_context()
-
-    def _open(self) -> socket.socket:
-        sock = super()._open()
-        try:
-            sock.settimeout(self._deadline.left())  # the handshake as a whole, not per read
-            return self._context.wrap_socket(sock, server_hostname=self.host)
-        except BaseException:
-            sock.close()
-            raise
-
-
-def _resolve_within(host: str, port: int, allow_private: bool, deadline: _Deadline) -> list[str]:
-    """``resolve`` bounded by the deadline (the system's look-up has no timeout of its own; a
-    look-up that overruns is left to finish in its thread, its answer unused)."""
-    answer: queue.Queue = queue.Queue(maxsize=1)
-
-    def look_up() -> None:
-        try:
-            answer.put((resolve(host, port, allow_private), None))
-        except BaseException as error:  # handed to the caller below
-            answer.put((None, error))
-
-    threading.Thread(target=look_up, name="calendar-dns", daemon=True).start()
-    try:
-        addresses, error = answer.get(timeout=deadline.left())
-    except queue.Empty:
-        raise deadline.error() from None
-    if error is not None:
-        raise error
-    return addresses
 
 
 def fetch_calendar(
@@ -279,7 +61,7 @@ def fetch_calendar(
     Returns the text (or ``text=None`` on 304) with the validators to send next time; raises
     FetchError with a sentence for the host on any failure.
     """
-    deadline = _Deadline(timeout)
+    deadline = Deadline(timeout)
     seen: list[str] = []
     current = url.strip()
     while True:
@@ -324,7 +106,7 @@ def _request(url, etag, last_modified, deadline, allow_private, user_agent):
     https = parts.scheme.lower() == "https"
     host = parts.hostname
     port = parts.port or (443 if https else 80)
-    addresses = _resolve_within(host, port, allow_private, deadline)
+    addresses = resolve_within(host, port, allow_private, deadline)
     # Non-ASCII letters (calendrier-été.ics) are percent-encoded; what is already encoded stays.
     path = quote(parts.path or "/", safe=_PATH_SAFE)
     if parts.query:
@@ -338,7 +120,7 @@ def _request(url, etag, last_modified, deadline, allow_private, user_agent):
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    connection_class = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
+    connection_class = PinnedHTTPSConnection if https else PinnedHTTPConnection
     last_error: FetchError | None = None
     for address in addresses:
         connection = connection_class(host, port, address, deadline)
@@ -391,7 +173,7 @@ def _too_large(max_bytes: int) -> FetchError:
     )
 
 
-def _read_body(response, headers, deadline: _Deadline, max_bytes: int, connection) -> bytes:
+def _read_body(response, headers, deadline: Deadline, max_bytes: int, connection) -> bytes:
     length = headers.get("Content-Length")
     if length and length.strip().isdigit() and int(length) > max_bytes:
         raise _too_large(max_bytes)

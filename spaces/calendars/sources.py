@@ -15,14 +15,9 @@ from spaces import jobs
 from spaces.accounts.models import User
 from spaces.availability.services import availability_changed
 from spaces.bookings.locking import lock_unit
-from spaces.calendars.fetch import (
-    FetchError,
-    check_url_shape,
-)
-from spaces.calendars.importer import (
-    CalendarError,
-    parse_blocks,
-)
+from spaces.calendars.addresses import check_url_shape
+from spaces.calendars.errors import CalendarError, FetchError
+from spaces.calendars.importer import parse_blocks
 from spaces.calendars.models import BusyBlock, CalendarImport
 from spaces.calendars.sync import SYNC_JOB, apply_sync, import_settings, is_own, translated_error
 from spaces.db import utcnow

@@ -26,18 +26,17 @@ from spaces.accounts.models import User
 from spaces.availability.services import availability_changed
 from spaces.bookings.locking import lock_unit
 from spaces.bookings.models import Booking
+from spaces.calendars.errors import CalendarError, FetchError, ImportFailure
 from spaces.calendars.fetch import (
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUT,
     Fetched,
-    FetchError,
     fetch_calendar,
 )
 from spaces.calendars.importer import (
     DEFAULT_HORIZON_MONTHS,
     MAX_SECONDS,
     Block,
-    CalendarError,
     distinct,
     own_booking_id,
     parse_blocks,
@@ -83,7 +82,7 @@ def import_settings() -> dict:
     }
 
 
-def translated_error(error: FetchError | CalendarError, locale: str | None) -> str:
+def translated_error(error: ImportFailure, locale: str | None) -> str:
     """The failure as a sentence in the host's language (stored, shown on the page and the API)."""
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         return gettext(error.message, **error.params)

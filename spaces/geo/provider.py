@@ -8,13 +8,13 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import gettext as _
 
+from spaces.geo.communes import normalize
 from spaces.geo.geocoding import (
     AmbiguousPlace,
     GeocodingError,
     Place,
     UnknownPlace,
     make_geocoder,
-    normalize,
     resolve_place,
 )
 

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from werkzeug import Response
 
 from spaces import jobs
-from spaces.calendars import fetch, sources, sync
+from spaces.calendars import addresses, fetch, sources, sync
+from spaces.calendars.errors import FetchError
 from spaces.calendars.models import BusyBlock, CalendarImport
 from spaces.db import transaction
 from spaces.errors import Conflict, Forbidden, Invalid
@@ -177,10 +178,10 @@ def test_an_unreachable_server_is_recorded(world):
 
 def test_errors_are_written_in_the_language_of_the_host(app_ctx):
     # any catalogued sentence shows the mechanism: msgid and values in, the host's language out
-    assert sync.translated_error(fetch.FetchError("Not found."), "fr") == "Introuvable."
+    assert sync.translated_error(FetchError("Not found."), "fr") == "Introuvable."
     assert (
         sync.translated_error(
-            fetch.FetchError("The calendar is larger than %(size)s MB.", size="5"), "en"
+            FetchError("The calendar is larger than %(size)s MB.", size="5"), "en"
         )
         == "The calendar is larger than 5 MB."
     )
@@ -298,20 +299,20 @@ def test_a_rule_repeating_every_second_fails_the_sync_quickly_and_keeps_the_bloc
 
 def test_every_redirect_hop_is_checked(httpserver, monkeypatch):
     """A public address that redirects to a private one is refused at the second hop."""
-    real = fetch.resolve
+    real = addresses.resolve
 
     def resolve(host, port, allow_private):
         if host == "localhost":  # pretend this name is public; 127.0.0.1 itself is not
             return ["127.0.0.1"]
         return real(host, port, allow_private)
 
-    monkeypatch.setattr(fetch, "resolve", resolve)
+    monkeypatch.setattr(addresses, "resolve", resolve)
     target = httpserver.url_for("/cal.ics").replace("localhost", "127.0.0.1")
     httpserver.expect_request("/start").respond_with_response(
         Response(status=302, headers={"Location": target})
     )
     httpserver.expect_request("/cal.ics").respond_with_data(ics("floating.ics"))
-    with pytest.raises(fetch.FetchError, match="local or private network"):
+    with pytest.raises(FetchError, match="local or private network"):
         fetch.fetch_calendar(httpserver.url_for("/start"), allow_private=False)
     assert [request.path for request, _ in httpserver.log] == ["/start"]
     fetched = fetch.fetch_calendar(httpserver.url_for("/start"), allow_private=True)
@@ -323,7 +324,7 @@ def test_an_unknown_host_name(monkeypatch):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", fail)
-    with pytest.raises(fetch.FetchError, match="could not be found"):
+    with pytest.raises(FetchError, match="could not be found"):
         fetch.fetch_calendar("https://calendar.example.invalid/cal.ics")
 
 

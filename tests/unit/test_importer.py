@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from spaces.calendars.fetch import FetchError, check_url_shape, is_public
-from spaces.calendars.importer import CalendarError, own_booking_id, parse_blocks
+from spaces.calendars.addresses import check_url_shape, is_public
+from spaces.calendars.errors import CalendarError, FetchError
+from spaces.calendars.importer import own_booking_id, parse_blocks
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ics"
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -387,7 +388,7 @@ def test_loopback_only_mode_refuses_other_hosts_without_any_lookup(monkeypatch):
 
     import pytest
 
-    from spaces.calendars.fetch import FetchError, fetch_calendar
+    from spaces.calendars.fetch import fetch_calendar
 
     def no_dns(*args, **kwargs):
         raise AssertionError("a DNS look-up was made")

@@ -10,7 +10,8 @@ import pytest
 from geopy.geocoders import BANFrance, Nominatim
 from geopy.location import Location
 
-from spaces.geo import geocoding
+from spaces.geo import communes as offline
+from spaces.geo.communes import normalize
 from spaces.geo.distance import distance_km
 from spaces.geo.geocoding import (
     AmbiguousPlace,
@@ -20,7 +21,6 @@ from spaces.geo.geocoding import (
     RateLimitedGeocoder,
     UnknownPlace,
     make_geocoder,
-    normalize,
     resolve_place,
     timezone_at,
 )
@@ -215,7 +215,7 @@ def test_random_source_communes_land_on_their_source_coordinates(geocoder):
 
 
 def test_every_commune_has_a_plausible_point_and_zone():
-    index = geocoding.load_index()
+    index = offline.load_index()
     communes = [c for c in index.communes if c.kind == "COM"]
     assert len(communes) > 34_000
     departements = {c.departement for c in communes}
@@ -245,15 +245,15 @@ def test_normalize(text, expected):
 
 def test_the_data_file_is_loaded_once_even_by_concurrent_threads(tmp_path, monkeypatch):
     path = tmp_path / "communes.tsv.gz"
-    shutil.copy(geocoding.DATA_FILE, path)
+    shutil.copy(offline.DATA_FILE, path)
     calls = []
-    real = geocoding._Index.from_file
+    real = offline._Index.from_file
 
     def counting(path):
         calls.append(path)
         return real(path)
 
-    monkeypatch.setattr(geocoding._Index, "from_file", counting)
+    monkeypatch.setattr(offline._Index, "from_file", counting)
     results = []
     threads = [
         threading.Thread(target=lambda: results.append(OfflineGeocoder(path=path).lookup("Tours")))
@@ -265,7 +265,7 @@ def test_the_data_file_is_loaded_once_even_by_concurrent_threads(tmp_path, monke
         thread.join()
     assert len(calls) == 1
     assert {r.candidates[0].insee for r in results} == {TOURS}
-    monkeypatch.delitem(geocoding._INDEXES, path)
+    monkeypatch.delitem(offline._INDEXES, path)
 
 
 def test_timezone_at():
