@@ -259,3 +259,32 @@ def form_from_json(form_class: type[F], payload: Any, **kwargs) -> F:
 
 def first_error(field: Field) -> str | None:
     return str(field.errors[0]) if field.errors else None
+
+
+def _form_field(form: Form, path: str) -> Field | None:
+    """The field a domain error names: ``commune``, or ``prices.hour`` inside a FormField."""
+    target: Any = form
+    for part in path.split("."):
+        target = getattr(getattr(target, "form", target), part, None)
+        if target is None:
+            return None
+    return None if hasattr(target, "form") else target
+
+
+def attach_errors(form: Form, error, shown: tuple[str, ...] | None = None) -> list[str]:
+    """Put a domain error's field messages next to the fields they name; return the others.
+
+    What comes back has no field to go to: messages for a name the form does not have (or, when
+    ``shown`` lists the fields a page displays, one it does not display), and the error's own
+    message when it names no field. Pages show these at the top of the form.
+    """
+    leftover: list[str] = []
+    for name, messages in (error.fields or {}).items():
+        target = _form_field(form, name)
+        if target is None or (shown is not None and name not in shown):
+            leftover.extend(str(m) for m in messages)
+        else:
+            target.errors = [*target.errors, *(str(m) for m in messages)]
+    if not error.fields:
+        leftover.append(str(error.message))
+    return leftover

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 
+from spaces.accounts.permissions import can_manage
 from spaces.calendars.invitations import invitation_for_booking
 from spaces.extensions import db
 from spaces.i18n import format_span
@@ -21,7 +22,7 @@ def host_recipients(unit) -> list:
     return [
         m.user
         for m in unit.space.organisation.memberships
-        if m.role in ("owner", "manager") and m.user.is_active
+        if can_manage(m.role) and m.user.is_active
     ]
 
 

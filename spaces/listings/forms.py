@@ -29,10 +29,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from spaces.forms import BaseForm, MoneyField, choices
-from spaces.i18n import time_error_message
+from spaces.errors import Invalid
+from spaces.forms import BaseForm, MoneyField, attach_errors, choices
+from spaces.inputs import parse_window
 from spaces.listings.vocabulary import BOOKING_MODES, SERVICES, SPACE_KINDS, UNIT_KINDS
-from spaces.timeutils import TimeError, is_timezone, parse_hhmm, parse_instant
+from spaces.timeutils import TimeError, is_timezone, parse_hhmm
 
 MAX_PRICE_CENTS = 10_000_000  # 100,000 EUR
 MAX_MINUTES = 366 * 24 * 60
@@ -205,14 +206,11 @@ class ClosureForm(BaseForm):
     def instants(self, tz: ZoneInfo) -> dict[str, datetime]:
         """``start`` and ``end`` as aware UTC (local times in ``tz`` unless they carry an offset).
 
-        A value that cannot be read gets its message on its field and is left out."""
-        times = {}
-        for name in ("start", "end"):
-            field = self[name]
-            try:
-                times[name] = parse_instant(field.data, tz)
-            except TimeError as error:
-                field.errors = [*field.errors, time_error_message(error)]
-            except OverflowError:  # e.g. year 1 or 9999 with an offset
-                field.errors = [*field.errors, _l("This date is too far from today.")]
-        return times
+        A value that cannot be read gets its message on its field, and nothing is returned. The
+        order is the closure service's rule (``availability.services.check_closure_times``)."""
+        try:
+            start, end = parse_window(self.start.data, self.end.data, tz, ordered=False)
+        except Invalid as error:
+            attach_errors(self, error)
+            return {}
+        return {"start": start, "end": end}
