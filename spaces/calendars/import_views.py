@@ -62,8 +62,8 @@ def _read_upload(form: CalendarFileForm) -> str | None:
 
 def _field_errors(form, error: Invalid | Conflict, default: str) -> None:
     """The error's messages next to their fields; any other next to ``default``."""
-    field = form[default]
-    field.errors = [*field.errors, *attach_errors(form, error)]
+    leftover = attach_errors(form, error)
+    form[default].errors = [*form[default].errors, *leftover]
 
 
 @bp.route("/units/<int:unit_id>/calendars", methods=["GET", "POST"])
