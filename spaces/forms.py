@@ -9,7 +9,6 @@ to ``FieldList`` or multi-selects, and the same validators run; errors become a 
 from __future__ import annotations
 
 import contextvars
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -32,6 +31,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 from spaces.errors import Invalid, NotFound
+from spaces.text import control_characters
 
 F = TypeVar("F", bound=Form)
 
@@ -85,21 +85,6 @@ class MoneyField(IntegerField):
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-# Control characters (Unicode Cc) and the line and paragraph separators (Zl, Zp): in a name they
-# break mail headers (\r, \x0b, \x85, \u2028 all end a header line) and every one-line display.
-_BREAKING = {"Cc", "Zl", "Zp"}
-_MULTILINE_ALLOWED = {"\n", "\r", "\t"}
-
-
-def control_characters(text: str, multiline: bool = False) -> list[str]:
-    """The control characters in ``text`` (line breaks and tabs allowed when ``multiline``)."""
-    return [
-        c
-        for c in text
-        if unicodedata.category(c) in _BREAKING and not (multiline and c in _MULTILINE_ALLOWED)
-    ]
 
 
 def single_line(form, field) -> None:
