@@ -21,10 +21,13 @@ calendars_cli = AppGroup("calendars", help="Hosts' imported calendars.")
 def create_admin(email: str, name: str, password: str) -> None:
     """Create a site administrator, or make an existing account one."""
     from spaces.accounts import services
-    from spaces.accounts.forms import PASSWORD_RULES  # noqa: F401 - same rules as the form
+    from spaces.accounts.forms import PASSWORD_MAX, PASSWORD_MIN
 
-    if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    # The sign-up form's rule: a longer password could never be typed into the login form.
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise click.BadParameter(
+            f"use between {PASSWORD_MIN} and {PASSWORD_MAX} characters", param_hint="--password"
+        )
     hashed = services.new_password(password)  # slow: before the write lock
     with transaction():
         user = services.find_user_by_email(email)

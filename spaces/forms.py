@@ -9,7 +9,6 @@ to ``FieldList`` or multi-selects, and the same validators run; errors become a 
 from __future__ import annotations
 
 import contextvars
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -32,6 +31,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 from spaces.errors import Invalid, NotFound
+from spaces.text import control_characters
 
 F = TypeVar("F", bound=Form)
 
@@ -85,21 +85,6 @@ class MoneyField(IntegerField):
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-# Control characters (Unicode Cc) and the line and paragraph separators (Zl, Zp): in a name they
-# break mail headers (\r, \x0b, \x85, \u2028 all end a header line) and every one-line display.
-_BREAKING = {"Cc", "Zl", "Zp"}
-_MULTILINE_ALLOWED = {"\n", "\r", "\t"}
-
-
-def control_characters(text: str, multiline: bool = False) -> list[str]:
-    """The control characters in ``text`` (line breaks and tabs allowed when ``multiline``)."""
-    return [
-        c
-        for c in text
-        if unicodedata.category(c) in _BREAKING and not (multiline and c in _MULTILINE_ALLOWED)
-    ]
 
 
 def single_line(form, field) -> None:
@@ -259,3 +244,32 @@ def form_from_json(form_class: type[F], payload: Any, **kwargs) -> F:
 
 def first_error(field: Field) -> str | None:
     return str(field.errors[0]) if field.errors else None
+
+
+def _form_field(form: Form, path: str) -> Field | None:
+    """The field a domain error names: ``commune``, or ``prices.hour`` inside a FormField."""
+    target: Any = form
+    for part in path.split("."):
+        target = getattr(getattr(target, "form", target), part, None)
+        if target is None:
+            return None
+    return None if hasattr(target, "form") else target
+
+
+def attach_errors(form: Form, error, shown: tuple[str, ...] | None = None) -> list[str]:
+    """Put a domain error's field messages next to the fields they name; return the others.
+
+    What comes back has no field to go to: messages for a name the form does not have (or, when
+    ``shown`` lists the fields a page displays, one it does not display), and the error's own
+    message when it names no field. Pages show these at the top of the form.
+    """
+    leftover: list[str] = []
+    for name, messages in (error.fields or {}).items():
+        target = _form_field(form, name)
+        if target is None or (shown is not None and name not in shown):
+            leftover.extend(str(m) for m in messages)
+        else:
+            target.errors = [*target.errors, *(str(m) for m in messages)]
+    if not error.fields:
+        leftover.append(str(error.message))
+    return leftover

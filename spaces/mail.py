@@ -16,7 +16,6 @@ import os
 import smtplib
 import ssl
 import tempfile
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -27,6 +26,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from spaces.db import after_commit
+from spaces.text import is_breaking
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def header_text(value: str) -> str:
     Names are checked at input, but a name stored before (or by another way) must not make
     every message about it fail: \r, \x0b, \x85 or \u2028 would end the header line.
     """
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
+    text = "".join(" " if is_breaking(c) else c for c in value)
     return " ".join(text.split())
 
 

@@ -8,9 +8,17 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from spaces.forms import BaseForm, choices
 
+PASSWORD_MIN, PASSWORD_MAX = 10, 128  # the forms', the API's and ``flask admin create``'s
+
 PASSWORD_RULES = [
     DataRequired(message=_l("Choose a password.")),
-    Length(min=10, max=128, message=_l("Use between 10 and 128 characters.")),
+    Length(
+        min=PASSWORD_MIN,
+        max=PASSWORD_MAX,
+        message=_l(
+            "Use between %(min)s and %(max)s characters.", min=PASSWORD_MIN, max=PASSWORD_MAX
+        ),
+    ),
 ]
 
 
@@ -43,7 +51,7 @@ class LoginForm(BaseForm):
     email = email_field()
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(message=_l("Enter your password.")), Length(max=128)],
+        validators=[DataRequired(message=_l("Enter your password.")), Length(max=PASSWORD_MAX)],
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Stay logged in on this device"))

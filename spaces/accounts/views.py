@@ -30,17 +30,11 @@ from spaces.accounts.login import REGISTER_LIMIT, RESET_LIMIT, check_login
 from spaces.db import transaction
 from spaces.errors import Conflict, Invalid, RateLimited, Unauthorized
 from spaces.extensions import limiter
+from spaces.forms import attach_errors
 from spaces.i18n import LANGUAGE_COOKIE, current_locale
 from spaces.web import redirect_back, safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _attach_field_errors(form, error) -> None:
-    for name, messages in (error.fields or {}).items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [str(m) for m in messages]
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -63,7 +57,7 @@ def register():
                 )
                 joined = org_services.accept_pending_invitation(user, invitation)
         except Conflict as error:
-            _attach_field_errors(form, error)
+            attach_errors(form, error)
         else:
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
@@ -177,7 +171,7 @@ def account():
             with transaction():
                 services.change_email(user, check, email_form.email.data)
         except (Invalid, Conflict) as error:
-            _attach_field_errors(email_form, error)
+            attach_errors(email_form, error)
         else:
             flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
             return redirect(url_for("accounts.account"))
@@ -189,7 +183,7 @@ def account():
             with transaction():
                 services.change_password(user, check, password)
         except Invalid as error:
-            _attach_field_errors(password_form, error)
+            attach_errors(password_form, error)
         else:
             login_user(user)  # the session version changed: keep this session, end the others
             flash(_("Your password has been changed."), "success")
@@ -200,7 +194,7 @@ def account():
             with transaction():
                 services.delete_account(user, check)
         except Invalid as error:
-            _attach_field_errors(delete_form, error)
+            attach_errors(delete_form, error)
         except Conflict as error:
             delete_form.current_password.errors = [str(error.message)]
         else:

@@ -22,10 +22,10 @@ from spaces.db import transaction, utcnow
 from spaces.errors import Invalid, NotFound
 from spaces.extensions import db
 from spaces.forms import form_from_json
-from spaces.i18n import time_error_message
+from spaces.inputs import parse_window
 from spaces.listings import services
 from spaces.listings.models import Unit
-from spaces.timeutils import TimeError, parse_hhmm, parse_instant
+from spaces.timeutils import parse_hhmm
 from spaces.web import current_actor as _actor
 
 # --- opening hours -----------------------------------------------------------------------------
@@ -98,17 +98,8 @@ def unit_availability(unit_id: int):
 
     unit = services.get_unit(_actor(), unit_id)
     tz = ZoneInfo(unit.space.timezone)
-    errors, times = {}, {}
-    for name in ("start", "end"):
-        try:
-            times[name] = parse_instant(request.args.get(name) or "", tz)
-        except TimeError as error:
-            errors[name] = [time_error_message(error)]
-    if not errors and times["end"] <= times["start"]:
-        errors["end"] = [_l("The end must be after the start.")]
-    if errors:
-        raise Invalid(fields=errors)
-    segments = unit_timeline(unit, times["start"], times["end"])
+    start, end = parse_window(request.args.get("start"), request.args.get("end"), tz)
+    segments = unit_timeline(unit, start, end)
     return jsonify(
         {
             "unit_id": unit.id,
@@ -287,12 +278,13 @@ def _assessment(unit: Unit) -> Assessment:
         message = _l("This offer does not take bookings by whole days.")
         return _refused(Invalid(message, code="term_not_offered", fields={"start_date": [message]}))
     tz = ZoneInfo(unit.space.timezone)
-    errors, times = {}, {}
-    for name in ("start", "end"):
-        try:
-            times[name] = parse_instant(request.args.get(name) or "", tz)
-        except TimeError as error:
-            errors[name] = [time_error_message(error)]
+    errors = {}
+    try:
+        start, end = parse_window(
+            request.args.get("start"), request.args.get("end"), tz, ordered=False
+        )
+    except Invalid as error:
+        errors.update(error.fields or {})
     raw_seats = request.args.get("seats") or "1"
     try:
         seats = int(raw_seats)
@@ -302,7 +294,7 @@ def _assessment(unit: Unit) -> Assessment:
         errors["seats"] = [_l("Book at least one seat.")]
     if errors:
         return _refused(Invalid(fields=errors))
-    return quote(unit, times["start"], times["end"], seats)
+    return quote(unit, start, end, seats)
 
 
 @bp.get("/units/<int:unit_id>/quote")

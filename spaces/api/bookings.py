@@ -15,9 +15,8 @@ from spaces.db import transaction, utcnow
 from spaces.errors import Invalid, NotFound
 from spaces.extensions import db
 from spaces.forms import form_from_json
-from spaces.i18n import time_error_message
+from spaces.inputs import parse_window
 from spaces.listings.models import Unit
-from spaces.timeutils import TimeError, parse_instant
 
 
 def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
@@ -50,18 +49,6 @@ def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
     return data
 
 
-def parse_times(start_text: str | None, end_text: str | None, tz: ZoneInfo):
-    errors, times = {}, {}
-    for name, text in (("start", start_text), ("end", end_text)):
-        try:
-            times[name] = parse_instant(text, tz)
-        except TimeError as error:
-            errors[name] = [time_error_message(error)]
-    if errors:
-        raise Invalid(fields=errors)
-    return times["start"], times["end"]
-
-
 def _unit_or_404(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id) if 0 < unit_id < 2**31 else None
     if unit is None:
@@ -79,7 +66,9 @@ def create_booking():
     if repeat_errors:
         raise Invalid(fields=repeat_errors)
     unit = _unit_or_404(form.unit_id.data)
-    start, end = parse_times(form.start.data, form.end.data, ZoneInfo(unit.space.timezone))
+    # The order is the service's rule (bookings.rules), checked there after who may book.
+    tz = ZoneInfo(unit.space.timezone)
+    start, end = parse_window(form.start.data, form.end.data, tz, ordered=False)
     with transaction():
         result = requesting.request_booking(
             actor,
@@ -139,10 +128,11 @@ def move_booking(booking_id: int):
     booking = queries.get_booking(actor, booking_id)
     form = form_from_json(MoveForm, body())
     tz = ZoneInfo(booking.unit.space.timezone)
-    start, end = parse_times(
+    start, end = parse_window(
         form.start.data or booking.start_at.isoformat(),
         form.end.data or booking.end_at.isoformat(),
         tz,
+        ordered=False,
     )
     with transaction():
         booking = queries.get_booking(actor, booking_id)

@@ -15,7 +15,7 @@ from spaces.api.core import body, bp, page_args, paginate, require_user
 from spaces.api.serializers import iso
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, responses
 from spaces.calendars import sources, sync
-from spaces.calendars.import_views import SYNC_LIMIT, CalendarLinkForm
+from spaces.calendars.forms import SYNC_LIMIT, CalendarLinkForm
 from spaces.db import transaction
 from spaces.errors import NotFound
 from spaces.extensions import limiter

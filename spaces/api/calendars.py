@@ -8,15 +8,15 @@ from spaces.api.core import body, bp, page_args, paginate, require_user
 from spaces.api.serializers import iso
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, responses
 from spaces.calendars import tokens
+from spaces.calendars.forms import CalendarTokenForm
 from spaces.calendars.models import TOKEN_SCOPES
-from spaces.calendars.views import CalendarTokenForm, feed_links
 from spaces.db import transaction
 from spaces.forms import form_from_json
 
 
 def token_json(token) -> dict:
     name = tokens.token_name(token)
-    links = feed_links(token, name)
+    links = tokens.feed_links(token, name)
     return {
         "id": token.id,
         "scope": token.scope,

@@ -12,7 +12,7 @@ from spaces.db import transaction
 from spaces.errors import Invalid
 from spaces.exports import csv_response
 from spaces.forms import form_from_json
-from spaces.geo.provider import GeocodingError, locate_address, location_fields, place_error_message
+from spaces.geo.provider import locate_or_invalid, location_fields
 from spaces.listings import services
 from spaces.listings.forms import SpaceForm
 from spaces.listings.vocabulary import SERVICES
@@ -41,18 +41,12 @@ def locate(data: dict, *, required: bool):
 
     Raises Invalid(unknown_place) when no coordinates are given and the place is unknown.
     """
-    try:
-        return locate_address(
-            data.get("address") or "", data.get("postal_code") or "", data.get("commune") or ""
-        )
-    except GeocodingError as error:
-        if not required:
-            return None
-        message = _l(
-            "We could not find this place: %(reason)s Give latitude and longitude, or place the pin on the map.",
-            reason=place_error_message(error),
-        )
-        raise Invalid(message, code="unknown_place", fields={"commune": [message]}) from error
+    return locate_or_invalid(
+        data.get("address") or "",
+        data.get("postal_code") or "",
+        data.get("commune") or "",
+        required=required,
+    )
 
 
 @bp.post("/spaces")

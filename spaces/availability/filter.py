@@ -14,9 +14,11 @@ from flask_babel import lazy_gettext as _l
 from spaces.bookings.quotes import bookable
 from spaces.bookings.rules import MAX_SLOT_DAYS
 from spaces.db import utcnow
-from spaces.i18n import format_duration, time_error_message
-from spaces.listings.search import Hit, SearchQuery
-from spaces.timeutils import TimeError, parse_instant
+from spaces.errors import Invalid
+from spaces.i18n import format_duration
+from spaces.inputs import parse_window
+from spaces.listings.search import Hit, SearchQuery, search
+from spaces.timeutils import parse_instant
 
 
 def dated_filter(start_text: str, end_text: str):
@@ -43,6 +45,12 @@ def dated_filter(start_text: str, end_text: str):
     return keep
 
 
+def run_search(query: SearchQuery) -> list[Hit]:
+    """Search, with the availability engine when a date window is given (the page and the API)."""
+    availability = dated_filter(query.start_text, query.end_text) if query.start_text else None
+    return search(query, availability)
+
+
 def validate_window(start_text: str | None, end_text: str | None) -> dict:
     """Field errors of a search window (checked in Paris time; each space re-reads it)."""
     errors: dict = {}
@@ -51,16 +59,11 @@ def validate_window(start_text: str | None, end_text: str | None) -> dict:
         return errors
     if not start_text:
         return errors
-    probe = ZoneInfo("Europe/Paris")
-    times = {}
-    for name, text in (("start", start_text), ("end", end_text)):
-        try:
-            times[name] = parse_instant(text, probe)
-        except TimeError as error:
-            errors[name] = [time_error_message(error)]
-    if not errors and times["end"] <= times["start"]:
-        errors["end"] = [_l("The end must be after the start.")]
-    elif not errors and times["end"] - times["start"] > timedelta(days=MAX_SLOT_DAYS):
+    try:
+        start, end = parse_window(start_text, end_text, ZoneInfo("Europe/Paris"))
+    except Invalid as error:
+        return dict(error.fields or {})
+    if end - start > timedelta(days=MAX_SLOT_DAYS):
         errors["end"] = [
             _l(
                 "Search a window of %(duration)s at most.",

@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from spaces.forms import BaseForm
-from spaces.i18n import time_error_message
-from spaces.timeutils import TimeError, parse_hhmm, parse_instant
+from spaces.errors import Invalid
+from spaces.forms import BaseForm, attach_errors
+from spaces.inputs import parse_window
+from spaces.timeutils import TimeError, parse_hhmm
 
 
 def validate_hhmm(form, field):
@@ -53,17 +54,14 @@ class ClosureForm(BaseForm):
     def instants(self, tz: ZoneInfo) -> dict[str, datetime]:
         """``start`` and ``end`` as aware UTC (local times in ``tz`` unless they carry an offset).
 
-        A value that cannot be read gets its message on its field and is left out."""
-        times = {}
-        for name in ("start", "end"):
-            field = self[name]
-            try:
-                times[name] = parse_instant(field.data, tz)
-            except TimeError as error:
-                field.errors = [*field.errors, time_error_message(error)]
-            except OverflowError:  # e.g. year 1 or 9999 with an offset
-                field.errors = [*field.errors, _l("This date is too far from today.")]
-        return times
+        A value that cannot be read gets its message on its field, and nothing is returned. The
+        order is the closure service's rule (``availability.services.check_closure_times``)."""
+        try:
+            start, end = parse_window(self.start.data, self.end.data, tz, ordered=False)
+        except Invalid as error:
+            attach_errors(self, error)
+            return {}
+        return {"start": start, "end": end}
 
 
 # The pages' weekly editor: one line of text per weekday ("09:00-12:00, 14:00-18:00").

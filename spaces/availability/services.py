@@ -18,6 +18,7 @@ from spaces.availability.models import Closure, OpeningWindow
 from spaces.db import utcnow
 from spaces.errors import Forbidden, Invalid, NotFound
 from spaces.extensions import db
+from spaces.inputs import check_order
 from spaces.listings.models import Space, Unit
 from spaces.listings.services import can_edit, can_see
 from spaces.timeutils import format_hhmm
@@ -131,9 +132,7 @@ def check_closure_times(start: datetime, end: datetime, now: datetime | None = N
     if start < CLOSURE_EARLIEST:
         message = _l("A closure starts in the year 2000 or later.")
         raise Invalid(message, fields={"start": [message]})
-    if end <= start:
-        message = _l("The end must be after the start.")
-        raise Invalid(message, fields={"end": [message]})
+    check_order(start, end)
     if end > closure_latest_end(now):
         message = _l("A closure ends at most %(years)s years from now.", years=CLOSURE_MAX_YEARS)
         raise Invalid(message, fields={"end": [message]})

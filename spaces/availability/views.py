@@ -25,9 +25,9 @@ from spaces.availability.forms import ClosureForm, WeekHoursForm
 from spaces.availability.hours_text import HoursTextError, format_day_windows, parse_day_windows
 from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Invalid, NotFound
+from spaces.forms import attach_errors
 from spaces.listings import services
 from spaces.listings.views.common import (
-    _attach_errors,
     _page,
     _unit_of,
     _upcoming_closures,
@@ -178,7 +178,7 @@ def _save_closure(user, space, owner, form, start, end):
                 expected=expected,
             )
     except Invalid as error:
-        _attach_errors(form, error)
+        attach_errors(form, error)
         return None
     except Conflict as error:
         if action:  # the bookings changed since the preview: show the new list

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -63,6 +64,19 @@ class BookingForm(BaseForm):
             if self.repeat.until.data is None:
                 errors["repeat.until"] = [_l("Give the last date (YYYY-MM-DD).")]
         return errors
+
+
+def page_formdata(formdata: MultiDict) -> MultiDict:
+    """The booking page's fields as ``BookingForm`` reads them: its ``weekdays`` checkboxes and
+    ``until`` date become ``repeat-weekdays-N`` and ``repeat-until``, so the page's repeat rule
+    goes through the API's ``RepeatForm``."""
+    data = MultiDict(formdata)
+    for index, day in enumerate(data.poplist("weekdays")):
+        data.add(f"repeat-weekdays-{index}", day)
+    until = data.poplist("until")
+    if until:
+        data["repeat-until"] = until[0]
+    return data
 
 
 class MoveForm(BaseForm):

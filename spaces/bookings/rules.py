@@ -15,6 +15,7 @@ from spaces.availability.engine import Fit
 from spaces.bookings.models import Booking
 from spaces.errors import Conflict, Invalid
 from spaces.i18n import format_duration
+from spaces.inputs import check_order
 from spaces.listings.models import Unit
 
 # A slot booking (and a search or quote window) spans at most this many days; longer stays are
@@ -35,8 +36,7 @@ def earliest_start(unit: Unit, now: datetime) -> datetime:
 
 def check_rules(unit: Unit, start: datetime, end: datetime, seats: int, now: datetime) -> None:
     """Raise Invalid naming the field when the request breaks a rule of the unit."""
-    if end <= start:
-        raise _invalid("order", "end", _l("The end must be after the start."))
+    check_order(start, end)
     if end - start > timedelta(days=MAX_SLOT_DAYS):
         raise _invalid(
             "too_long",

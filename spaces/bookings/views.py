@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -19,14 +19,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
 
+from spaces.accounts.permissions import can_manage
 from spaces.bookings import cancelling, deciding, queries, requesting
-from spaces.bookings.forms import BookingForm, CancelForm, DecisionForm
+from spaces.bookings.forms import BookingForm, CancelForm, DecisionForm, page_formdata
 from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
-from spaces.i18n import time_error_message
+from spaces.forms import attach_errors, flatten_errors
+from spaces.inputs import parse_window
 from spaces.listings.services import get_unit
 from spaces.organisations.services import role_of
-from spaces.timeutils import TimeError, parse_instant
 from spaces.web import current_actor as _actor
 from spaces.web import safe_next
 
@@ -39,13 +40,15 @@ PRESETS = {
 }
 
 
-def _show_errors(form, error) -> None:
-    for name, messages in (error.fields or {}).items():
-        target = getattr(form, name.split(".")[0], None)
-        if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
-            target.errors = [*target.errors, *[str(m) for m in messages]]
-        else:
-            form.form_errors.extend(str(m) for m in messages)
+# The booking form's fields the page shows next to their inputs; other messages go on top.
+SHOWN_FIELDS = ("start", "end", "seats", "note", "skip_conflicts")
+
+
+def _show_errors(form, error: Invalid) -> None:
+    """Field messages next to the shown fields; the rest, then the error's message, on top."""
+    form.form_errors.extend(attach_errors(form, error, shown=SHOWN_FIELDS))
+    if error.fields:
+        form.form_errors.append(str(error.message))
 
 
 @bp.route("/units/<int:unit_id>/book", methods=["GET", "POST"])
@@ -53,7 +56,9 @@ def _show_errors(form, error) -> None:
 def book(unit_id: int):
     unit = get_unit(_actor(), unit_id)
     tz = ZoneInfo(unit.space.timezone)
-    form = BookingForm(unit_id=unit.id)
+    # The page's repeat inputs (``weekdays`` boxes, ``until``) go through the API's RepeatForm.
+    formdata = page_formdata(request.form) if request.method == "POST" else None
+    form = BookingForm(formdata=formdata, unit_id=unit.id)
     if request.method == "GET":
         day = request.args.get("date") or (datetime.now(tz).date() + timedelta(days=1)).isoformat()
         start_time, end_time = PRESETS.get(request.args.get("preset", "day"), PRESETS["day"])
@@ -63,17 +68,15 @@ def book(unit_id: int):
             form.seats.data = int(request.args["seats"])
     conflicts = []
     status = 200
+    requested = bool(request.form.getlist("weekdays") or request.form.get("until"))
     if form.validate_on_submit():
-        repeat = None
-        weekdays = [int(d) for d in request.form.getlist("weekdays") if d.isdigit() and int(d) < 7]
-        until_text = request.form.get("until") or ""
         try:
-            start = parse_instant(form.start.data, tz)
-            end = parse_instant(form.end.data, tz)
-            if weekdays or until_text:
-                repeat = {"weekdays": weekdays, "until": date.fromisoformat(until_text)}
-                if not weekdays:
-                    raise Invalid(fields={"repeat": [_("Choose at least one weekday.")]})
+            repeat_errors = form.validate_repeat_presence(requested)
+            if repeat_errors:
+                raise Invalid(fields=repeat_errors)
+            # The order is the service's rule (bookings.rules), as over the API.
+            start, end = parse_window(form.start.data, form.end.data, tz, ordered=False)
+            repeat = form.repeat_data(requested)
             with transaction():
                 result = requesting.request_booking(
                     _actor(),
@@ -85,15 +88,8 @@ def book(unit_id: int):
                     repeat=repeat,
                     skip_conflicts=form.skip_conflicts.data,
                 )
-        except TimeError as error:
-            form.start.errors = [*form.start.errors, time_error_message(error)]
-            status = 422
-        except ValueError:  # the "until" date
-            form.form_errors.append(_("Give the last date of the series as YYYY-MM-DD."))
-            status = 422
         except Invalid as error:
             _show_errors(form, error)
-            form.form_errors.append(str(error.message))
             status = 422
         except Conflict as error:
             form.form_errors.append(str(error.message))
@@ -110,6 +106,12 @@ def book(unit_id: int):
                 )
             return redirect(url_for("bookings.detail", booking_id=first.id))
     elif request.method == "POST":
+        # The repeat rule is not shown as fields of its own: its messages go on top.
+        form.form_errors.extend(
+            message
+            for messages in flatten_errors(form.repeat.errors).values()
+            for message in messages
+        )
         status = 422
     page = render_template(
         "bookings/book.html",
@@ -230,11 +232,7 @@ def host_inbox():
     from spaces.listings.services import spaces_of
 
     now = utcnow()
-    spaces = [
-        s
-        for s in spaces_of(_actor())
-        if role_of(_actor(), s.organisation_id) in ("owner", "manager")
-    ]
+    spaces = [s for s in spaces_of(_actor()) if can_manage(role_of(_actor(), s.organisation_id))]
     bookings = []
     for space in spaces:
         try:

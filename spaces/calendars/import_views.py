@@ -2,8 +2,8 @@
 
 Add an iCal address, upload an .ics file, sync one now, remove one; each import shows when it
 last worked and, clearly, why the last attempt failed; bookings that an imported busy time
-overlaps are listed. The forms here are also the API's (``spaces/api/calendar_imports.py``), so
-an address follows one rule in both.
+overlaps are listed. The forms (``calendars.forms``) are also the API's
+(``spaces/api/calendar_imports.py``), so an address follows one rule in both.
 """
 
 from __future__ import annotations
@@ -14,59 +14,21 @@ from babel import dates as babel_dates
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField
-from wtforms.validators import URL, DataRequired, Length, Optional, StopValidation
 
 from spaces import jobs
 from spaces.calendars import sources
 from spaces.calendars import sync as calendar_sync
+from spaces.calendars.forms import SYNC_LIMIT, CalendarFileForm, CalendarLinkForm
 from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Invalid, NotFound
 from spaces.extensions import limiter
-from spaces.forms import BaseForm
+from spaces.forms import attach_errors
 from spaces.i18n import current_locale
 from spaces.listings.services import get_unit
 
 bp = Blueprint("calendar_imports", __name__)
-
-SYNC_LIMIT = "20/minute"
-
-
-def http_only(form, field) -> None:
-    scheme = (field.data or "").strip().split(":", 1)[0].lower()
-    if scheme not in ("http", "https"):
-        raise StopValidation(
-            _l(
-                "Only http:// and https:// addresses can be imported (for webcal://, "
-                "write https:// instead)."
-            )
-        )
-
-
-class CalendarLinkForm(BaseForm):
-    """A calendar address (pages and API)."""
-
-    url = StringField(
-        _l("Calendar address (iCal)"),
-        validators=[
-            DataRequired(),
-            Length(max=2000),
-            http_only,
-            URL(require_tld=False, message=_l("This is not a valid web address.")),
-        ],
-    )
-    name = StringField(_l("Name (for you)"), validators=[Optional(), Length(max=200)])
-
-
-class CalendarFileForm(BaseForm):
-    """An uploaded .ics file."""
-
-    file = FileField(_l("iCalendar file (.ics)"), validators=[FileRequired(_l("Choose a file."))])
-    name = StringField(_l("Name (for you)"), validators=[Optional(), Length(max=200)])
 
 
 def _formatter(timezone: str):
@@ -99,10 +61,9 @@ def _read_upload(form: CalendarFileForm) -> str | None:
 
 
 def _field_errors(form, error: Invalid | Conflict, default: str) -> None:
-    fields = error.fields or {default: [error.message]}
-    for name, messages in fields.items():
-        field = getattr(form, name, None) or getattr(form, default)
-        field.errors = list(field.errors) + [str(m) for m in messages]
+    """The error's messages next to their fields; any other next to ``default``."""
+    leftover = attach_errors(form, error)
+    form[default].errors = [*form[default].errors, *leftover]
 
 
 @bp.route("/units/<int:unit_id>/calendars", methods=["GET", "POST"])

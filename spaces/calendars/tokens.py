@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -21,6 +22,7 @@ from spaces.errors import Conflict, Forbidden, Invalid, NotFound
 from spaces.extensions import db
 from spaces.listings.models import Space, Unit
 from spaces.listings.services import get_space, get_unit, spaces_of
+from spaces.mail import external_url
 from spaces.organisations.services import role_of
 
 MAX_ACTIVE_TOKENS = 50
@@ -120,3 +122,20 @@ def token_name(token: CalendarToken) -> str:
     if token.scope == "space":
         return token.space.name
     return _("My bookings (Spaces)")
+
+
+def feed_links(token: CalendarToken, name: str | None = None) -> dict[str, str]:
+    """The feed's https address and the ways to subscribe to it (the page and the API show
+    the same links)."""
+    url = external_url("calendars.feed", token=token.token)
+    webcal = "webcal://" + url.partition("://")[2]
+    name = name if name is not None else token_name(token)
+    return {
+        "url": url,
+        "webcal_url": webcal,
+        "google_url": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
+        "outlook_url": "https://outlook.live.com/calendar/0/addfromweb?url="
+        + quote(url, safe="")
+        + "&name="
+        + quote(name, safe=""),
+    }

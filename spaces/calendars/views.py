@@ -1,64 +1,25 @@
 """Calendar pages: private iCalendar feeds and the account's feed addresses.
 
-``CalendarTokenForm`` is the one definition of a feed request's shape, shared with the API
-(spaces/api/calendars.py), as the domain has no forms module of its own yet.
+The feed request's shape is ``calendars.forms.CalendarTokenForm`` and its links
+``calendars.tokens.feed_links``, both shared with the API (spaces/api/calendars.py).
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from wtforms import IntegerField, SelectField
-from wtforms.validators import InputRequired, Optional
 
 from spaces.calendars import feeds, tokens
-from spaces.calendars.models import CalendarToken
+from spaces.calendars.forms import CalendarTokenForm
 from spaces.db import transaction, utcnow
 from spaces.errors import DomainError, NotFound
-from spaces.forms import BaseForm, choices
-from spaces.mail import external_url
+from spaces.forms import BaseForm
 from spaces.web import current_actor as _actor
 
 bp = Blueprint("calendars", __name__)
 
 CALENDAR_MIMETYPE = "text/calendar"
-
-
-class CalendarTokenForm(BaseForm):
-    """A new feed address: ``scope`` me|unit|space and, for a unit or space, its ``id``."""
-
-    scope = SelectField(
-        _l("Feed"),
-        choices=choices(
-            [
-                ("me", _l("My bookings")),
-                ("unit", _l("A unit's bookings")),
-                ("space", _l("A space's bookings")),
-            ]
-        ),
-        validators=[InputRequired(message=_l("Choose me, unit or space."))],
-    )
-    id = IntegerField(_l("Unit or space"), validators=[Optional()])
-
-
-def feed_links(token: CalendarToken, name: str | None = None) -> dict[str, str]:
-    """The feed's https address and the ways to subscribe to it."""
-    url = external_url("calendars.feed", token=token.token)
-    webcal = "webcal://" + url.partition("://")[2]
-    name = name if name is not None else tokens.token_name(token)
-    return {
-        "url": url,
-        "webcal_url": webcal,
-        "google_url": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
-        "outlook_url": "https://outlook.live.com/calendar/0/addfromweb?url="
-        + quote(url, safe="")
-        + "&name="
-        + quote(name, safe=""),
-    }
 
 
 # --- the feed --------------------------------------------------------------------------------
@@ -109,7 +70,7 @@ def index():
     rows = []
     for token in tokens.list_tokens(actor):
         name = tokens.token_name(token)
-        rows.append({"token": token, "name": name, **feed_links(token, name)})
+        rows.append({"token": token, "name": name, **tokens.feed_links(token, name)})
     return render_template(
         "calendars/account.html",
         rows=rows,

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from spaces.errors import Invalid
 from spaces.geo.communes import normalize
 from spaces.geo.geocoding import (
     AmbiguousPlace,
@@ -23,7 +25,9 @@ __all__ = [
     "Place",
     "geocoder",
     "locate_address",
+    "locate_or_invalid",
     "place_error_message",
+    "place_or_invalid",
     "resolve_query",
 ]
 
@@ -77,6 +81,32 @@ def locate_address(address: str, postal_code: str, commune: str) -> Place:
         if not (found.startswith(given) or found.endswith(given)):
             raise UnknownPlace(commune.strip())
     return place
+
+
+def place_or_invalid(query: str) -> Place:
+    """The place a search names; raises Invalid(unknown_place) on ``near`` when there is none."""
+    try:
+        return resolve_query(query)
+    except GeocodingError as error:
+        message = place_error_message(error)
+        raise Invalid(message, code="unknown_place", fields={"near": [message]}) from error
+
+
+def locate_or_invalid(
+    address: str, postal_code: str, commune: str, *, required: bool
+) -> Place | None:
+    """Where a listing's address is, or None when it cannot be found and the host placed the pin
+    (not ``required``); else Invalid(unknown_place) on ``commune``, for the page and the API."""
+    try:
+        return locate_address(address, postal_code, commune)
+    except GeocodingError as error:
+        if not required:
+            return None
+        message = _l(
+            "We could not find this place: %(reason)s Give latitude and longitude, or place the pin on the map.",
+            reason=place_error_message(error),
+        )
+        raise Invalid(message, code="unknown_place", fields={"commune": [message]}) from error
 
 
 def location_fields() -> tuple[str, ...]:

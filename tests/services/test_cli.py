@@ -66,3 +66,13 @@ def test_backup_copies_the_sqlite_database_while_it_runs(runner, app, app_ctx, t
     assert result.exit_code == 0, result.output
     with sqlite3.connect(target) as copy:
         assert copy.execute("SELECT email FROM users").fetchall() == [("kept@example.org",)]
+
+
+def test_admin_create_refuses_a_password_the_login_form_would_refuse(runner, app_ctx):
+    """The login form takes 128 characters at most: a longer admin password could never log in."""
+    result = runner.invoke(
+        args=["admin", "create", "--email", "a@example.org", "--name", "A", "--password", "x" * 129]
+    )
+    assert result.exit_code != 0
+    assert "between 10 and 128 characters" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

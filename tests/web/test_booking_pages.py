@@ -92,6 +92,61 @@ def test_series_from_the_page(client, place):
     assert mine.count("Open space") == 4
 
 
+ENGLISH = {"Accept-Language": "en"}
+
+
+@pytest.mark.parametrize(
+    ("weekdays", "until", "message"),
+    [
+        (["1", "9"], "2027-03-11", "A weekday is 0 (Monday) to 6 (Sunday)."),
+        (["tuesday"], "2027-03-11", "Not a valid integer value."),
+        (["1"], "", "Give the last date (YYYY-MM-DD)."),
+        ([], "2027-03-11", "Choose at least one weekday."),
+    ],
+)
+def test_a_bad_repeat_rule_on_the_page_is_shown_and_books_nothing(
+    client, place, weekdays, until, message
+):
+    """The page's repeat rule goes through the API's RepeatForm: a weekday it refuses is an
+    error on the page, not silently dropped (which booked a single day, or a shorter series)."""
+    _space_id, pool_id, _room_id = place
+    log_in(client, "camille@example.org")
+    response = post_form(
+        client,
+        f"/units/{pool_id}/book",
+        {
+            "unit_id": pool_id,
+            "start": "2027-03-02T09:00",
+            "end": "2027-03-02T17:00",
+            "seats": "1",
+            "weekdays": weekdays,
+            "until": until,
+        },
+        page=f"/units/{pool_id}/book",
+        headers=ENGLISH,
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert "Open space" not in client.get("/bookings").get_data(as_text=True)
+
+
+def test_an_unreadable_end_on_the_page_is_shown_next_to_the_end(client, place):
+    _space_id, pool_id, _room_id = place
+    log_in(client, "camille@example.org")
+    response = post_form(
+        client,
+        f"/units/{pool_id}/book",
+        {"unit_id": pool_id, "start": "2027-03-02T09:00", "end": "2027-03-02", "seats": "1"},
+        page=f"/units/{pool_id}/book",
+        headers=ENGLISH,
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert '<small id="end-error" class="field-error">Give a time as well as the date' in html
+    assert 'id="start-error"' not in html
+    assert "Open space" not in client.get("/bookings").get_data(as_text=True)
+
+
 def test_host_inbox_and_accept(client, app, place):
     _space_id, _pool_id, room_id = place
     log_in(client, "camille@example.org")

@@ -54,30 +54,6 @@ def _map_settings(markers: list[dict], center=None, zoom: int = 13) -> dict:
     }
 
 
-def _form_field(form, path: str):
-    """The field a domain error names: ``commune``, or ``prices.hour`` inside a FormField."""
-    target = form
-    for part in path.split("."):
-        target = getattr(getattr(target, "form", target), part, None)
-        if target is None:
-            return None
-    return None if hasattr(target, "form") else target
-
-
-def _attach_errors(form, error) -> list[str]:
-    """Put a domain error's field messages next to the fields; returns those without a field."""
-    leftover = []
-    for name, messages in (error.fields or {}).items():
-        target = _form_field(form, name)
-        if target is None:
-            leftover.extend(str(m) for m in messages)
-        else:
-            target.errors = list(target.errors) + [str(m) for m in messages]
-    if not error.fields:
-        leftover.append(str(error.message))
-    return leftover
-
-
 def _managed_organisations(user) -> list:
     organisations = [m.organisation for m in user.memberships if can_manage(m.role)]
     return sorted(organisations, key=lambda o: o.name.lower())

@@ -14,11 +14,11 @@ from flask_login import login_required
 
 from spaces.db import transaction
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
+from spaces.forms import attach_errors
 from spaces.geo.provider import (
     GeocodingError,
-    locate_address,
+    locate_or_invalid,
     location_fields,
-    place_error_message,
     resolve_query,
 )
 from spaces.listings import services
@@ -26,7 +26,6 @@ from spaces.listings.forms import SpaceForm, UnitForm
 from spaces.listings.views.blueprint import bp
 from spaces.listings.views.common import (
     FRANCE,
-    _attach_errors,
     _managed_organisations,
     _map_settings,
     _page,
@@ -54,16 +53,14 @@ def my_spaces():
 def _locate(form, *, required: bool):
     """Geocode the form's address; on failure put the message next to the commune if required."""
     try:
-        return locate_address(
-            form.address.data or "", form.postal_code.data or "", form.commune.data
+        return locate_or_invalid(
+            form.address.data or "",
+            form.postal_code.data or "",
+            form.commune.data,
+            required=required,
         )
-    except GeocodingError as error:
-        if required:
-            message = _(
-                "We could not find this place: %(reason)s Give latitude and longitude, or place the pin on the map.",
-                reason=place_error_message(error),
-            )
-            form.commune.errors = list(form.commune.errors) + [message]
+    except Invalid as error:
+        attach_errors(form, error)
         return None
 
 
@@ -135,7 +132,7 @@ def new_space():
                     str(error.message)
                 ]
             except Invalid as error:
-                errors = _attach_errors(form, error)
+                errors = attach_errors(form, error)
             else:
                 flash(
                     _(
@@ -174,7 +171,7 @@ def edit_space(space_id: int):
                 with transaction():
                     services.update_space(user, space, data, place)
             except Invalid as error:
-                errors = _attach_errors(form, error)
+                errors = attach_errors(form, error)
             else:
                 flash(_("Your changes to %(name)s are saved.", name=space.name), "success")
                 return redirect(url_for("listings.space_page", space_id=space.id))
@@ -236,7 +233,7 @@ def new_unit(space_id: int):
             with transaction():
                 unit = services.create_unit(user, space, form.data)
         except Invalid as error:
-            errors = _attach_errors(form, error)
+            errors = attach_errors(form, error)
         else:
             flash(_("%(name)s is added to %(space)s.", name=unit.name, space=space.name), "success")
             return redirect(
@@ -258,7 +255,7 @@ def edit_unit(space_id: int, unit_id: int):
             with transaction():
                 services.update_unit(user, unit, form.data)
         except Invalid as error:
-            errors = _attach_errors(form, error)
+            errors = attach_errors(form, error)
         else:
             flash(_("Your changes to %(name)s are saved.", name=unit.name), "success")
             return redirect(

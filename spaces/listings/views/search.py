@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from math import ceil
 
 from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from spaces.api.search import parse_search_args, run_search
+from spaces.availability.filter import run_search
 from spaces.errors import Invalid
 from spaces.extensions import search_limit
-from spaces.geo.geocoding import AmbiguousPlace
-from spaces.geo.provider import (
-    GeocodingError,
-)
 from spaces.listings.search import Hit, hydrate, rank
+from spaces.listings.search_input import parse_search_args
 from spaces.listings.views.blueprint import bp
 from spaces.listings.views.common import (
     PER_PAGE,
     RADII_KM,
     _map_settings,
     _page,
-)
-from spaces.listings.vocabulary import (
-    SERVICES,
 )
 
 # --- search ------------------------------------------------------------------------------------
@@ -44,37 +36,13 @@ class Result:
 
 
 def _search_query():
-    """The API's query rules, plus services sent as repeated ``services=`` (checkboxes)."""
-    query = parse_search_args()
-    codes = [c.strip() for raw in request.args.getlist("services") for c in raw.split(",")]
-    codes = list(dict.fromkeys(c for c in codes if c))
-    unknown = [c for c in codes if c not in SERVICES]
-    if unknown:
-        message = _l("Unknown service: %(codes)s.", codes=", ".join(unknown[:5]))
-        raise Invalid(fields={"services": [message]})
-    return replace(query, services=tuple(codes)), codes
+    """The query (the API's rules, ``listings.search_input``) and the services it names."""
+    query = parse_search_args(request.args)
+    return query, list(query.services)
 
 
 def _search_errors(error: Invalid) -> dict[str, list[str]]:
     fields = {name: [str(m) for m in messages] for name, messages in (error.fields or {}).items()}
-    near = (request.args.get("near") or "").strip()
-    cause = error.__cause__
-    if isinstance(cause, AmbiguousPlace):
-        names = ", ".join(f"{c.name} ({c.departement})" for c in cause.candidates[:5])
-        fields["near"] = [
-            _(
-                "Several communes are called “%(near)s”: %(names)s. Add a postal code or a département.",
-                near=near,
-                names=names,
-            )
-        ]
-    elif isinstance(cause, GeocodingError):
-        fields["near"] = [
-            _(
-                "We could not find “%(near)s”. Try a commune, a postal code or an address in France.",
-                near=near,
-            )
-        ]
     if not fields:
         fields["near"] = [str(error.message)]
     return fields
