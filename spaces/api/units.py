@@ -16,7 +16,13 @@ from spaces.errors import Invalid, NotFound
 from spaces.forms import form_from_json
 from spaces.i18n import time_error_message
 from spaces.listings import services
-from spaces.listings.forms import ClosureForm, OpeningHoursForm, UnitForm
+from spaces.listings.forms import (
+    MAX_MINUTES,
+    MAX_PRICE_CENTS,
+    ClosureForm,
+    OpeningHoursForm,
+    UnitForm,
+)
 from spaces.listings.vocabulary import BOOKING_MODES, UNIT_KINDS
 from spaces.timeutils import TimeError, parse_hhmm, parse_instant
 from spaces.web import current_actor as _actor
@@ -286,22 +292,27 @@ PRICES = {
     "type": "object",
     "description": "cents per rate; a missing rate is not offered, 0 is free",
     "properties": {
-        r: {"type": ["integer", "null"], "minimum": 0} for r in ("hour", "half_day", "day", "month")
+        r: {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_PRICE_CENTS}
+        for r in ("hour", "half_day", "day", "month")
     },
 }
 UNIT_INPUT = {
     "type": "object",
     "properties": {
-        "name": {"type": "string", "maxLength": 160},
+        "name": {"type": "string", "minLength": 1, "maxLength": 160},
         "kind": {"type": "string", "enum": list(UNIT_KINDS)},
-        "description": {"type": "string"},
-        "capacity": {"type": "integer", "minimum": 1},
+        "description": {"type": "string", "maxLength": 5000},
+        "capacity": {"type": "integer", "minimum": 1, "maximum": 10000},
         "prices": PRICES,
         "booking_mode": {"type": "string", "enum": list(BOOKING_MODES)},
-        "min_minutes": {"type": ["integer", "null"], "minimum": 1},
-        "max_minutes": {"type": ["integer", "null"], "minimum": 1},
-        "notice_minutes": {"type": ["integer", "null"], "minimum": 0},
-        "cancel_until_minutes": {"type": ["integer", "null"], "minimum": 0},
+        "min_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_MINUTES},
+        "max_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_MINUTES},
+        "notice_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_MINUTES},
+        "cancel_until_minutes": {
+            "type": ["integer", "null"],
+            "minimum": 0,
+            "maximum": MAX_MINUTES,
+        },
     },
 }
 UNIT = {
@@ -318,19 +329,17 @@ UNIT = {
     ],
     "properties": {"id": {"type": "integer"}, "prices": PRICES},
 }
+HHMM = "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
 WINDOWS = {
     "type": "array",
+    "maxItems": 7 * 12,
     "items": {
         "type": "object",
         "required": ["weekday", "start", "end"],
         "properties": {
             "weekday": {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday"},
-            "start": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
-            "end": {
-                "type": "string",
-                "pattern": "^[0-2][0-9]:[0-5][0-9]$",
-                "description": "may be 24:00",
-            },
+            "start": {"type": "string", "pattern": HHMM},
+            "end": {"type": "string", "pattern": HHMM, "description": "after start; may be 24:00"},
         },
     },
 }
