@@ -16,7 +16,7 @@ Each response must:
   burst of load on a shared machine does not fail the build while a slow path still does);
 - for any status >= 400 under /api/, have the error shape ``{"error": {"code", "message"}}``.
 
-Budget: ``FUZZ_EXAMPLES`` examples per operation for the owner (a third of it anonymously), 25 by
+Budget: ``FUZZ_EXAMPLES`` examples per operation for the owner (a third of it anonymously), 30 by
 default, which keeps the whole fuzz within about 4 minutes per backend on a 2-core machine. The
 examples are derandomised, so a CI run is reproducible; set ``FUZZ_SEED`` to explore other ones,
 and raise ``FUZZ_EXAMPLES`` (e.g. 250) to fuzz longer locally. Rate limiting is off (the test
@@ -40,9 +40,9 @@ from PIL import Image
 from schemathesis.generation.modes import GenerationMode
 
 from spaces.api.openapi import document
-from tests.factories import api_token, bearer, make_user
+from tests.factories import PASSWORD, api_token, bearer, make_user
 
-FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 FUZZ_SEED = os.environ.get("FUZZ_SEED")
 FUZZ_STATS = os.environ.get("FUZZ_STATS")  # a file to append each operation's status counts to
 SLOW_SECONDS = 2.0
@@ -196,10 +196,10 @@ def build_world(app) -> World:
             headers,
         )
         world.add("booking_id", booking["id"])
-    series = post(
+    series = post(  # on request too: requests for the owner to approve or decline
         "/api/v1/bookings",
         {
-            "unit_id": units[0],
+            "unit_id": units[1],
             "start": f"{monday}T14:00",
             "end": f"{monday}T16:00",
             "repeat": {"weekdays": [0, 3], "until": str(monday + timedelta(days=14))},
@@ -248,13 +248,15 @@ PLAUSIBLE = {
     "timezone": ["Europe/Paris", "America/Cayenne", "Pacific/Noumea", "UTC"],
     "commune": ["Tours", "Lyon", "Saint-Pierre-des-Corps"],
     "postal_code": ["37000", "69001"],
-    "email": ["member@example.org", "guest@example.org", "new@example.org"],
+    "email": ["owner@example.org", "member@example.org", "guest@example.org", "new@example.org"],
+    "password": [PASSWORD],
     "url": ["http://127.0.0.1:9/agenda.ics", "https://127.0.0.1:9/cal.ics"],
 }
 
 
 def plausible_times(monday: date):
-    """A local [start, end) within the world's next weeks, on the quarter hour, 15 min to 10 h."""
+    """A local [start, end) within the world's next weeks, mostly in opening hours: from 7:00 to
+    17:45, on the quarter hour, for 15 minutes to 4 hours."""
 
     def pair(days: int, quarter: int, length: int) -> tuple[str, str]:
         start = datetime.combine(monday + timedelta(days=days), datetime.min.time())
@@ -262,7 +264,15 @@ def plausible_times(monday: date):
         end = start + timedelta(minutes=15 * length)
         return start.isoformat(timespec="minutes"), end.isoformat(timespec="minutes")
 
-    return st.builds(pair, st.integers(-7, 30), st.integers(6 * 4, 20 * 4), st.integers(1, 40))
+    return st.builds(pair, st.integers(-3, 25), st.integers(7 * 4, 18 * 4 - 1), st.integers(1, 16))
+
+
+def plausible_repeat(monday: date):
+    return st.builds(
+        lambda weekdays, days: {"weekdays": weekdays, "until": str(monday + timedelta(days=days))},
+        st.lists(st.integers(0, 6), min_size=1, max_size=3, unique=True),
+        st.integers(0, 40),
+    )
 
 
 def steer(case, world: World, data) -> None:
@@ -271,6 +281,8 @@ def steer(case, world: World, data) -> None:
 
     def real(name: str, current):
         pool = world.ids.get(ID_NAMES[name])
+        if name == "sponsor_organisation_id":
+            pool = [*pool, None]  # booking without a sponsor
         if pool and data.draw(st.floats(0, 1), label=f"steer {name}") < REAL_ID_SHARE:
             return data.draw(st.sampled_from(pool), label=name)
         return current
@@ -284,6 +296,8 @@ def steer(case, world: World, data) -> None:
         for name in list(container):
             if name in ID_NAMES:
                 container[name] = real(name, container[name])
+            elif name == "repeat" and data.draw(st.booleans(), label="steer repeat"):
+                container[name] = data.draw(plausible_repeat(monday), label=name)
             elif name == "seats" and data.draw(st.booleans(), label="steer seats"):
                 container[name] = data.draw(st.integers(1, 4), label=name)
             elif name in PLAUSIBLE and data.draw(st.booleans(), label=f"steer {name}"):
