@@ -37,6 +37,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from PIL import Image
+from schemathesis.core import NOT_SET
 from schemathesis.generation.modes import GenerationMode
 
 from spaces.api.openapi import document
@@ -382,10 +383,14 @@ def known_elsewhere(case) -> bool:
 
 
 def describe(case) -> str:
-    return (
-        f"{case.method} {case.formatted_path} query={case.query!r} "
-        f"body={case.body if not isinstance(case.body, bytes) else case.body[:80]!r}"
-    )
+    """The request, as a failure message: enough to replay it by hand."""
+    text = f"{case.method} {case.formatted_path}"
+    if case.query:
+        text += f" query={case.query!r}"
+    if case.body is not NOT_SET:
+        body = case.body[:200] if isinstance(case.body, bytes | str) else case.body
+        text += f" body={body!r} ({case.media_type})"
+    return text
 
 
 def timed_call(case, headers: dict):
@@ -550,3 +555,32 @@ def test_known_failure_elsewhere(app, request, owner, sqlite_only, method, url, 
     elapsed = time.perf_counter() - started
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
     assert elapsed < SLOW_SECONDS
+
+
+# --- what the fuzz found ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/api/v1/spaces/562949953421312/units"),
+        ("post", "/api/v1/spaces/562949953421312/units"),
+        ("get", "/api/v1/spaces/2147483648/closures"),
+        ("put", "/api/v1/spaces/2147483648/opening-hours"),
+        ("patch", "/api/v1/units/9999999999"),
+        ("get", "/api/v1/units/2147483648/calendar-imports"),
+    ],
+)
+def test_an_id_beyond_the_database_is_a_404_whatever_the_method(client, app, method, url):
+    """Found by the fuzz: ``GET /spaces/<huge id>/units`` said 405 "method not allowed" because
+    the POST route of the same path exists; an id that names nothing is a 404."""
+    with app.app_context():
+        token = api_token(make_user())
+    response = getattr(client, method)(url, json={}, headers=bearer(token))
+    assert response.status_code == 404, response.get_data(as_text=True)[:300]
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_an_id_beyond_the_database_is_a_404_on_pages_too(client):
+    assert client.get("/spaces/562949953421312").status_code == 404
+    assert client.get("/api/v1/spaces/2147483647").status_code == 404
