@@ -14,7 +14,9 @@ Each response must:
 - never be a 5xx;
 - come back within 2 s (a slow one is sent again once: only a request slow twice fails, so that a
   burst of load on a shared machine does not fail the build while a slow path still does);
-- for any status >= 400 under /api/, have the error shape ``{"error": {"code", "message"}}``.
+- for any status >= 400 under /api/, have the error shape ``{"error": {"code", "message"}}``;
+- have a status the document lists for the operation, its content type and a body its schema
+  accepts (the document is the contract that clients are generated from).
 
 Budget: ``FUZZ_EXAMPLES`` examples per operation for the owner (a third of it anonymously), 30 by
 default, which keeps the whole fuzz within about 4 minutes per backend on a 2-core machine. The
@@ -39,6 +41,11 @@ from hypothesis import strategies as st
 from PIL import Image
 from schemathesis.core import NOT_SET
 from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from spaces.api.openapi import document
 from tests.factories import PASSWORD, api_token, bearer, make_user
@@ -417,6 +424,11 @@ def check_response(case, response, elapsed: float, call_again) -> None:
             ) from exc
         assert isinstance(error.get("code"), str) and error["code"], (describe(case), error)
         assert isinstance(error.get("message"), str) and error["message"], (describe(case), error)
+    # The document is the contract: the status is one it lists, the body fits its schema.
+    case.validate_response(response, checks=CONFORMANCE)
+
+
+CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 def fuzz_settings(examples: int):
@@ -584,3 +596,28 @@ def test_an_id_beyond_the_database_is_a_404_whatever_the_method(client, app, met
 def test_an_id_beyond_the_database_is_a_404_on_pages_too(client):
     assert client.get("/spaces/562949953421312").status_code == 404
     assert client.get("/api/v1/spaces/2147483647").status_code == 404
+
+
+@pytest.mark.parametrize("target", ["space", "unit"])
+@pytest.mark.parametrize("weekday", [{}, {"weekday": None}, {"weekday": ""}])
+def test_a_window_without_its_day_is_refused_and_the_hours_stay(app, client, target, weekday):
+    """Found by the fuzz: ``PUT …/opening-hours`` with ``[{"start": "20:00", "end": "24:00"}]``
+    answered 500 (None compared with a weekday; on a unit, a NOT NULL violation)."""
+    world = build_world(app)
+    owner_id = world.ids[f"{target}_id"][0]
+    url = f"/api/v1/{target}s/{owner_id}/opening-hours"
+    before = client.get(url).get_json()
+    response = client.put(
+        url,
+        json=[
+            {"weekday": 0, "start": "08:00", "end": "12:00"},
+            {**weekday, "start": "20:00", "end": "24:00"},
+        ],
+        headers=bearer(world.token),
+    )
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    fields = response.get_json()["error"]["fields"]
+    assert list(fields) == ["windows.1.weekday"], fields
+    if weekday.get("weekday") is None:  # says which day to give, in the reader's language
+        assert "0 = " in fields["windows.1.weekday"][0]
+    assert client.get(url).get_json() == before
