@@ -7,16 +7,25 @@ import os
 from collections.abc import Mapping
 
 from flask import Flask, g, request
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 
 class BoundedInt(IntegerConverter):
-    """Ids beyond a 32-bit integer match no route, so an absurd id is a 404, never a 500."""
+    """Ids beyond a 32-bit integer name nothing: a 404, never a 500 from the database.
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
+    The 404 is raised here rather than by failing the match (``max=``): werkzeug reports a path
+    that fails conversion for one method and exists for another as a 405, which is a lie.
+    """
+
+    MAX = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > self.MAX:
+            raise NotFound()
+        return number
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -6,19 +6,17 @@ from spaces.api.availability import MAX_SEATS
 from spaces.api.bookings import BOOKING
 from spaces.api.spec import json_body, path_id, query, responses
 
+HHMM = "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
 WINDOWS = {
     "type": "array",
+    "maxItems": 7 * 12,
     "items": {
         "type": "object",
         "required": ["weekday", "start", "end"],
         "properties": {
             "weekday": {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday"},
-            "start": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
-            "end": {
-                "type": "string",
-                "pattern": "^[0-2][0-9]:[0-5][0-9]$",
-                "description": "may be 24:00",
-            },
+            "start": {"type": "string", "pattern": HHMM},
+            "end": {"type": "string", "pattern": HHMM, "description": "after start; may be 24:00"},
         },
     },
 }

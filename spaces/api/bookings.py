@@ -199,22 +199,24 @@ BOOKING_INPUT = {
     "type": "object",
     "required": ["unit_id", "start", "end"],
     "properties": {
-        "unit_id": {"type": "integer"},
+        "unit_id": {"type": "integer", "minimum": 1},
         "start": {
             "type": "string",
             "format": "date-time",
             "description": "without an offset: the space's local time",
         },
         "end": {"type": "string", "format": "date-time"},
-        "seats": {"type": "integer", "minimum": 1},
+        "seats": {"type": "integer", "minimum": 1, "maximum": 10000},
         "note": {"type": "string", "maxLength": 1000},
-        "sponsor_organisation_id": {"type": ["integer", "null"]},
+        "sponsor_organisation_id": {"type": ["integer", "null"], "minimum": 1},
         "repeat": {
             "type": "object",
             "required": ["weekdays", "until"],
             "properties": {
                 "weekdays": {
                     "type": "array",
+                    "minItems": 1,
+                    "maxItems": 7,
                     "items": {"type": "integer", "minimum": 0, "maximum": 6},
                 },
                 "until": {"type": "string", "format": "date", "description": "inclusive"},
@@ -236,8 +238,8 @@ PATHS = {
             "summary": "The caller's bookings, or a unit's or space's (members of its organisation)",
             "parameters": [
                 query("mine", {"type": "integer", "enum": [0, 1]}),
-                query("unit_id", {"type": "integer"}),
-                query("space_id", {"type": "integer"}),
+                query("unit_id", {"type": "integer", "minimum": 1}),
+                query("space_id", {"type": "integer", "minimum": 1}),
                 *PAGINATION,
             ],
             "responses": responses({200: page_of(BOOKING)}, 401, 404),
@@ -256,9 +258,9 @@ PATHS = {
                 {
                     "type": "object",
                     "properties": {
-                        "start": {"type": "string"},
-                        "end": {"type": "string"},
-                        "seats": {"type": "integer", "minimum": 1},
+                        "start": {"type": "string", "format": "date-time"},
+                        "end": {"type": "string", "format": "date-time"},
+                        "seats": {"type": "integer", "minimum": 1, "maximum": 10000},
                     },
                 }
             ),
@@ -274,7 +276,7 @@ PATHS = {
                     "type": "object",
                     "properties": {
                         "scope": {"type": "string", "enum": ["one", "following", "series"]},
-                        "reason": {"type": "string"},
+                        "reason": {"type": "string", "maxLength": 500},
                     },
                 },
                 required=False,
@@ -294,7 +296,8 @@ PATHS = {
             "summary": "Decline a request (host)",
             "parameters": ID,
             "requestBody": json_body(
-                {"type": "object", "properties": {"reason": {"type": "string"}}}, required=False
+                {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 500}}},
+                required=False,
             ),
             "responses": responses({200: BOOKING}, 400, 401, 403, 404, 409, 422),
         }

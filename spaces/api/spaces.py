@@ -211,16 +211,20 @@ SPACE_KIND_ENUM = ["vacant_public", "private_premises", "coworking", "residence"
 SPACE_INPUT = {
     "type": "object",
     "properties": {
-        "organisation_id": {"type": "integer"},
-        "name": {"type": "string", "maxLength": 160},
+        "organisation_id": {"type": "integer", "minimum": 1},
+        "name": {"type": "string", "minLength": 1, "maxLength": 160},
         "kind": {"type": "string", "enum": SPACE_KIND_ENUM},
-        "description": {"type": "string"},
-        "address": {"type": "string"},
+        "description": {"type": "string", "maxLength": 5000},
+        "address": {"type": "string", "maxLength": 300},
         "postal_code": {"type": "string", "pattern": "^[0-9]{5}$"},
-        "commune": {"type": "string"},
+        "commune": {"type": "string", "minLength": 1, "maxLength": 120},
         "latitude": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
         "longitude": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
-        "timezone": {"type": ["string", "null"]},
+        "timezone": {
+            "type": ["string", "null"],
+            "maxLength": 64,
+            "description": "an IANA zone, e.g. Europe/Paris",
+        },
         "services": {"type": "array", "items": {"type": "string", "enum": list(SERVICES)}},
         "available_from": {"type": ["string", "null"], "format": "date"},
         "available_until": {
@@ -230,10 +234,10 @@ SPACE_INPUT = {
         },
         "capacity_cap_percent": {"type": "integer", "minimum": 1, "maximum": 100},
         "closed_on_public_holidays": {"type": "boolean"},
-        "accessibility": {"type": "string"},
-        "house_rules": {"type": "string"},
-        "contact_email": {"type": ["string", "null"]},
-        "contact_phone": {"type": ["string", "null"]},
+        "accessibility": {"type": "string", "maxLength": 2000},
+        "house_rules": {"type": "string", "maxLength": 5000},
+        "contact_email": {"type": ["string", "null"], "format": "email", "maxLength": 254},
+        "contact_phone": {"type": ["string", "null"], "maxLength": 40},
     },
 }
 SPACE = {
@@ -259,7 +263,7 @@ PATHS = {
             "security": [],
             "parameters": [
                 query("mine", {"type": "integer", "enum": [0, 1]}),
-                query("organisation_id", {"type": "integer"}),
+                query("organisation_id", {"type": "integer", "minimum": 1}),
                 *PAGINATION,
             ],
             "responses": responses({200: page_of(SPACE)}, 401),

@@ -91,7 +91,12 @@ def json_body(schema: dict, required: bool = True) -> dict:
 
 
 def path_id(name: str = "id") -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
 
 
 def query(name: str, schema: dict, description: str = "") -> dict:

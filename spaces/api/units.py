@@ -12,7 +12,7 @@ from spaces.db import transaction
 from spaces.errors import Invalid
 from spaces.forms import form_from_json
 from spaces.listings import services
-from spaces.listings.forms import UnitForm
+from spaces.listings.forms import MAX_MINUTES, MAX_PRICE_CENTS, UnitForm
 from spaces.listings.vocabulary import BOOKING_MODES, UNIT_KINDS
 from spaces.web import current_actor as _actor
 
@@ -78,22 +78,27 @@ PRICES = {
     "type": "object",
     "description": "cents per rate; a missing rate is not offered, 0 is free",
     "properties": {
-        r: {"type": ["integer", "null"], "minimum": 0} for r in ("hour", "half_day", "day", "month")
+        r: {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_PRICE_CENTS}
+        for r in ("hour", "half_day", "day", "month")
     },
 }
 UNIT_INPUT = {
     "type": "object",
     "properties": {
-        "name": {"type": "string", "maxLength": 160},
+        "name": {"type": "string", "minLength": 1, "maxLength": 160},
         "kind": {"type": "string", "enum": list(UNIT_KINDS)},
-        "description": {"type": "string"},
-        "capacity": {"type": "integer", "minimum": 1},
+        "description": {"type": "string", "maxLength": 5000},
+        "capacity": {"type": "integer", "minimum": 1, "maximum": 10000},
         "prices": PRICES,
         "booking_mode": {"type": "string", "enum": list(BOOKING_MODES)},
-        "min_minutes": {"type": ["integer", "null"], "minimum": 1},
-        "max_minutes": {"type": ["integer", "null"], "minimum": 1},
-        "notice_minutes": {"type": ["integer", "null"], "minimum": 0},
-        "cancel_until_minutes": {"type": ["integer", "null"], "minimum": 0},
+        "min_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_MINUTES},
+        "max_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_MINUTES},
+        "notice_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_MINUTES},
+        "cancel_until_minutes": {
+            "type": ["integer", "null"],
+            "minimum": 0,
+            "maximum": MAX_MINUTES,
+        },
     },
 }
 UNIT = {

@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField, IntegerField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from spaces.errors import Invalid
 from spaces.forms import BaseForm, attach_errors
@@ -24,15 +31,17 @@ def validate_hhmm(form, field):
         ) from exc
 
 
+def weekday_given(form, field):
+    # Monday is 0, which DataRequired would refuse; Optional() would let a missing day through.
+    if field.data is None:
+        message = _l("Give the day (0 = Monday … 6 = Sunday).")
+        raise StopValidation(None if field.errors else message)
+
+
 class WindowForm(Form):
-    # Monday is 0, which DataRequired would refuse: presence is checked in validate_weekday.
-    weekday = IntegerField(_l("Day"), validators=[Optional(), NumberRange(min=0, max=6)])
+    weekday = IntegerField(_l("Day"), validators=[weekday_given, NumberRange(min=0, max=6)])
     start = StringField(_l("Opens"), validators=[DataRequired(), validate_hhmm])
     end = StringField(_l("Closes"), validators=[DataRequired(), validate_hhmm])
-
-    def validate_weekday(self, field):
-        if field.data is None:
-            raise ValidationError(_l("Give the day (0 = Monday … 6 = Sunday)."))
 
     def validate_end(self, field):
         try:
