@@ -242,7 +242,7 @@ PATHS = {
                 query("space_id", {"type": "integer", "minimum": 1}),
                 *PAGINATION,
             ],
-            "responses": responses({200: page_of(BOOKING)}, 401, 404),
+            "responses": responses({200: page_of(BOOKING)}, 401, 404, 422),
         },
     },
     "/api/v1/bookings/{booking_id}": {
