@@ -183,6 +183,21 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def world(request, app_ctx) -> dict:
+    """The usual cast (``tests.factories.make_world``): a host, a booker, La Cantine with a desk
+    pool and a meeting room. A module or test varies it with ``@pytest.mark.world(**options)``
+    (``make_world``'s arguments: opening windows, the booker's locale, more people)."""
+    from tests.factories import make_world
+
+    marker = request.node.get_closest_marker("world")
+    return make_world(*marker.args, **marker.kwargs) if marker else make_world()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "world(**options): a variant of the world fixture")
+
+
 # --- mail ------------------------------------------------------------------------------------
 
 
