@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from spaces.availability.hours import Window
+from spaces.availability.services import windows_of
 from tests.factories import api_token, bearer, make_space, make_user, set_hours
 
 # 2027-03-01 is a Monday; the clocks go forward on Sunday 2027-03-28.
@@ -469,7 +470,12 @@ def test_search_with_dates_returns_exactly_the_bookable_units(client, world, app
     closed = make_space(
         world["host"], name="Jamais ouvert", latitude=lat, longitude=lon
     )  # no hours at all
-    assert closed
+    # Listed and bookable but for its hours: without dates the search shows it, so its absence
+    # below is the dated filter's doing.
+    assert closed.status == "published" and [unit.active for unit in closed.units] == [True]
+    assert not windows_of(closed)
+    undated = client.get(f"/api/v1/search?lat={lat}&lon={lon}").get_json()["items"]
+    assert "Jamais ouvert" in {i["space"]["name"] for i in undated}
     book(client, world, start="2027-03-01T09:00", end="2027-03-01T13:00", seats=2)
     base = f"/api/v1/search?lat={lat}&lon={lon}&start=2027-03-01T09:00&end=2027-03-01T13:00"
     items = client.get(base).get_json()["items"]
