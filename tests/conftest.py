@@ -112,16 +112,25 @@ def database(request, tmp_path_factory, instance_dir) -> Database:
 
 
 def empty_tables(db) -> None:
-    """Delete every row of the app's tables (the schema and alembic_version stay)."""
+    """Delete every row of the app's tables and restart their ids (the schema and alembic_version
+    stay).
+
+    DELETE, children first, rather than TRUNCATE on PostgreSQL: a test leaves a few rows, and
+    TRUNCATE of every table costs about 0.6 s where DELETE takes 30 ms — paid after every test.
+    """
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
+        for name in tables:
+            conn.execute(sa.text(f"DELETE FROM {name}"))
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(sa.text(f"DELETE FROM {name}"))
-            if _has_sequence(conn):
-                conn.execute(sa.text("DELETE FROM sqlite_sequence"))
+            conn.execute(
+                sa.text(
+                    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c"
+                    " WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"
+                )
+            )
+        elif _has_sequence(conn):
+            conn.execute(sa.text("DELETE FROM sqlite_sequence"))
 
 
 def _has_sequence(conn) -> bool:
@@ -181,6 +190,21 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(request, app_ctx) -> dict:
+    """The usual cast (``tests.factories.make_world``): a host, a booker, La Cantine with a desk
+    pool and a meeting room. A module or test varies it with ``@pytest.mark.world(**options)``
+    (``make_world``'s arguments: opening windows, the booker's locale, more people)."""
+    from tests.factories import make_world
+
+    marker = request.node.get_closest_marker("world")
+    return make_world(*marker.args, **marker.kwargs) if marker else make_world()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "world(**options): a variant of the world fixture")
 
 
 # --- mail ------------------------------------------------------------------------------------

@@ -138,3 +138,51 @@ def make_bookable(owner, *units: dict, windows=None, **space_fields):
     with transaction():
         listings.publish_space(owner, space)
     return space, made
+
+
+HOST_EMAIL = "host@example.org"
+BOOKER_EMAIL = "camille@example.org"
+
+
+def make_world(
+    windows=None, *, locale: str | None = None, people: dict | None = None, **space_fields
+) -> dict:
+    """The usual cast: "La Cantine" in Tours, published, with the "Open space" desk pool (3 seats,
+    instant) and the "Salle Loire" meeting room (8 people, on request, 25 €/h), open by
+    ``windows`` (Monday–Friday 8:00–19:00 by default); its host Léa Hôte and the booker Camille
+    Martin (``locale`` is hers), each with an API token.
+
+    ``people`` adds users, ``{key: (email, name, locale)}``, each with its token under ``key``.
+    Returns host, booker and space (objects), organisation, pool and room (ids), and the
+    ``Authorization`` headers: h (host), b (booker) and one per added person.
+    """
+    host = make_user(HOST_EMAIL, name="Léa Hôte")
+    booker = make_user(BOOKER_EMAIL, name="Camille Martin", locale=locale)
+    others = {
+        key: make_user(email, name=name, locale=their_locale)
+        for key, (email, name, their_locale) in (people or {}).items()
+    }
+    space, (pool, room) = make_bookable(
+        host,
+        {"name": "Open space", "capacity": 3},
+        {
+            "name": "Salle Loire",
+            "kind": "meeting_room",
+            "capacity": 8,
+            "booking_mode": "request",
+            "prices": {"hour": 2500},
+        },
+        windows=windows,
+        **{"name": "La Cantine", **space_fields},
+    )
+    return {
+        "host": host,
+        "booker": booker,
+        "space": space,
+        "organisation": space.organisation_id,
+        "pool": pool.id,
+        "room": room.id,
+        "h": bearer(api_token(host)),
+        "b": bearer(api_token(booker)),
+        **{key: bearer(api_token(user)) for key, user in others.items()},
+    }

@@ -35,7 +35,22 @@ def gunicorn(
     ``config``: a gunicorn config file (e.g. deploy/gunicorn.conf.py), under the options given
     here; ``log``: a file for gunicorn's own log (at info level), instead of warnings on stderr.
     """
-    port = free_port()
+    with gunicorns(env, 1, workers, threads, timeout, config, log) as (url,):
+        yield url
+
+
+@contextmanager
+def gunicorns(
+    env: dict,
+    count: int,
+    workers: int = 1,
+    threads: int = 4,
+    timeout: float = 20.0,
+    config: str | None = None,
+    log: Path | None = None,
+):
+    """``count`` servers as ``gunicorn`` makes them, started together (they boot in parallel
+    rather than one after the other); yields their base URLs; stops them all afterwards."""
     full_env = {
         **os.environ,
         "SPACES_ENV": "testing",
@@ -45,45 +60,55 @@ def gunicorn(
         **env,
     }
     full_env = {k: v for k, v in full_env.items() if v is not None}
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--worker-class",
-        "gthread",
-        "--graceful-timeout",
-        "2",
-        "--log-level",
-        "info" if log else "warning",
-        *(["--config", config] if config else []),
-        *(["--error-logfile", str(log)] if log else []),
-        "wsgi:app",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=full_env)
-    url = f"http://127.0.0.1:{port}"
+    started: list[tuple[subprocess.Popen, str]] = []
     try:
+        for _ in range(count):
+            port = free_port()
+            command = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread",
+                "--graceful-timeout",
+                "2",
+                "--log-level",
+                "info" if log else "warning",
+                *(["--config", config] if config else []),
+                *(["--error-logfile", str(log)] if log else []),
+                "wsgi:app",
+            ]
+            process = subprocess.Popen(command, cwd=ROOT, env=full_env)
+            started.append((process, f"http://127.0.0.1:{port}"))
         deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}")
-            try:
-                with urlopen(f"{url}/healthz", timeout=1):
-                    break
-            except (URLError, ConnectionError, OSError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start in time") from None
-                time.sleep(0.1)
-        yield url
+        for process, url in started:
+            _wait_until_ready(process, url, deadline)
+        yield [url for _, url in started]
     finally:
-        process.terminate()
+        for process, _ in started:
+            process.terminate()
+        for process, _ in started:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_ready(process: subprocess.Popen, url: str, deadline: float) -> None:
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            with urlopen(f"{url}/healthz", timeout=1):
+                return
+        except (URLError, ConnectionError, OSError):
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start in time") from None
+            time.sleep(0.1)

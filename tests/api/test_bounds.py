@@ -11,21 +11,7 @@ from spaces.db import transaction, utcnow
 from spaces.extensions import db
 from spaces.listings.models import Unit
 from tests.conftest import app_config
-from tests.factories import api_token, bearer, log_in, make_bookable, make_user
-
-
-@pytest.fixture
-def world(app_ctx):
-    host = make_user("host@example.org", name="Léa Hôte")
-    booker = make_user("camille@example.org", name="Camille")
-    space, (pool,) = make_bookable(host, {"name": "Open space", "capacity": 3}, name="La Cantine")
-    return {
-        "host": host,
-        "space": space,
-        "pool": pool.id,
-        "h": bearer(api_token(host)),
-        "b": bearer(api_token(booker)),
-    }
+from tests.factories import log_in
 
 
 def _timed(call):

@@ -14,7 +14,6 @@ from spaces.availability.models import Closure
 from spaces.bookings.models import Booking
 from spaces.db import transaction, utcnow
 from spaces.extensions import db
-from tests.factories import api_token, bearer, make_space, make_unit, make_user, set_hours
 
 HOST = "host@example.org"
 BOOKER = "camille@example.org"  # reads English
@@ -22,29 +21,12 @@ FRENCH = "dominique@example.org"  # reads French
 REASON = "Dégât des eaux"
 
 
-@pytest.fixture
-def world(app_ctx):
-    host = make_user(HOST, name="Léa Hôte")
-    booker = make_user(BOOKER, name="Camille Martin", locale="en")
-    french = make_user(FRENCH, name="Dominique Petit", locale="fr")
-    space = make_space(host, name="La Cantine", units=0, publish=False)  # Tours: Europe/Paris
-    pool = make_unit(host, space, name="Open space", capacity=3)
-    room = make_unit(
-        host, space, name="Salle Loire", kind="meeting_room", capacity=8, booking_mode="request"
-    )
-    set_hours(host, space, [Window(day, 8 * 60, 20 * 60) for day in range(7)])
-    from spaces.listings import services
-
-    with transaction():
-        services.publish_space(host, space)
-    return {
-        "space": space.id,
-        "pool": pool.id,
-        "room": room.id,
-        "h": bearer(api_token(host)),
-        "b": bearer(api_token(booker)),
-        "f": bearer(api_token(french)),
-    }
+# Open every day 8:00–20:00.
+pytestmark = pytest.mark.world(
+    [Window(day, 8 * 60, 20 * 60) for day in range(7)],
+    locale="en",
+    people={"f": (FRENCH, "Dominique Petit", "fr")},
+)
 
 
 def book(client, world, start, end, who="b", unit="pool", **extra):
@@ -58,9 +40,9 @@ def book(client, world, start, end, who="b", unit="pool", **extra):
 
 
 def close(client, world, start, end, *, on="pool", reason=REASON, **extra):
-    owner = "spaces" if on == "space" else "units"
+    owner, target = ("spaces", world["space"].id) if on == "space" else ("units", world[on])
     return client.post(
-        f"/api/v1/{owner}/{world[on]}/closures",
+        f"/api/v1/{owner}/{target}/closures",
         json={"start": start, "end": end, "reason": reason, **extra},
         headers=world["h"],
     )
@@ -276,7 +258,7 @@ def test_a_closure_at_the_bounds_is_served_back_everywhere(client, world):
     unit = close(client, world, "2027-01-12T00:00", f"{last_day.isoformat()}T23:00")
     assert unit.status_code == 201, unit.get_json()
     assert long.get_json()["end"].startswith(last_day.isoformat())
-    space, pool = world["space"], world["pool"]
+    space, pool = world["space"].id, world["pool"]
 
     for path in (f"/api/v1/spaces/{space}/closures", f"/api/v1/units/{pool}/closures"):
         assert client.get(path).status_code == 200, path

@@ -15,7 +15,7 @@ from urllib.request import Request, urlopen
 import pytest
 
 from tests.factories import api_token, make_space, make_unit, make_user, set_hours
-from tests.servers import gunicorn
+from tests.servers import gunicorns
 
 
 class StreamReader:
@@ -88,10 +88,7 @@ def test_booking_on_server_a_reaches_a_stream_on_server_b(app, app_ctx, database
         "STREAM_HEARTBEAT_SECONDS": "0.5",  # a closed client is noticed at the next write
     }
     path = f"/api/v1/units/{unit.id}/availability/stream"
-    with (
-        gunicorn(env, workers=2, threads=8) as server_a,
-        gunicorn(env, workers=2, threads=8) as server_b,
-    ):
+    with gunicorns(env, 2, workers=2, threads=8) as (server_a, server_b):
         stream = StreamReader(server_b, path)
         assert stream.response.status == 200
         assert stream.ready.wait(5)

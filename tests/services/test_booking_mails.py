@@ -11,42 +11,19 @@ from ical.calendar_stream import IcsCalendarStream
 
 from spaces.availability.hours import Window
 from spaces.db import transaction, utcnow
-from tests.factories import api_token, bearer, make_space, make_unit, make_user, set_hours
+from tests.factories import make_space, make_unit, set_hours
 
 PARIS = ZoneInfo("Europe/Paris")
 BOOKER = "camille@example.org"
 HOST = "host@example.org"
 
 
-@pytest.fixture
-def world(app_ctx):
-    host = make_user(HOST, name="Léa Hôte")
-    booker = make_user(BOOKER, name="Camille Martin", locale="en")
-    french = make_user("dominique@example.org", name="Dominique", locale="fr")
-    space = make_space(host, name="La Cantine", units=0, publish=False)
-    pool = make_unit(host, space, name="Open space", capacity=3)
-    room = make_unit(
-        host,
-        space,
-        name="Salle Loire",
-        kind="meeting_room",
-        capacity=8,
-        booking_mode="request",
-        prices={"hour": 2500},
-    )
-    # Every day, all day: the reminder tests book around midnight.
-    set_hours(host, space, [Window(day, 0, 24 * 60) for day in range(7)])
-    from spaces.listings import services
-
-    with transaction():
-        services.publish_space(host, space)
-    return {
-        "pool": pool.id,
-        "room": room.id,
-        "h": bearer(api_token(host)),
-        "b": bearer(api_token(booker)),
-        "f": bearer(api_token(french)),
-    }
+# Every day, all day: the reminder tests book around midnight.
+pytestmark = pytest.mark.world(
+    [Window(day, 0, 24 * 60) for day in range(7)],
+    locale="en",
+    people={"f": ("dominique@example.org", "Dominique", "fr")},
+)
 
 
 def book(client, world, who="b", unit="pool", start="2027-03-01T09:00", end="2027-03-01T13:00"):

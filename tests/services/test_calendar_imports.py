@@ -450,9 +450,65 @@ def test_one_scheduler_leads_among_several_workers(redis_url):
     connection.close()
 
 
-def test_periodic_jobs_run(app_ctx):
-    jobs.run_job(app_ctx, "spaces.bookings.deciding.expire_requests_job")
-    jobs.run_job(app_ctx, "spaces.bookings.reminders.send_reminders_job")
+def test_periodic_jobs_run(app_ctx, world, httpserver, outbox):
+    """Each task of the schedule, run as the worker runs it, does its work: the calendar nobody
+    synced is fetched, the request nobody answered is recorded as expired and its booker told,
+    and tomorrow's booking gets its reminder."""
+    from spaces.availability.hours import Window
+    from spaces.bookings.models import Booking
+    from spaces.bookings.requesting import request_booking
+
+    host, unit = world["host"], world["unit"]
+    set_hours(host, unit.space, [Window(day, 0, 24 * 60) for day in range(7)])  # tomorrow is open
+    room = make_unit(host, unit.space, name="Salle Cher", kind="meeting_room", capacity=8)
+    from spaces.listings import services as listings
+
+    with transaction():
+        room.booking_mode = "request"
+        listings.publish_space(host, unit.space)
+    booker = make_user("camille@example.org", name="Camille", locale="en")
+    now = datetime.now(UTC)
+    day = now.astimezone(PARIS).date() + timedelta(days=1)
+    noon = datetime.combine(day, datetime.min.time(), PARIS) + timedelta(hours=12)
+    with transaction():
+        tomorrow = request_booking(booker, unit.id, noon, noon + timedelta(hours=1)).first
+    with transaction():  # asked three days ago: the host had 48 hours to answer
+        unanswered = request_booking(
+            booker, room.id, noon, noon + timedelta(hours=2), now=now - timedelta(days=3)
+        ).first
+    tomorrow_id, unanswered_id = tomorrow.id, unanswered.id
+    assert tomorrow.status == "confirmed" and unanswered.status == "requested"
+    httpserver.expect_request("/periodic.ics").respond_with_data(
+        ics("google.ics"), content_type="text/calendar"
+    )
+    with transaction():  # a calendar that was never synced: a row, no job queued for it
+        calendar = CalendarImport(
+            unit_id=unit.id,
+            created_by_id=host.id,
+            source="url",
+            url=httpserver.url_for("/periodic.ics"),
+            name="Agenda",
+        )
+        db.session.add(calendar)
+    import_id = calendar.id
+    sent_before = len(outbox)
+    assert blocks_of(import_id) == [] and httpserver.log == []
+
+    schedule = jobs.scheduled_tasks(app_ctx)
+    assert {task.name for task in schedule} == {"calendar-sync", "expire-requests", "reminders"}
+    for task in schedule:
+        jobs.run_job(app_ctx, task.func_path)
+
+    assert len(httpserver.log) == 1 and len(blocks_of(import_id)) == 7
+    assert db.session.get(CalendarImport, import_id).last_success_at is not None
+    assert db.session.get(Booking, unanswered_id).status == "expired"
+    assert db.session.get(Booking, tomorrow_id).status == "confirmed"
+    subjects = sorted(str(m["Subject"]).split(",")[0] for m in outbox.messages()[sent_before:])
+    assert subjects == [
+        "Reminder: tomorrow at " + unit.space.name,
+        "Your request expired: " + unit.space.name,
+    ]
+    assert all(str(m["To"]) == "camille@example.org" for m in outbox.messages()[sent_before:])
 
 
 def test_queued_mail_goes_to_redis_when_configured(app, world, outbox, redis_url):

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from spaces import demo, demo_data
+from spaces import create_app, demo, demo_data
 from spaces.accounts.models import User
 from spaces.availability.hours import Window
 from spaces.availability.models import Closure, OpeningWindow
@@ -20,6 +20,7 @@ from spaces.listings.models import Photo, Space, Unit
 from spaces.listings.search import SearchQuery, search
 from spaces.listings.vocabulary import SERVICES, SPACE_KINDS, UNIT_KINDS
 from spaces.organisations.models import Organisation
+from tests.conftest import Outbox, app_config, empty_tables
 
 TOWNS = [
     "Tours 37000",
@@ -33,13 +34,45 @@ TOWNS = [
 COUNTED = (User, Organisation, Space, Unit, OpeningWindow, Closure, Photo, Booking)
 
 
-@pytest.fixture
-def loaded(runner, app_ctx):
-    result = runner.invoke(args=["demo", "load"])
+@pytest.fixture(scope="module")
+def demo_app(database, instance_dir, tmp_path_factory):
+    """The app with the demo loaded once per module and backend (loading takes seconds).
+
+    The tests below only read it, except the second load, which must change nothing and runs
+    last. The tables are emptied when the module is done, as the ``app`` fixture does.
+    """
+    outbox_dir = tmp_path_factory.mktemp("demo-outbox")
+    application = create_app(
+        app_config(database.url, instance_dir, MAIL_OUTBOX_DIR=str(outbox_dir))
+    )
+    application.config["BACKEND"] = database.backend
+    result = application.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert "Demo password" in result.output
-    db.session.rollback()  # see what the command committed
-    return result.output
+    yield application, outbox_dir
+    with application.app_context():
+        db.session.remove()
+        empty_tables(db)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def runner(demo_app):
+    return demo_app[0].test_cli_runner()
+
+
+@pytest.fixture
+def outbox(demo_app) -> Outbox:
+    return Outbox(demo_app[1])
+
+
+@pytest.fixture
+def loaded(demo_app):
+    """An app context on the loaded demo; whatever a test leaves in its session is rolled back."""
+    with demo_app[0].app_context():
+        db.session.rollback()  # see what the command committed
+        yield
+        db.session.rollback()
 
 
 def counts() -> dict[str, int]:
@@ -74,18 +107,6 @@ def test_every_place_has_one_or_two_generated_photos(loaded):
     for space in db.session.scalars(sa.select(Space)):
         assert 1 <= len(space.photos) <= 2, space.name
         assert all(p.width == 1200 and p.height == 800 and p.alt for p in space.photos)
-
-
-def test_a_second_load_changes_nothing(runner, loaded):
-    before = counts()
-    assert before["Space"] and before["Unit"] and before["OpeningWindow"] and before["Closure"]
-    versions = dict(db.session.execute(sa.select(Unit.id, Unit.availability_version)).all())
-    again = runner.invoke(args=["demo", "load"])
-    assert again.exit_code == 0, again.output
-    assert "(0 objects created)" in again.output
-    db.session.rollback()
-    assert counts() == before
-    assert dict(db.session.execute(sa.select(Unit.id, Unit.availability_version)).all()) == versions
 
 
 def test_every_town_has_a_published_place_nearby(loaded):
@@ -189,3 +210,15 @@ def test_the_coming_weeks_are_partly_booked(loaded, outbox):
         for b in mine:  # never overbooked, and not full everywhere either
             assert peak_taken(occupations, b.start_at, b.end_at) <= unit.effective_capacity
     assert len(outbox) == 0  # loading the demo sends no e-mail
+
+
+def test_a_second_load_changes_nothing(runner, loaded):
+    before = counts()
+    assert before["Space"] and before["Unit"] and before["OpeningWindow"] and before["Closure"]
+    versions = dict(db.session.execute(sa.select(Unit.id, Unit.availability_version)).all())
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0, again.output
+    assert "(0 objects created)" in again.output
+    db.session.rollback()
+    assert counts() == before
+    assert dict(db.session.execute(sa.select(Unit.id, Unit.availability_version)).all()) == versions

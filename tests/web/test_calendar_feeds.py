@@ -14,47 +14,14 @@ from tests.factories import (
     api_token,
     bearer,
     log_in,
-    make_space,
-    make_unit,
     make_user,
     post_form,
-    set_hours,
 )
 
 # 2027-03-01 is a Monday.
 
 
-@pytest.fixture
-def world(app_ctx):
-    host = make_user("host@example.org", name="Léa Hôte")
-    booker = make_user("camille@example.org", name="Camille Martin")
-    other = make_user("dominique@example.org", name="Dominique Secret")
-    space = make_space(host, name="La Cantine", units=0, publish=False)
-    pool = make_unit(host, space, name="Open space", capacity=3)
-    room = make_unit(
-        host,
-        space,
-        name="Salle Loire",
-        kind="meeting_room",
-        capacity=8,
-        booking_mode="request",
-        prices={"hour": 2500},
-    )
-    set_hours(host, space)
-    from spaces.listings import services
-
-    with transaction():
-        services.publish_space(host, space)
-    return {
-        "host": host,
-        "space": space.id,
-        "organisation": space.organisation_id,
-        "pool": pool.id,
-        "room": room.id,
-        "h": bearer(api_token(host)),
-        "b": bearer(api_token(booker)),
-        "o": bearer(api_token(other)),
-    }
+pytestmark = pytest.mark.world(people={"o": ("dominique@example.org", "Dominique Secret", None)})
 
 
 def book(client, world, who="b", unit="pool", day="2027-03-01", start="09:00", end="13:00"):
@@ -68,7 +35,10 @@ def book(client, world, who="b", unit="pool", day="2027-03-01", start="09:00", e
 
 
 def new_token(client, world, who="b", scope="me", target=None) -> dict:
-    payload = {"scope": scope} if target is None else {"scope": scope, "id": world[target]}
+    if target is None:
+        payload = {"scope": scope}
+    else:  # the space is an object in the world, the units are ids
+        payload = {"scope": scope, "id": getattr(world[target], "id", world[target])}
     response = client.post("/api/v1/calendar-tokens", json=payload, headers=world[who])
     assert response.status_code == 201, response.get_json()
     return response.get_json()

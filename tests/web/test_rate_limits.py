@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import app_config
 from tests.factories import PASSWORD, make_user, post_form
-from tests.servers import gunicorn
+from tests.servers import gunicorn, gunicorns
 
 
 def _post_json(url: str, payload: dict) -> tuple[int, dict]:
@@ -37,7 +37,7 @@ def test_sixth_failed_login_is_429_across_two_processes_sharing_redis(
         "RATELIMIT_KEY_PREFIX": "t429",
     }
     wrong = {"email": "camille@example.org", "password": "not the password"}
-    with gunicorn(env) as server_a, gunicorn(env) as server_b:
+    with gunicorns(env, 2) as (server_a, server_b):
         for server in (server_a, server_a, server_b, server_a, server_b):
             status, body = _post_json(f"{server}/api/v1/auth/token", wrong)
             assert status == 401, body
