@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.streams import seed  # noqa: E402  (the same seeded place as the streams bench)
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,37 +38,6 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
     "--no-first-run",
 ]
-
-
-def seed(database_url: str) -> tuple[int, int, str]:
-    """A published space with one big unit open every day, and an API token for the booker."""
-    from spaces import create_app
-    from spaces.availability.hours import Window
-    from tests.factories import api_token, make_space, make_unit, make_user, set_hours
-
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "SPACES_ENV": "testing",
-            "SECRET_KEY": "bench",
-            "ARGON2_TIME_COST": 1,
-            "ARGON2_MEMORY_COST": 1024,
-        }
-    )
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        host = make_user()
-        space = make_space(host, units=0, publish=False)
-        unit = make_unit(host, space, capacity=1000)
-        set_hours(host, space, [Window(d, 0, 1440) for d in range(7)])
-        from spaces.db import transaction
-        from spaces.listings import services
-
-        with transaction():
-            services.publish_space(host, space)
-        return space.id, unit.id, api_token(make_user())
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -80,7 +51,7 @@ def main() -> None:
     parser.add_argument("--busy", type=int, default=0, help="busy loops running meanwhile")
     args = parser.parse_args()
     database_url = os.environ["DATABASE_URL"]
-    space_id, unit_id, token = seed(database_url)
+    space_id, unit_id, (token,) = seed(database_url, bookers=1)
     env = {"DATABASE_URL": database_url, "RATELIMIT_ENABLED": "0"}
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]

@@ -41,8 +41,9 @@ def worker_pids(master: int) -> list[int]:
     return [int(p) for p in children.read_text().split()] if children.exists() else []
 
 
-def seed(database_url: str) -> tuple[int, list[str]]:
-    """A published unit open every day, and API tokens for the bookers."""
+def seed(database_url: str, bookers: int = 5) -> tuple[int, int, list[str]]:
+    """A published space with one 1,000-seat unit open every day, and API tokens for the
+    bookers: (space id, unit id, tokens). ``live_page.py`` seeds the same way."""
     from spaces import create_app
     from spaces.availability.hours import Window
     from tests.factories import api_token, make_space, make_unit, make_user, set_hours
@@ -69,8 +70,7 @@ def seed(database_url: str) -> tuple[int, list[str]]:
 
         with transaction():
             services.publish_space(host, space)
-        tokens = [api_token(make_user()) for _ in range(5)]
-        return unit.id, tokens
+        return space.id, unit.id, [api_token(make_user()) for _ in range(bookers)]
 
 
 def open_streams(
@@ -96,7 +96,7 @@ def main() -> None:
     args = parser.parse_args()
     database_url = os.environ["DATABASE_URL"]
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
-    unit_id, tokens = seed(database_url)
+    _space_id, unit_id, tokens = seed(database_url)
 
     from tests.servers import gunicorn
 
