@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -9,8 +10,8 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.error import URLError
-from urllib.request import urlopen
+from urllib.error import HTTPError, URLError
+from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,3 +113,15 @@ def _wait_until_ready(process: subprocess.Popen, url: str, deadline: float) -> N
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start in time") from None
             time.sleep(0.1)
+
+
+def post_json(url: str, payload: dict, timeout: float = 10) -> tuple[int, dict]:
+    """POST ``payload`` as JSON to a server under test: (status, decoded body)."""
+    request = Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")

@@ -11,29 +11,15 @@ the busy timeout when the hashes are serialised, whatever the speed of the machi
 
 from __future__ import annotations
 
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from urllib.error import HTTPError
-from urllib.request import Request, urlopen
 
 import pytest
 
 from tests.factories import PASSWORD, make_user
-from tests.servers import gunicorn
+from tests.servers import gunicorn, post_json
 
 PEOPLE = 24
-
-
-def _post(url: str, payload: dict) -> tuple[int, dict]:
-    request = Request(
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urlopen(request, timeout=90) as response:
-            return response.status, json.loads(response.read())
-    except HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
 
 
 @pytest.mark.slow
@@ -56,7 +42,7 @@ def test_24_sign_ups_and_24_log_ins_at_once_get_no_server_error(app, app_ctx, da
         ] + [(f"{url}/api/v1/auth/token", {"email": e, "password": PASSWORD}) for e in existing]
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            results = list(pool.map(lambda job: _post(*job), jobs))
+            results = list(pool.map(lambda job: post_json(*job, timeout=90), jobs))
         elapsed = time.monotonic() - started
 
     statuses = [status for status, _ in results]

@@ -111,3 +111,32 @@ def page(request, browser, live_server, tmp_path):
             except Exception as exc:  # the browser may be what failed: keep the real error
                 print(f"\nno screenshot: {exc}")
         context.close()
+
+
+def place_in_loches(app, booking_mode="instant", capacity=3, windows=None):
+    """A published third place in Loches with one unit (open all week by default), its host
+    (host@example.org) and a booker (camille@example.org): (space id, unit id)."""
+    from spaces.availability.hours import Window
+    from tests.factories import make_space, make_unit, make_user, set_hours
+
+    with app.app_context():
+        host = make_user("host@example.org", name="Hôte")
+        space = make_space(
+            host,
+            name="Tiers-lieu de Loches",
+            units=0,
+            publish=False,
+            latitude=47.1286,
+            longitude=0.9953,
+        )
+        unit = make_unit(
+            host, space, name="Open space", capacity=capacity, booking_mode=booking_mode
+        )
+        set_hours(host, space, windows or [Window(d, 0, 1440) for d in range(7)])
+        from spaces.db import transaction
+        from spaces.listings import services
+
+        with transaction():
+            services.publish_space(host, space)
+        make_user("camille@example.org", name="Camille")
+        return space.id, unit.id

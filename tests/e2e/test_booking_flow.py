@@ -8,7 +8,8 @@ import re
 from playwright.sync_api import Page, expect
 
 from spaces.availability.hours import Window
-from tests.factories import PASSWORD, make_space, make_unit, make_user, set_hours
+from tests.e2e.conftest import place_in_loches
+from tests.factories import PASSWORD, make_user
 
 LOCHES = (47.1286, 0.9953)
 
@@ -21,32 +22,8 @@ def _log_in(page: Page, email: str) -> None:
     expect(page.get_by_test_id("account-link")).to_be_visible()
 
 
-def _place(app, booking_mode="instant", capacity=3, windows=None):
-    with app.app_context():
-        host = make_user("host@example.org", name="Hôte")
-        space = make_space(
-            host,
-            name="Tiers-lieu de Loches",
-            units=0,
-            publish=False,
-            latitude=LOCHES[0],
-            longitude=LOCHES[1],
-        )
-        unit = make_unit(
-            host, space, name="Open space", capacity=capacity, booking_mode=booking_mode
-        )
-        set_hours(host, space, windows or [Window(d, 0, 1440) for d in range(7)])
-        from spaces.db import transaction
-        from spaces.listings import services
-
-        with transaction():
-            services.publish_space(host, space)
-        make_user("camille@example.org", name="Camille")
-        return space.id, unit.id
-
-
 def test_book_a_half_day_from_search_results_then_cancel_it(app, page: Page):
-    _place(app, windows=[Window(d, 8 * 60, 19 * 60) for d in range(7)])
+    place_in_loches(app, windows=[Window(d, 8 * 60, 19 * 60) for d in range(7)])
     _log_in(page, "camille@example.org")
     page.goto("/search?near=Loches&start=2027-03-01T09:00&end=2027-03-01T13:00")
     results = page.get_by_test_id("result")
@@ -67,7 +44,7 @@ def test_book_a_half_day_from_search_results_then_cancel_it(app, page: Page):
 
 
 def test_a_host_accepts_a_request(app, page: Page):
-    _space_id, unit_id = _place(app, booking_mode="request")
+    _space_id, unit_id = place_in_loches(app, booking_mode="request")
     with app.app_context():
         from datetime import UTC, datetime
 
@@ -94,7 +71,7 @@ def test_a_host_accepts_a_request(app, page: Page):
 def test_another_page_sees_free_seats_change_without_reloading(
     app, page: Page, browser, live_server
 ):
-    space_id, unit_id = _place(app, capacity=3)
+    space_id, unit_id = place_in_loches(app, capacity=3)
     watcher = browser.new_context(base_url=live_server.url, locale="fr-FR").new_page()
     try:
         watcher.goto(f"/spaces/{space_id}")
@@ -158,7 +135,7 @@ def _token(app) -> str:
 def test_a_change_between_the_page_and_its_stream_still_reaches_the_page(
     app, page: Page, live_server
 ):
-    space_id, unit_id = _place(app, capacity=3)
+    space_id, unit_id = place_in_loches(app, capacity=3)
     token = _token(app)
     held = []
     # The page is made, then its event stream is held back while a booking commits: the stream
@@ -178,7 +155,7 @@ def test_a_change_between_the_page_and_its_stream_still_reaches_the_page(
 
 
 def test_a_change_during_a_refresh_is_not_hidden_by_the_older_answer(app, page: Page, live_server):
-    space_id, unit_id = _place(app, capacity=3)
+    space_id, unit_id = place_in_loches(app, capacity=3)
     token = _token(app)
     page.goto(f"/spaces/{space_id}")
     expect(page.locator("html")).to_have_attribute("data-live", "on")

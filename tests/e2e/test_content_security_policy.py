@@ -6,7 +6,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from spaces.availability.hours import Window
-from tests.factories import PASSWORD, make_space, make_unit, make_user, set_hours
+from tests.e2e.conftest import place_in_loches
+from tests.factories import PASSWORD
 
 LOCHES = (47.1286, 0.9953)
 
@@ -49,27 +50,17 @@ class PolicyWatch:
 
 
 def _place(app):
+    space_id, unit_id = place_in_loches(app, windows=[Window(d, 8 * 60, 19 * 60) for d in range(7)])
     with app.app_context():
-        host = make_user("host@example.org", name="Hôte")
-        space = make_space(
-            host,
-            name="Tiers-lieu de Loches",
-            units=0,
-            publish=False,
-            latitude=LOCHES[0],
-            longitude=LOCHES[1],
-        )
-        unit = make_unit(host, space, name="Open space", capacity=3)
-        set_hours(host, space, [Window(d, 8 * 60, 19 * 60) for d in range(7)])
+        from spaces.accounts.models import User
         from spaces.calendars import tokens
         from spaces.db import transaction
-        from spaces.listings import services
+        from spaces.extensions import db
 
-        with transaction():
-            services.publish_space(host, space)
+        host = db.session.scalar(db.select(User).where(User.email == "host@example.org"))
         with transaction():
             tokens.create_token(host, "me")
-        return space.id, unit.id
+    return space_id, unit_id
 
 
 def test_main_pages_run_under_the_policy_without_a_violation(app, page: Page):

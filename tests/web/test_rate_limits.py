@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
-from urllib.error import HTTPError
-from urllib.request import Request, urlopen
 
 import pytest
 
 from tests.conftest import app_config
 from tests.factories import PASSWORD, make_user, post_form
-from tests.servers import gunicorn, gunicorns
-
-
-def _post_json(url: str, payload: dict) -> tuple[int, dict]:
-    request = Request(
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except HTTPError as error:
-        return error.code, json.loads(error.read())
+from tests.servers import gunicorn, gunicorns, post_json
 
 
 @pytest.mark.redis
@@ -39,9 +25,9 @@ def test_sixth_failed_login_is_429_across_two_processes_sharing_redis(
     wrong = {"email": "camille@example.org", "password": "not the password"}
     with gunicorns(env, 2) as (server_a, server_b):
         for server in (server_a, server_a, server_b, server_a, server_b):
-            status, body = _post_json(f"{server}/api/v1/auth/token", wrong)
+            status, body = post_json(f"{server}/api/v1/auth/token", wrong)
             assert status == 401, body
-        status, body = _post_json(f"{server_a}/api/v1/auth/token", wrong)
+        status, body = post_json(f"{server_a}/api/v1/auth/token", wrong)
         assert status == 429
         assert body["error"]["code"] == "rate_limited"
         assert body["error"]["message"]
@@ -112,7 +98,7 @@ def test_a_burst_of_wrong_passwords_is_checked_at_most_five_times(app, app_ctx, 
     wrong = {"email": "camille@example.org", "password": "not the password"}
     with gunicorn(env, threads=40) as server, ThreadPoolExecutor(max_workers=40) as pool:
         results = list(
-            pool.map(lambda _: _post_json(f"{server}/api/v1/auth/token", wrong), range(40))
+            pool.map(lambda _: post_json(f"{server}/api/v1/auth/token", wrong), range(40))
         )
     statuses = sorted(status for status, _ in results)
     assert statuses == [401] * 5 + [429] * 35, statuses
