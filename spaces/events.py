@@ -99,11 +99,15 @@ class RedisBroker(Broker):
         import redis
 
         self.redis = redis.Redis.from_url(url)
+        # Pub/sub ignores the database number: name it in the channel so that two instances
+        # sharing one Redis on different databases (staging and production) never cross.
+        database = self.redis.connection_pool.connection_kwargs.get("db", 0)
+        self.prefix = f"{CHANNEL_PREFIX}{database}:"
         self._listener: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
     def publish(self, unit_id: int, change: dict) -> None:
-        self.redis.publish(f"{CHANNEL_PREFIX}{unit_id}", json.dumps(change))
+        self.redis.publish(f"{self.prefix}{unit_id}", json.dumps(change))
 
     def subscribe(self, unit_ids: Iterable[int]) -> Subscription:
         self._ensure_listener()
@@ -125,7 +129,7 @@ class RedisBroker(Broker):
         while True:
             try:
                 pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-                pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                pubsub.psubscribe(f"{self.prefix}*")
                 ready.set()
                 for message in pubsub.listen():
                     if message.get("type") != "pmessage":

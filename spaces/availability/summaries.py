@@ -88,14 +88,17 @@ def coming_days(unit: Unit, days: int = 7, now: datetime | None = None) -> list[
             local_instant(day + timedelta(days=1), 0, tz),
         )
         windows = opening_spans(state, day_start, day_end)
+        # A free segment may run over several days (open round the clock): clip it to this
+        # day and to the notice, and keep only what is left.
+        bookable_from = max(day_start, cutoff)
         usable = [
             seg
             for seg in segments
-            if seg.free > 0 and seg.end > max(day_start, cutoff) and seg.start < day_end
+            if seg.free > 0 and seg.end > bookable_from and seg.start < day_end
         ]
-        pieces = [(max(seg.start, day_start, cutoff), min(seg.end, day_end)) for seg in usable]
-        spans = tuple(merge_spans(pieces))
-        frees = [seg.free for seg in usable]
+        pieces = [(max(seg.start, bookable_from), min(seg.end, day_end)) for seg in usable]
+        spans = tuple(merge_spans([(a, b) for a, b in pieces if a < b]))
+        frees = [seg.free for seg, (a, b) in zip(usable, pieces, strict=True) if a < b]
         if spans and list(spans) == windows:
             status, message = "free", None
         elif spans:

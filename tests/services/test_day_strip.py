@@ -100,7 +100,8 @@ def test_the_space_page_shows_notice_and_imported_blocks(client, app_ctx):
     space, (pool,) = make_bookable(
         host,
         {"name": "Open space", "capacity": 12, "notice_minutes": 2 * 24 * 60},
-        windows=[Window(day, 9 * 60, 18 * 60) for day in range(7)],
+        # Open round the clock: "too soon" must not turn into "closed" late in the day.
+        windows=[Window(day, 0, 24 * 60) for day in range(7)],
     )
     today = utcnow().astimezone(PARIS).date()
     day4 = today + timedelta(days=4)
