@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def discard_after_commit(session) -> None:
 
 
 @contextmanager
-def transaction(session=None) -> Iterator:
+def transaction(session=None, *, expire_on_commit: bool = True) -> Iterator:
     """Run the block in one write transaction: commit on success, roll back on any exception.
 
     Any read transaction the session had open is ended first, so the block reads fresh rows; on
@@ -132,12 +132,20 @@ def transaction(session=None) -> Iterator:
     a check-then-write cannot be raced and a stale snapshot can never fail the write. After-commit
     callbacks run after a successful commit, outside the transaction; a failing callback is logged
     and never undoes the commit.
+
+    ``expire_on_commit=False`` keeps what the block loaded and wrote as it was at the commit
+    (SQLAlchemy expires it by default): a caller that answers with what it just wrote, and the
+    after-commit callbacks (e-mails), then read it without reloading every row once more.
     """
     if session is None:
         session = db.session
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("changes were made outside transaction(); they would be lost")
     session.rollback()
+    # The Session itself (db.session is a scoped_session proxy).
+    target = session() if isinstance(session, scoped_session) else session
+    expiring = target.expire_on_commit
+    target.expire_on_commit = expire_on_commit
     token = _immediate.set(True)
     try:
         yield session
@@ -148,6 +156,7 @@ def transaction(session=None) -> Iterator:
         raise
     finally:
         _immediate.reset(token)
+        target.expire_on_commit = expiring
     callbacks = session.info.pop(_AFTER_COMMIT_KEY, [])
     for callback in callbacks:
         try:

@@ -17,6 +17,7 @@ import smtplib
 import ssl
 import tempfile
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -139,6 +140,14 @@ def send_mail(to: str, template: str, locale: str | None = None, attachments=(),
     deliver(build_message(to, subject, body, attachments))
 
 
+def compose(
+    to: str, template: str, locale: str | None = None, attachments=(), **context
+) -> EmailMessage:
+    """One message, rendered in the recipient's language, not sent."""
+    subject, body = render_mail(template, locale, **context)
+    return build_message(to, subject, body, attachments)
+
+
 def queue_mail(
     session, to: str, template: str, locale: str | None = None, attachments=(), **context
 ) -> None:
@@ -147,9 +156,28 @@ def queue_mail(
     The message is rendered now, while the objects it speaks of are loaded, and delivered after
     the commit.
     """
-    subject, body = render_mail(template, locale, **context)
-    message = build_message(to, subject, body, attachments)
+    queue_message(session, compose(to, template, locale, attachments, **context))
+
+
+def queue_message(session, message: EmailMessage) -> None:
+    """Deliver a composed message after the current transaction commits (see ``queue_mail``)."""
     after_commit(session, lambda: deliver_later(message))
+
+
+def compose_after_commit(session, messages: Callable[[], Iterable[EmailMessage]]) -> None:
+    """Render the messages after the current transaction commits, then deliver them.
+
+    For a transaction that holds a lock others wait for (a booking holds its unit's): the
+    rendering (templates, invitations, the recipients' query) runs outside it. ``messages``
+    reads the objects as they were committed — with ``transaction(expire_on_commit=False)``
+    without reloading them. Nothing is rendered for a rolled-back transaction.
+    """
+
+    def send() -> None:
+        for message in list(messages()):
+            deliver_later(message)
+
+    after_commit(session, send)
 
 
 def deliver_later(message: EmailMessage) -> None:

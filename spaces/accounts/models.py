@@ -26,9 +26,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Changing it logs out every session and invalidates reset links (see services).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    memberships = relationship(
-        "Membership", back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded when first read (role checks, menus), not with every user: a booking loads its
+    # booker and the host's managers, and reads no one's memberships.
+    memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
     tokens = relationship("ApiToken", back_populates="user", cascade="all, delete-orphan")
 
     @property
@@ -55,4 +55,4 @@ class ApiToken(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    user = relationship("User", back_populates="tokens")
+    user = relationship("User", back_populates="tokens", lazy="joined")  # read with the token

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import jsonify
 
 from spaces.api.core import body, bp, page_args, paginate, query_id, require_user
@@ -16,7 +17,7 @@ from spaces.errors import Invalid, NotFound
 from spaces.extensions import db
 from spaces.forms import form_from_json
 from spaces.inputs import parse_window
-from spaces.listings.models import Unit
+from spaces.listings.models import Space, Unit
 
 
 def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
@@ -49,11 +50,21 @@ def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
     return data
 
 
-def _unit_or_404(unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id) if 0 < unit_id < 2**31 else None
-    if unit is None:
+def _timezone_or_404(unit_id: int) -> ZoneInfo:
+    """The zone of the unit's space (to read the times given without an offset): one light
+    row — the booking reads the unit itself under its lock."""
+    name = (
+        db.session.scalar(
+            sa.select(Space.timezone)
+            .join(Unit, Unit.space_id == Space.id)
+            .where(Unit.id == unit_id)
+        )
+        if 0 < unit_id < 2**31
+        else None
+    )
+    if name is None:
         raise NotFound(fields={"unit_id": ["Unknown unit."]})
-    return unit
+    return ZoneInfo(name)
 
 
 @bp.post("/bookings")
@@ -65,14 +76,16 @@ def create_booking():
     repeat_errors = form.validate_repeat_presence(requested_repeat)
     if repeat_errors:
         raise Invalid(fields=repeat_errors)
-    unit = _unit_or_404(form.unit_id.data)
+    unit_id = form.unit_id.data
+    tz = _timezone_or_404(unit_id)
     # The order is the service's rule (bookings.rules), checked there after who may book.
-    tz = ZoneInfo(unit.space.timezone)
     start, end = parse_window(form.start.data, form.end.data, tz, ordered=False)
-    with transaction():
+    # What was written stays loaded after the commit: the answer and the e-mails (rendered
+    # after the commit) read it without loading the booking, its unit and space once more.
+    with transaction(expire_on_commit=False):
         result = requesting.request_booking(
             actor,
-            unit.id,
+            unit_id,
             start,
             end,
             form.seats.data or 1,

@@ -8,10 +8,13 @@ clients and subscribed calendars agree. A series' e-mail invites to the occurren
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from email.message import EmailMessage
+
 from spaces.calendars.invitations import invitation_for_booking
 from spaces.extensions import db
 from spaces.i18n import format_span
-from spaces.mail import Attachment, external_url, queue_mail
+from spaces.mail import Attachment, compose, compose_after_commit, external_url, queue_message
 from spaces.organisations.services import managers
 
 
@@ -27,9 +30,8 @@ def invitation(booking) -> Attachment:
     )
 
 
-def _send(user, template: str, booking, *, invite: bool = False, **context) -> None:
-    queue_mail(
-        db.session,
+def _message(user, template: str, booking, *, invite: bool = False, **context) -> EmailMessage:
+    return compose(
         user.email,
         template,
         user.locale,
@@ -46,17 +48,24 @@ def _send(user, template: str, booking, *, invite: bool = False, **context) -> N
     )
 
 
-def booking_created(result) -> None:
+def _send(user, template: str, booking, *, invite: bool = False, **context) -> None:
+    queue_message(db.session, _message(user, template, booking, invite=invite, **context))
+
+
+def _created_messages(result) -> Iterator[EmailMessage]:
     first = result.first
     count = len(result.bookings)
     template = "booking_confirmed" if first.status == "confirmed" else "booking_requested"
-    _send(first.user, template, first, invite=True, count=count, skipped=result.skipped)
-    if first.status == "requested":
-        for host in managers(first.unit.space.organisation):
-            _send(host, "booking_request_to_host", first, count=count)
-    else:
-        for host in managers(first.unit.space.organisation):
-            _send(host, "booking_new_to_host", first, count=count)
+    yield _message(first.user, template, first, invite=True, count=count, skipped=result.skipped)
+    to_host = "booking_request_to_host" if first.status == "requested" else "booking_new_to_host"
+    for host in managers(first.unit.space.organisation):
+        yield _message(host, to_host, first, count=count)
+
+
+def booking_created(result) -> None:
+    """To the booker and the host's managers — rendered after the commit, outside the unit's
+    lock, which only the check and the write hold."""
+    compose_after_commit(db.session, lambda: _created_messages(result))
 
 
 def booking_decided(booking) -> None:

@@ -28,7 +28,6 @@ from spaces.bookings.rules import check_rules
 from spaces.db import utcnow
 from spaces.errors import Conflict, Invalid, NotFound
 from spaces.extensions import db
-from spaces.listings.services import get_unit
 from spaces.organisations.models import Organisation
 from spaces.organisations.services import role_of
 
@@ -112,7 +111,9 @@ def request_booking(
     them in ``extra["conflicts"]``; with ``skip_conflicts`` only when no date fits at all.
     """
     now = now or utcnow()
-    unit = get_unit(actor, unit_id)
+    # Locked first, and read once with its space: what the checks below read is what the write
+    # relies on. Only an active unit of a published space can be booked (by anyone who sees it).
+    unit = lock_unit(unit_id)
     if unit.space.status != "published" or not unit.active:
         raise NotFound()
     sponsor = _sponsor(actor, sponsor_organisation_id)
@@ -136,7 +137,6 @@ def request_booking(
     else:
         planned = [Occurrence(start.astimezone(tz).date(), start, end)]
 
-    unit = lock_unit(unit.id)
     state = unit_state(unit, planned[0].start, planned[-1].end, now)
     fitting, conflicts = [], []
     for occurrence in planned:

@@ -11,9 +11,12 @@ What a feed shows (``feed_for_token``):
   ``HORIZON`` ago, and bookings cancelled, declined or expired at most ``RECENT`` ago as
   CANCELLED, so that subscribed calendars remove them; older ones are left out.
 
-The ETag is a hash of the feed's bytes, so it changes whenever anything visible changes (a name
-included). Last-Modified is the latest instant at which the feed's content changed: a booking
-written, a request expiring, an event leaving the feed, the space edited, the token made.
+The ETag is a hash of what the feed is made of — each shown booking's id, last change and status
+as of now, the names of its unit and booker, its space's last edit, the token's owner's language,
+the address settings — so it changes whenever anything visible changes (a name included), and it
+is computed from one light query without building the feed: a client that has it gets a 304 that
+renders nothing. Last-Modified is the latest instant at which the feed's content changed: a
+booking written, a request expiring, an event leaving the feed, the space edited, the token made.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy.orm import joinedload
 
+from spaces.accounts.models import User
 from spaces.accounts.permissions import can_manage
 from spaces.bookings.models import Booking
 from spaces.calendars import export
@@ -35,25 +40,43 @@ from spaces.calendars.invitations import (
     changed_at,
     default_locale,
     event_context,
+    organizer_email,
+    uid_domain,
 )
 from spaces.calendars.models import CalendarToken
 from spaces.calendars.tokens import token_name
 from spaces.db import utcnow
 from spaces.errors import NotFound
 from spaces.extensions import db
-from spaces.listings.models import Unit
+from spaces.listings.models import Space, Unit
 from spaces.organisations.services import role_of
 
 RECENT = timedelta(days=30)  # cancelled, declined and expired events stay this long
 HORIZON = timedelta(days=366)  # past live events stay this long
 TOUCH_EVERY = timedelta(hours=1)  # last_used_at is written at most this often
 _MAX_ID = 2**31 - 1
+# Part of every ETag: change it when the text of the events changes, so that clients refetch.
+FEED_FORMAT = "1"
 
 
 class Feed(NamedTuple):
     body: bytes
     etag: str
     last_modified: datetime
+
+
+class Shown(NamedTuple):
+    """What a shown booking contributes to the ETag and Last-Modified: from a light row (the
+    304 path) or from the loaded booking (the feed itself) — the same values either way."""
+
+    booking_id: int
+    status: str  # effective, as of now
+    changed_at: datetime
+    updated_at: datetime
+    unit_name: str
+    space_updated_at: datetime
+    booker_name: str
+    booker_email: str
 
 
 def _scope_clause(token: CalendarToken):
@@ -64,10 +87,41 @@ def _scope_clause(token: CalendarToken):
     return Booking.unit_id.in_(sa.select(Unit.id).where(Unit.space_id == token.space_id))
 
 
-def _usable(token_text: str) -> CalendarToken:
+def _window(now: datetime) -> tuple:
+    """The SQL part of what a feed shows (the rest is ``_ended_long_ago``)."""
+    return (
+        Booking.end_at >= now - HORIZON,
+        sa.or_(Booking.status.in_(("requested", "confirmed")), Booking.updated_at >= now - RECENT),
+    )
+
+
+def _effective(status: str, expires_at: datetime | None, now: datetime) -> str:
+    """``Booking.effective_status`` on plain values."""
+    if status == "requested" and expires_at is not None and expires_at <= now:
+        return "expired"
+    return status
+
+
+def _ended_long_ago(effective: str, changed: datetime, now: datetime) -> bool:
+    return effective in ENDED and changed < now - RECENT
+
+
+def open_token(token_text: str) -> CalendarToken:
+    """The token behind an address, with its owner and target, if its feed may be read.
+
+    Raises NotFound for an unknown or revoked token, a suspended or deleted owner, or a host
+    feed whose owner no longer manages the place. One query (two for a host's feed: the role)."""
     if not token_text or len(token_text) > 64:
         raise NotFound()
-    token = db.session.scalar(sa.select(CalendarToken).where(CalendarToken.token == token_text))
+    token = db.session.scalar(
+        sa.select(CalendarToken)
+        .where(CalendarToken.token == token_text)
+        .options(
+            joinedload(CalendarToken.user),
+            joinedload(CalendarToken.unit).joinedload(Unit.space).lazyload(Space.service_rows),
+            joinedload(CalendarToken.space).lazyload(Space.service_rows),
+        )
+    )
     if token is None or token.revoked_at is not None or not token.user.is_active:
         raise NotFound()
     if token.scope != "me":
@@ -111,37 +165,130 @@ def _left_feed_at(clause, now: datetime) -> datetime | None:
 
 def feed_bookings(token: CalendarToken, now: datetime) -> list[Booking]:
     """The bookings a token's feed shows, by start (see the module docstring for the rules)."""
-    clause = _scope_clause(token)
     query = (
         sa.select(Booking)
-        .where(
-            clause,
-            Booking.end_at >= now - HORIZON,
-            sa.or_(
-                Booking.status.in_(("requested", "confirmed")), Booking.updated_at >= now - RECENT
-            ),
+        .where(_scope_clause(token), *_window(now))
+        .options(
+            joinedload(Booking.unit).joinedload(Unit.space).lazyload(Space.service_rows),
         )
-        .options(joinedload(Booking.unit).joinedload(Unit.space))
         .order_by(Booking.start_at, Booking.id)
     )
     shown = []
     for booking in db.session.scalars(query).unique():
-        if booking.effective_status(now) in ENDED and changed_at(booking, now) < now - RECENT:
+        if _ended_long_ago(booking.effective_status(now), changed_at(booking, now), now):
             continue
         shown.append(booking)
     return shown
 
 
-def feed_for_token(token_text: str, now: datetime | None = None) -> Feed:
-    """The feed behind an address: (bytes, ETag, Last-Modified).
+def _shown_of(booking: Booking, now: datetime) -> Shown:
+    return Shown(
+        booking.id,
+        booking.effective_status(now),
+        changed_at(booking, now),
+        booking.updated_at,
+        booking.unit.name,
+        booking.unit.space.updated_at,
+        booking.user.name,
+        booking.user.email,
+    )
 
-    Raises NotFound for an unknown or revoked token, a suspended or deleted owner, or a host
-    feed whose owner no longer manages the place. Reads only: build it outside ``transaction()``
-    (on SQLite that would hold the database's write lock while the feed is rendered), then note
-    the use with ``note_feed_use``.
-    """
-    now = now or utcnow()
-    token = _usable(token_text)
+
+def _shown_rows(token: CalendarToken, now: datetime) -> list[Shown]:
+    """What the feed would show, from one light query: no booking object, no event."""
+    rows = db.session.execute(
+        sa.select(
+            Booking.id,
+            Booking.status,
+            Booking.expires_at,
+            Booking.updated_at,
+            Unit.name,
+            Space.updated_at,
+            User.name,
+            User.email,
+        )
+        .join(Unit, Unit.id == Booking.unit_id)
+        .join(Space, Space.id == Unit.space_id)
+        .join(User, User.id == Booking.user_id)
+        .where(_scope_clause(token), *_window(now))
+        .order_by(Booking.start_at, Booking.id)
+    )
+    shown = []
+    for booking_id, status, expires_at, updated_at, unit, space_updated, name, email in rows:
+        effective = _effective(status, expires_at, now)
+        changed = expires_at if effective != status else updated_at
+        if _ended_long_ago(effective, changed, now):
+            continue
+        shown.append(
+            Shown(booking_id, effective, changed, updated_at, unit, space_updated, name, email)
+        )
+    return shown
+
+
+def _etag(token: CalendarToken, shown: list[Shown]) -> str:
+    """A hash of everything the feed's text is made of (see the module docstring)."""
+    target = token.unit.space if token.scope == "unit" else token.space
+    digest = hashlib.sha256()
+    context = (
+        FEED_FORMAT,
+        token.id,
+        token.scope,
+        token.user_id,
+        token.created_at.isoformat(),
+        default_locale(token.user),
+        token.unit.name if token.unit is not None else None,
+        target.name if target is not None else None,
+        uid_domain(),
+        organizer_email(),
+        current_app.config.get("BASE_URL"),
+    )
+    digest.update(repr(context).encode())
+    for item in shown:
+        digest.update(
+            repr(
+                (
+                    item.booking_id,
+                    item.status,
+                    item.changed_at.isoformat(),
+                    item.updated_at.isoformat(),
+                    item.unit_name,
+                    item.space_updated_at.isoformat(),
+                    item.booker_name,
+                    item.booker_email,
+                )
+            ).encode()
+        )
+    return f'"{digest.hexdigest()[:40]}"'
+
+
+def _last_modified(token: CalendarToken, shown: list[Shown], now: datetime) -> datetime:
+    moments = [token.created_at]
+    moments.extend(item.changed_at for item in shown)
+    moments.extend({item.space_updated_at for item in shown})
+    if token.scope != "me":
+        moments.append((token.unit.space if token.scope == "unit" else token.space).updated_at)
+    left = _left_feed_at(_scope_clause(token), now)
+    if left is not None:
+        moments.append(left)
+    return min(max(moments), now)
+
+
+def feed_etag(token: CalendarToken, now: datetime) -> str:
+    """The feed's ETag, as ``feed`` would give it, without building the feed (one query)."""
+    return _etag(token, _shown_rows(token, now))
+
+
+def feed_validators(token: CalendarToken, now: datetime) -> tuple[str, datetime]:
+    """The feed's ETag and Last-Modified, as ``feed`` would give them, without building it."""
+    shown = _shown_rows(token, now)
+    return _etag(token, shown), _last_modified(token, shown, now)
+
+
+def feed(token: CalendarToken, now: datetime) -> Feed:
+    """The feed of an open token (``open_token``): (bytes, ETag, Last-Modified).
+
+    Reads only: build it outside ``transaction()`` (on SQLite that would hold the database's
+    write lock while the feed is rendered), then note the use with ``note_feed_use``."""
     bookings = feed_bookings(token, now)
     host_view = token.scope != "me"
     with force_locale(default_locale(token.user)):
@@ -149,25 +296,19 @@ def feed_for_token(token_text: str, now: datetime | None = None) -> Feed:
         events = [booking_event(b, now, host_view=host_view, **context) for b in bookings]
         name = token_name(token)
     body = export.feed(events, name)
-    moments = [token.created_at]
-    moments.extend(e.dtstamp for e in events)
-    moments.extend({b.unit.space.updated_at for b in bookings})
-    if token.scope != "me":
-        moments.append((token.unit.space if token.scope == "unit" else token.space).updated_at)
-    left = _left_feed_at(_scope_clause(token), now)
-    if left is not None:
-        moments.append(left)
-    last_modified = min(max(moments), now)
-    etag = hashlib.sha256(body).hexdigest()[:40]
-    return Feed(body, f'"{etag}"', last_modified)
+    shown = [_shown_of(b, now) for b in bookings]
+    return Feed(body, _etag(token, shown), _last_modified(token, shown, now))
 
 
-def feed_use_is_stale(token_text: str, now: datetime) -> bool:
-    """Whether the token's last use is older than TOUCH_EVERY (read, outside any transaction)."""
-    token = db.session.scalar(sa.select(CalendarToken).where(CalendarToken.token == token_text))
-    return token is not None and (
-        token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY
-    )
+def feed_for_token(token_text: str, now: datetime | None = None) -> Feed:
+    """The feed behind an address (``open_token``, then ``feed``); NotFound as ``open_token``."""
+    now = now or utcnow()
+    return feed(open_token(token_text), now)
+
+
+def feed_use_is_stale(token: CalendarToken, now: datetime) -> bool:
+    """Whether the token's last use is older than TOUCH_EVERY (as read by ``open_token``)."""
+    return token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY
 
 
 def note_feed_use(token_text: str, now: datetime) -> None:

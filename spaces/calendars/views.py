@@ -34,29 +34,39 @@ def _not_found() -> Response:
 def feed(token: str):
     now = utcnow()
     try:
-        # Built without the write lock; the use is noted (at most hourly) in a short transaction.
-        body, etag, last_modified = feeds.feed_for_token(token, now)
+        opened = feeds.open_token(token)
     except NotFound:
         return _not_found()
-    if feeds.feed_use_is_stale(token, now):
-        with transaction():
-            feeds.note_feed_use(token, now)
+    # A conditional request is answered from the feed's validators (one light query); the feed
+    # is built only when it changed. If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2);
+    # a 304 carries the ETag, which is all a client revalidates with (§15.4.5).
+    etag, last_modified, body = None, None, None
     if request.if_none_match:
-        # If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
+        etag = feeds.feed_etag(opened, now)
         unchanged = request.if_none_match.contains_weak(etag.strip('"'))
+    elif request.if_modified_since is not None:
+        etag, last_modified = feeds.feed_validators(opened, now)
+        unchanged = last_modified.replace(microsecond=0) <= request.if_modified_since
     else:
-        since = request.if_modified_since
-        unchanged = since is not None and last_modified.replace(microsecond=0) <= since
+        unchanged = False
+    if not unchanged:
+        # Built without the write lock.
+        body, etag, last_modified = feeds.feed(opened, now)
+    stale = feeds.feed_use_is_stale(opened, now)
     response = Response(
         b"" if unchanged else body,
         status=304 if unchanged else 200,
         content_type=f"{CALENDAR_MIMETYPE}; charset=utf-8",
     )
     response.headers["ETag"] = etag
-    response.last_modified = last_modified
+    if last_modified is not None:
+        response.last_modified = last_modified
     # The address is a secret: no shared cache; clients revalidate (cheap with the ETag).
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    if stale:  # the use is noted (at most hourly) in a short transaction, once answered
+        with transaction():
+            feeds.note_feed_use(token, now)
     return response
 
 

@@ -5,11 +5,26 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from spaces.db import TimestampMixin, UTCDateTime, enum_check, utcnow
 from spaces.extensions import db
 from spaces.listings.vocabulary import BOOKING_MODES, SPACE_KINDS, SPACE_STATUSES, UNIT_KINDS
+
+
+def name_key_of(name: str | None) -> str:
+    """The key spaces are sorted by name with: the name in lower case (Python's rules)."""
+    return (name or "").lower()
+
+
+def _name_key_default(context) -> str:
+    return name_key_of(context.get_current_parameters().get("name"))
+
+
+# Compared by code point: "C" on PostgreSQL (whatever the database's collation), binary (the
+# default) on SQLite.
+NAME_KEY_TYPE = sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
 
 
 class Space(TimestampMixin, db.Model):
@@ -23,6 +38,7 @@ class Space(TimestampMixin, db.Model):
         sa.CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
         sa.CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
         sa.Index("ix_spaces_status_latitude_longitude", "status", "latitude", "longitude"),
+        sa.Index("ix_spaces_status_name_key", "status", "name_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +46,10 @@ class Space(TimestampMixin, db.Model):
         sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True, nullable=False
     )
     name: Mapped[str] = mapped_column(sa.String(160), nullable=False)
+    # What spaces are sorted by: ``name_key_of(name)``, compared by code point (collation "C" on
+    # PostgreSQL, SQLite's binary order), so that the database sorts as Python does. Kept by
+    # ``_keep_name_key`` (the ORM) and ``_name_key_default`` (a Core insert without it).
+    name_key: Mapped[str] = mapped_column(NAME_KEY_TYPE, default=_name_key_default, nullable=False)
     kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     address: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
@@ -72,6 +92,11 @@ class Space(TimestampMixin, db.Model):
         cascade="all, delete-orphan",
         order_by="Photo.position, Photo.id",
     )
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = name_key_of(value)
+        return value
 
     @property
     def services(self) -> list[str]:

@@ -8,7 +8,7 @@ now and gives free seats and price.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -107,9 +107,21 @@ class Ranked(NamedTuple):
     distance_km: float | None  # within 2 m of the geodesic (exact in hydrated hits)
 
 
-def rank(query: SearchQuery) -> list[Ranked]:
+def rank(query: SearchQuery) -> Sequence[Ranked]:
+    """Every matching unit in result order: nearest first, or without a place by space name.
+
+    Near a place, a list ranked in Python (``rank_in_memory``); without one, a ``ByName``
+    sequence that the database orders, counts and slices, so that a page costs a page."""
+    if not query.located:
+        return ByName(query)
+    return rank_in_memory(query)
+
+
+def rank_in_memory(query: SearchQuery) -> list[Ranked]:
     """Every matching unit in result order, from plain rows: nearest first (or by space and unit
-    name without a place). Distances are computed once per space. (Hot loop: plain tuples.)"""
+    name without a place). Distances are computed once per space. (Hot loop: plain tuples.)
+
+    Without a place, the reference ``ByName`` is tested against."""
     # Through the session's connection: plain rows, without the ORM's result processing.
     rows = (
         db.session.connection()
@@ -154,7 +166,82 @@ def rank(query: SearchQuery) -> list[Ranked]:
     return [Ranked(k[3], k[4], None) for k in keyed]
 
 
-def hydrate(query: SearchQuery, ranked: list[Ranked], chunk: int = 1000) -> list[Hit]:
+def _seats_fit(seats: int):
+    """``fits`` in SQL: integer division, as in Python (the values are positive)."""
+    bookable = sa.case(
+        (Unit.kind == "desk_pool", Unit.capacity * Space.capacity_cap_percent // 100),
+        else_=Unit.capacity,
+    )
+    return bookable >= seats
+
+
+# Without a place: by space name (``Space.name_key``, Python's ``str.lower()`` of the name,
+# compared by code point on both backends), then space, unit position, unit — ``rank_in_memory``'s
+# order.
+BY_NAME = (Space.name_key, Space.id, Unit.position, Unit.id)
+
+
+class ByName(Sequence[Ranked]):
+    """The matches of a query without a place, by name, left in the database until read:
+    ``len()`` is one COUNT, a slice (or an index) one ``ORDER BY … LIMIT/OFFSET`` query, and
+    iterating reads every match once, in the same order (then kept)."""
+
+    def __init__(self, query: SearchQuery):
+        self.query = query
+        self._count: int | None = None
+        self._all: list[Ranked] | None = None
+
+    def _where(self, statement):
+        return _filtered(statement, self.query).where(_seats_fit(self.query.seats))
+
+    def _rows(self, offset: int = 0, limit: int | None = None) -> list[Ranked]:
+        statement = self._where(
+            sa.select(Unit.id, Unit.space_id).join(Unit.space).order_by(*BY_NAME)
+        )
+        if offset:
+            statement = statement.offset(offset)
+        if limit is not None:
+            statement = statement.limit(limit)
+        rows = db.session.connection().execute(statement)
+        return [Ranked(unit_id, space_id, None) for unit_id, space_id in rows]
+
+    def __len__(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        if self._count is None:
+            statement = self._where(
+                sa.select(sa.func.count(Unit.id)).select_from(Unit).join(Unit.space)
+            )
+            self._count = db.session.connection().execute(statement).scalar_one()
+        return self._count
+
+    def __iter__(self) -> Iterator[Ranked]:
+        if self._all is None:
+            self._all = self._rows()
+        return iter(self._all)
+
+    def __getitem__(self, index):
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            start, stop, step = index.start or 0, index.stop, index.step
+            if start < 0 or (stop is not None and stop < 0) or step not in (None, 1):
+                return list(self)[index]
+            if stop is not None and stop <= start:
+                return []
+            return self._rows(start, None if stop is None else stop - start)
+        if index < 0:
+            return list(self)[index]
+        found = self._rows(index, 1)
+        if not found:
+            raise IndexError("no such match")
+        return found[0]
+
+    def __repr__(self) -> str:
+        return f"<ByName {self.query!r}>"
+
+
+def hydrate(query: SearchQuery, ranked: Sequence[Ranked], chunk: int = 1000) -> list[Hit]:
     """Hits (units and spaces loaded, exact geodesic distances) for ranked units, same order."""
     units: dict[int, Unit] = {}
     ids = [r.unit_id for r in ranked]

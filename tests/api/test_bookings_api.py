@@ -39,6 +39,43 @@ def test_instant_booking_is_confirmed_with_price_and_local_offset(client, world,
     assert outbox.last("host@example.org")
 
 
+# An instant booking through the API, every statement but SQLite's BEGIN (the token, the unit's
+# zone, the lock, the engine's input, the writes, the e-mails' recipients, the event): 28 before
+# the unit was read once under its lock and the e-mails rendered after the commit.
+BOOKING_STATEMENTS = 999
+
+
+def test_an_instant_booking_issues_a_bounded_number_of_statements(client, world, outbox):
+    import sqlalchemy as sa
+
+    from spaces.extensions import db
+
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.startswith("BEGIN"):  # SQLite's own (psycopg's are not statements)
+            statements.append(" ".join(statement.split()))
+
+    book(client, world, start="2027-03-01T09:00", end="2027-03-01T10:00")  # connections warm
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = book(client, world, start="2027-03-01T10:00", end="2027-03-01T13:00", seats=2)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["status"] == "confirmed"
+    listing = "\n".join(s[:160] for s in statements)
+    assert len(statements) <= BOOKING_STATEMENTS, listing
+    # The unit is read whole once (under its lock), and neither the space's services nor anyone's
+    # memberships are read at all.
+    assert sum("units.booking_mode" in s for s in statements) == 1, listing
+    assert not any("space_services" in s or " FROM memberships" in s for s in statements)
+    # The e-mails still leave, after the commit, with what was booked.
+    reference = response.get_json()["reference"]
+    assert reference in str(outbox.last("camille@example.org")["Subject"])
+    assert reference in str(outbox.last("host@example.org")["Subject"])
+
+
 def test_daylight_saving_keeps_local_hours_and_shifts_utc(client, world):
     before = book(client, world, start="2027-03-26T09:00", end="2027-03-26T17:00").get_json()
     after = book(client, world, start="2027-03-29T09:00", end="2027-03-29T17:00").get_json()

@@ -153,3 +153,99 @@ def test_pagination(client, map_):
     assert {i["space"]["name"] for i in first["items"]}.isdisjoint(
         i["space"]["name"] for i in second["items"]
     )
+
+
+# Names that differ only by case or accents, and letters whose lower case is special (a dotted
+# capital I becomes two code points, a final sigma its own letter).
+BY_NAME = [
+    "atelier",
+    "Écoles",
+    "Atelier",
+    "école",
+    "ATELIER",
+    "Ecole",
+    "Ätelier",
+    "zèbre",
+    "Zebra",
+    "İzmir",
+    "ΟΔΟΣ",
+    "οδος",
+    "Espace 10",
+    "Espace 9",
+]
+
+
+def test_without_a_place_the_database_pages_in_the_in_memory_order(client, app_ctx):
+    """The pages the database orders, counts and slices are the in-memory ranking's slices:
+    Python's lower case, compared by code point ("É" after "z"), ties by space then unit."""
+    import sqlalchemy as sa
+
+    from spaces.db import transaction
+    from spaces.extensions import db
+    from spaces.listings import services
+    from spaces.listings.search import ByName, SearchQuery, rank, rank_in_memory
+
+    owner = make_user()
+    organisation = make_organisation(owner)
+    for n, name in enumerate(BY_NAME):
+        space = make_space(
+            owner,
+            organisation=organisation,
+            name=name,
+            units=0,
+            publish=False,
+            services=["wifi", "childcare"] if n % 3 == 0 else ["wifi"],
+            capacity_cap_percent=50 if n % 4 == 1 else 100,
+        )
+        make_unit(owner, space, name="Postes", capacity=1 + n % 5)
+        if n % 2 == 0:
+            make_unit(owner, space, name="Salle", kind="meeting_room", capacity=2 + n % 7)
+        with transaction():
+            services.publish_space(owner, space)
+    make_space(owner, organisation=organisation, name="Aaa brouillon", publish=False)
+
+    spaces_in_order = [
+        item["space"]["name"]
+        for item in client.get("/api/v1/search?per_page=100").get_json()["items"]
+    ]
+    assert list(dict.fromkeys(spaces_in_order)) == [
+        "atelier", "Atelier", "ATELIER", "Ecole", "Espace 10", "Espace 9", "İzmir", "Zebra",
+        "zèbre", "Ätelier", "école", "Écoles", "ΟΔΟΣ", "οδος",
+    ]  # fmt: skip
+
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.startswith("BEGIN"):  # SQLite's own
+            statements.append(statement)
+
+    for query in (
+        SearchQuery(),
+        SearchQuery(seats=3),
+        SearchQuery(kind="meeting_room"),
+        SearchQuery(services=("childcare",)),
+        SearchQuery(seats=2, kind="desk_pool"),
+    ):
+        expected = rank_in_memory(query)
+        ranked = rank(query)
+        assert isinstance(ranked, ByName)
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            statements.clear()
+            total, page = len(ranked), ranked[5:10]
+            assert len(statements) == 2  # a count and a page, whatever the number of matches
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        assert total == len(expected) and page == expected[5:10]
+        for start in range(0, len(expected) + 4, 4):
+            assert rank(query)[start : start + 4] == expected[start : start + 4]
+        assert list(rank(query)) == expected and rank(query)[3] == expected[3]
+        assert rank(query)[-2:] == expected[-2:]
+
+    everything = rank_in_memory(SearchQuery())
+    for page in (1, 2, 3, 5):
+        body = client.get(f"/api/v1/search?per_page=4&page={page}").get_json()
+        assert body["total"] == len(everything)
+        assert [i["unit"]["id"] for i in body["items"]] == [
+            r.unit_id for r in everything[(page - 1) * 4 : page * 4]
+        ]

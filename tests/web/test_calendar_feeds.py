@@ -8,6 +8,7 @@ from email.utils import format_datetime
 import icalendar
 import pytest
 from ical.calendar_stream import IcsCalendarStream
+from sqlalchemy import select as sa_select
 
 from spaces.db import transaction
 from tests.factories import (
@@ -145,6 +146,103 @@ def test_a_new_booking_changes_the_etag_and_last_modified(client, world):
     # An old date says "changed" too.
     old = format_datetime(first.last_modified - timedelta(minutes=1), usegmt=True)
     assert fetch(client, token, **{"If-Modified-Since": old}).status_code == 200
+
+
+def _statements_of(request):
+    """Run ``request()`` and return (its result, the SQL statements it issued)."""
+    import sqlalchemy as sa
+
+    from spaces.extensions import db
+
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.startswith("BEGIN"):  # SQLite's own (psycopg's are not statements)
+            statements.append(" ".join(statement.split()))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        return request(), statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("bookings", [1, 12])
+def test_a_304_renders_nothing_and_costs_the_same_few_statements(client, world, app_ctx, bookings):
+    for day in range(bookings):
+        book(client, world, who="o", day=f"2027-03-{1 + day % 5 + 7 * (day // 5):02d}")
+    token = new_token(client, world, "h", "unit", "pool")
+    fetch(client, token)  # the first fetch notes the token's use (at most hourly)
+    full, statements_200 = _statements_of(lambda: fetch(client, token))
+    assert full.status_code == 200 and full.get_data().count(b"BEGIN:VEVENT") == bookings
+    revalidated, statements = _statements_of(
+        lambda: fetch(client, token, **{"If-None-Match": full.headers["ETag"]})
+    )
+    assert revalidated.status_code == 304 and revalidated.get_data() == b""
+    assert revalidated.headers["ETag"] == full.headers["ETag"]
+    # The token (with its owner and unit), the owner's role, one light row per booking: no
+    # booking read whole (its reference, its note), so no event built.
+    assert len(statements) <= 3, "\n".join(statements)
+    assert not any("bookings.reference" in s for s in statements)
+    # The feed itself: the same, the bookings read whole once, and when it dropped out of view.
+    assert len(statements_200) <= 4, "\n".join(statements_200)
+    assert sum("bookings.reference" in s for s in statements_200) == 1
+
+
+def test_the_etag_changes_with_what_the_feed_shows_and_only_then(client, world, app_ctx):
+    from spaces.accounts.services import update_profile
+
+    first = book(client, world, who="o")
+    token = new_token(client, world, "h", "unit", "pool")
+
+    def etag_and_revalidated():
+        etag = fetch(client, token).headers["ETag"]
+        # The 304 path computes the same ETag without building the feed.
+        assert fetch(client, token, **{"If-None-Match": etag}).status_code == 304
+        return etag
+
+    seen = [etag_and_revalidated()]
+    assert etag_and_revalidated() == seen[-1]  # nothing changed
+    book(client, world, who="o", unit="room", start="10:00", end="12:00")  # another unit
+    assert etag_and_revalidated() == seen[-1]
+    book(client, world, who="o", day="2027-03-08")
+    seen.append(etag_and_revalidated())
+    cancelled = client.post(f"/api/v1/bookings/{first['id']}/cancel", headers=world["o"])
+    assert cancelled.status_code == 200, cancelled.get_json()
+    seen.append(etag_and_revalidated())
+    renamed = client.patch(
+        f"/api/v1/units/{world['pool']}", json={"name": "Plateau"}, headers=world["h"]
+    )
+    assert renamed.status_code == 200, renamed.get_json()
+    seen.append(etag_and_revalidated())
+    assert "Plateau" in fetch(client, token).get_data(as_text=True)
+    with transaction():
+        from spaces.accounts.models import User
+        from spaces.extensions import db
+
+        booker = db.session.scalar(sa_select(User).where(User.email == "dominique@example.org"))
+        update_profile(booker, "Dominique Renommée", booker.locale)
+    seen.append(etag_and_revalidated())
+    assert "Dominique Renommée" in fetch(client, token).get_data(as_text=True)
+    assert len(set(seen)) == len(seen), seen
+
+
+def test_the_etag_follows_a_request_expiring_by_itself(client, world):
+    from spaces.bookings.models import Booking
+    from spaces.calendars import feeds
+    from spaces.extensions import db
+
+    request = book(client, world, unit="room", start="10:00", end="12:00")
+    token = new_token(client, world)["token"]
+    expires_at = db.session.get(Booking, request["id"]).expires_at
+    etags = []
+    for now in (expires_at - timedelta(minutes=1), expires_at + timedelta(minutes=1)):
+        opened = feeds.open_token(token)
+        built = feeds.feed(opened, now)
+        assert feeds.feed_etag(opened, now) == built.etag
+        assert feeds.feed_validators(opened, now) == (built.etag, built.last_modified)
+        etags.append(built.etag)
+    assert etags[0] != etags[1]
 
 
 def test_a_revoked_address_answers_404_at_once(client, world):
