@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 
 from spaces.availability.loading import load_facts, load_states
-from spaces.bookings.pricing import Price
-from spaces.bookings.quotes import assess
+from spaces.bookings.pricing import NoPrice, Price, price_interval
+from spaces.bookings.quotes import Assessment, assess
 from spaces.bookings.rules import MAX_SLOT_DAYS, check_rules
 from spaces.db import utcnow
 from spaces.errors import Invalid
@@ -79,9 +79,51 @@ def _available(query: SearchQuery, ranked: list[Ranked], now: datetime) -> list[
     states = load_states(
         [w[1] for w in wanted], min(w[2] for w in wanted), max(w[3] for w in wanted), now
     )
+    prices: dict[tuple, Price | NoPrice] = {}
+
+    def price_of(start, end, tz, rates, seats) -> Price:
+        """``price_interval``, once per distinct rate card, zone and seats."""
+        key = (start, end, tz, tuple(rates.values()), seats)
+        if key not in prices:
+            try:
+                prices[key] = price_interval(start, end, tz, rates, seats)
+            except NoPrice as error:
+                prices[key] = error
+        if isinstance(prices[key], NoPrice):
+            raise prices[key]
+        return prices[key]
+
+    # A unit with no booking, closure or busy block in the window is decided by its settings
+    # alone: units with the same settings (a network's identical desks) share one assessment.
+    quiet: dict[tuple, Assessment] = {}
     matches = []
     for r, f, start, end, seats in wanted:
-        outcome = assess(f, states[f.id], start, end, seats, now)
+        state = states[f.id]
+        if state.occupations or state.closures or state.blocks:
+            outcome = assess(f, state, start, end, seats, now, price_of)
+        else:
+            key = (
+                start,
+                end,
+                seats,
+                state.tz,
+                tuple(state.windows),
+                state.available_from,
+                state.available_until,
+                state.is_holiday,
+                state.capacity,
+                f.is_pool,
+                f.min_minutes,
+                f.max_minutes,
+                f.notice_minutes,
+                f.price_hour,
+                f.price_half_day,
+                f.price_day,
+                f.price_month,
+            )
+            outcome = quiet.get(key)
+            if outcome is None:
+                outcome = quiet[key] = assess(f, state, start, end, seats, now, price_of)
         if not outcome.ok:
             continue
         if query.max_price is not None and outcome.price.amount > query.max_price:
