@@ -26,7 +26,7 @@ from spaces.availability.models import Closure, OpeningWindow
 from spaces.bookings.models import Booking
 from spaces.calendars.models import BusyBlock
 from spaces.extensions import db
-from spaces.listings.models import Space, Unit
+from spaces.listings.models import Space, Unit, rate_card, seats_at_once
 
 
 @dataclass(slots=True)
@@ -61,16 +61,11 @@ class UnitFacts:
 
     def __post_init__(self) -> None:
         self.is_pool = self.kind == "desk_pool"
-        self.effective_capacity = self.capacity * self.cap_percent // 100 if self.is_pool else 1
+        self.effective_capacity = seats_at_once(self.kind, self.capacity, self.cap_percent)
 
     @property
     def prices(self) -> dict[str, int | None]:
-        return {
-            "hour": self.price_hour,
-            "half_day": self.price_half_day,
-            "day": self.price_day,
-            "month": self.price_month,
-        }
+        return rate_card(self)
 
 
 FACT_COLUMNS = (

@@ -52,17 +52,6 @@ class Hit:
     breakdown: list = field(default_factory=list)
 
 
-def fits(kind: str, capacity: int, cap_percent: int, seats: int) -> bool:
-    """Desk pools are booked by the seat; other units whole, for up to ``capacity`` people."""
-    if kind == "desk_pool":
-        return seats <= capacity * cap_percent // 100
-    return seats <= capacity
-
-
-def fits_people(unit: Unit, seats: int) -> bool:
-    return fits(unit.kind, unit.capacity, unit.space.capacity_cap_percent, seats)
-
-
 def _filtered(statement, query: SearchQuery):
     statement = statement.where(Space.status == "published", Unit.active.is_(True))
     if query.located:
@@ -134,6 +123,8 @@ def rank(query: SearchQuery) -> list[Ranked]:
     distances: dict[int, float] = {}
     keyed = []
     for unit_id, space_id, kind, capacity, position, cap, lat, lon, name in rows:
+        # Desk pools are booked by the seat (under the space's cap); other units whole, for up
+        # to ``capacity`` people.
         if seats > (capacity * cap // 100 if kind == "desk_pool" else capacity):
             continue
         if located:
