@@ -65,8 +65,8 @@ class CodesField(Field):
         return ",".join(self.data or ())
 
 
-class NumberField(FloatField):
-    """A decimal number; what is not one gets the search's own message."""
+class _OwnMessage:
+    """A number field whose "not a number" message is the search's own (translated)."""
 
     def process_formdata(self, valuelist):
         try:
@@ -75,14 +75,12 @@ class NumberField(FloatField):
             raise ValueError(NOT_A_NUMBER) from error
 
 
-class WholeNumberField(IntegerField):
-    """A whole number; what is not one gets the search's own message."""
+class NumberField(_OwnMessage, FloatField):
+    """A decimal number."""
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(NOT_A_NUMBER) from error
+
+class WholeNumberField(_OwnMessage, IntegerField):
+    """A whole number."""
 
 
 def _number_field(kind, minimum, maximum):
