@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-from spaces.availability.loading import load_facts, load_states
+from spaces.availability.loading import load, load_facts
 from spaces.bookings.pricing import NoPrice, Price, price_interval
 from spaces.bookings.quotes import Assessment, assess
 from spaces.bookings.rules import MAX_SLOT_DAYS, check_rules
@@ -76,9 +76,7 @@ def _available(query: SearchQuery, ranked: list[Ranked], now: datetime) -> list[
     if not wanted:
         return []
     # One load for every zone's window: the union covers each unit's own interval.
-    states = load_states(
-        [w[1] for w in wanted], min(w[2] for w in wanted), max(w[3] for w in wanted), now
-    )
+    loaded = load([w[1] for w in wanted], min(w[2] for w in wanted), max(w[3] for w in wanted), now)
     prices: dict[tuple, Price | NoPrice] = {}
 
     def price_of(start, end, tz, rates, seats) -> Price:
@@ -98,20 +96,19 @@ def _available(query: SearchQuery, ranked: list[Ranked], now: datetime) -> list[
     quiet: dict[tuple, Assessment] = {}
     matches = []
     for r, f, start, end, seats in wanted:
-        state = states[f.id]
-        if state.occupations or state.closures or state.blocks:
-            outcome = assess(f, state, start, end, seats, now, price_of)
+        if not loaded.quiet(f):
+            outcome = assess(f, loaded.state(f), start, end, seats, now, price_of)
         else:
             key = (
                 start,
                 end,
                 seats,
-                state.tz,
-                tuple(state.windows),
-                state.available_from,
-                state.available_until,
-                state.is_holiday,
-                state.capacity,
+                f.timezone,
+                tuple(loaded.windows(f)),
+                f.available_from,
+                f.available_until,
+                f.closed_on_public_holidays and f.departement,
+                f.effective_capacity,
                 f.is_pool,
                 f.min_minutes,
                 f.max_minutes,
@@ -123,7 +120,7 @@ def _available(query: SearchQuery, ranked: list[Ranked], now: datetime) -> list[
             )
             outcome = quiet.get(key)
             if outcome is None:
-                outcome = quiet[key] = assess(f, state, start, end, seats, now, price_of)
+                outcome = quiet[key] = assess(f, loaded.state(f), start, end, seats, now, price_of)
         if not outcome.ok:
             continue
         if query.max_price is not None and outcome.price.amount > query.max_price:

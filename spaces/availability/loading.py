@@ -164,21 +164,19 @@ def _never(day: date) -> bool:
     return False
 
 
-def load_states(
+def load(
     facts: Iterable[UnitFacts],
     start: datetime,
     end: datetime,
     now: datetime,
     exclude: Iterable[int] = (),
-) -> dict[int, UnitState]:
-    """Everything the engine needs about each unit over [start, end), by unit id.
+) -> Loaded:
+    """Everything the engine needs about these units over [start, end), grouped by owner.
 
     Four queries whatever the number of units (opening windows, closures, live bookings, busy
     blocks); ``exclude`` leaves out bookings by id (a booking being moved does not compete with
     itself)."""
     facts = list(facts)
-    if not facts:
-        return {}
     excluded = set(exclude)
     unit_ids = [f.id for f in facts]
     space_ids = list({f.space_id for f in facts})
@@ -239,25 +237,75 @@ def load_states(
     for grouped in (space_windows, unit_windows):
         for windows in grouped.values():
             windows.sort()
-    states = {}
-    for f in facts:
-        tz = zones[f.timezone]
-        closed = space_closures.get(f.space_id, []) + unit_closures.get(f.id, [])
-        busy = blocks.get(f.id)
-        states[f.id] = UnitState(
+    return Loaded(
+        zones,
+        space_windows,
+        unit_windows,
+        space_closures,
+        unit_closures,
+        occupations,
+        blocks,
+    )
+
+
+def load_states(
+    facts: Iterable[UnitFacts],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude: Iterable[int] = (),
+) -> dict[int, UnitState]:
+    """Each unit's ``UnitState`` over [start, end), by unit id (``load`` then ``state``)."""
+    facts = list(facts)
+    if not facts:
+        return {}
+    loaded = load(facts, start, end, now, exclude)
+    return {f.id: loaded.state(f) for f in facts}
+
+
+@dataclass(slots=True)
+class Loaded:
+    """The engine's inputs for a set of units, grouped by owner; ``state`` builds one unit's."""
+
+    zones: dict[str, ZoneInfo]
+    space_windows: dict[int, list[Window]]
+    unit_windows: dict[int, list[Window]]
+    space_closures: dict[int, list]
+    unit_closures: dict[int, list]
+    occupations: dict[int, list[Occupation]]
+    blocks: dict[int, list]
+
+    def windows(self, f: UnitFacts) -> list[Window]:
+        if f.own_hours:
+            return self.unit_windows.get(f.id, [])
+        return self.space_windows.get(f.space_id, [])
+
+    def quiet(self, f: UnitFacts) -> bool:
+        """Nothing in the window but opening hours: no booking, closure or busy block."""
+        return not (
+            f.id in self.occupations
+            or f.id in self.blocks
+            or f.id in self.unit_closures
+            or f.space_id in self.space_closures
+        )
+
+    def holidays(self, f: UnitFacts):
+        return _holiday_checker(f.departement) if f.closed_on_public_holidays else _never
+
+    def state(self, f: UnitFacts) -> UnitState:
+        closed = self.space_closures.get(f.space_id, []) + self.unit_closures.get(f.id, [])
+        busy = self.blocks.get(f.id)
+        return UnitState(
             capacity=f.effective_capacity,
-            tz=tz,
-            windows=unit_windows.get(f.id, [])
-            if f.own_hours
-            else space_windows.get(f.space_id, []),
+            tz=self.zones[f.timezone],
+            windows=self.windows(f),
             closures=sorted(closed) if closed else closed,
             blocks=sorted(busy) if busy else [],
-            occupations=occupations.get(f.id) or [],
+            occupations=self.occupations.get(f.id) or [],
             available_from=f.available_from,
             available_until=f.available_until,
-            is_holiday=_holiday_checker(f.departement) if f.closed_on_public_holidays else _never,
+            is_holiday=self.holidays(f),
         )
-    return states
 
 
 def _weekdays(start: datetime, end: datetime, zones) -> list[int] | None:

@@ -9,6 +9,7 @@ when cheaper (dynamic programming over the days).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -42,8 +43,15 @@ class Price:
         ]
 
 
-def day_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[date, int]]:
-    """Minutes of [start, end) falling in each local day, in order (days with 0 are left out)."""
+@functools.lru_cache(maxsize=1024)
+def day_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> tuple[tuple[date, int], ...]:
+    """Minutes of [start, end) falling in each local day, in order (days with 0 are left out).
+
+    Remembered: a search prices thousands of units over the same interval."""
+    return tuple(_day_minutes(start, end, tz))
+
+
+def _day_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[date, int]]:
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     result = []
     day = start.astimezone(tz).date()
