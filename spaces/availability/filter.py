@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-from spaces.availability.loading import load, load_facts
+from spaces.availability.loading import FACT_COLUMNS, UnitFacts, facts_from_row, load
 from spaces.bookings.pricing import NoPrice, Price, price_interval
 from spaces.bookings.quotes import Assessment, assess
 from spaces.bookings.rules import MAX_SLOT_DAYS, check_rules
@@ -24,7 +24,7 @@ from spaces.db import utcnow
 from spaces.errors import Invalid
 from spaces.i18n import format_duration
 from spaces.inputs import parse_window
-from spaces.listings.search import Hit, Ranked, SearchQuery, hydrate, rank
+from spaces.listings.search import Hit, Ranked, SearchQuery, hydrate, rank, rank_with
 from spaces.timeutils import TimeError, parse_instant
 
 
@@ -45,18 +45,20 @@ def find(query: SearchQuery) -> list[Match]:
     Without dates: the place search's ranking. With dates: only the units that would accept
     ``query.seats`` (1 for units booked whole) over the window now, with free seats and price;
     ``max_price`` applies to that price; ``sort="price"`` orders by price, then as without."""
-    ranked = rank(query)
     if query.start_text is None:
-        return [Match(r.unit_id, r.space_id, r.distance_km) for r in ranked]
-    matches = _available(query, ranked, utcnow())
+        return [Match(r.unit_id, r.space_id, r.distance_km) for r in rank(query)]
+    ranked, rows = rank_with(query, FACT_COLUMNS)  # the facts come with the ranking
+    facts = {unit_id: facts_from_row(row) for unit_id, row in rows.items()}
+    matches = _available(query, ranked, facts, utcnow())
     if query.sort == "price":
         order = {m.unit_id: i for i, m in enumerate(matches)}
         matches.sort(key=lambda m: (m.price.amount, order[m.unit_id]))
     return matches
 
 
-def _available(query: SearchQuery, ranked: list[Ranked], now: datetime) -> list[Match]:
-    facts = load_facts([r.unit_id for r in ranked])
+def _available(
+    query: SearchQuery, ranked: list[Ranked], facts: dict[int, UnitFacts], now: datetime
+) -> list[Match]:
     windows: dict[str, tuple[datetime, datetime] | None] = {}
     wanted = []  # (ranked, facts, start, end, seats) that pass the rules
     for r in ranked:

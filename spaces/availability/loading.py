@@ -119,13 +119,9 @@ def facts_of(unit: Unit) -> UnitFacts:
     )
 
 
-def load_facts(unit_ids: Sequence[int]) -> dict[int, UnitFacts]:
-    """Facts of the given units, by id, in one query."""
-    statement = sa.select(*FACT_COLUMNS).join(Unit.space).where(id_in(Unit.id, unit_ids))
-    return {
-        row[0]: UnitFacts(*row[:7], row[7] or 0, bool(row[8]), *row[9:17], *row[17:])
-        for row in db.session.connection().execute(statement)
-    }
+def facts_from_row(row) -> UnitFacts:
+    """A unit's facts from a row of ``FACT_COLUMNS``."""
+    return UnitFacts(*row[:7], row[7] or 0, bool(row[8]), *row[9:17], *row[17:])
 
 
 def id_in(column, ids: Sequence[int]):
