@@ -180,8 +180,10 @@ def request_booking(
     for occurrence, price in fitting:
         booking = Booking(
             reference=_reference(),
-            unit_id=unit.id,
-            user_id=actor.id,
+            # The objects, not only their ids: the booking keeps them loaded (the session holds
+            # objects weakly) for the answer and the e-mails after the commit.
+            unit=unit,
+            user=actor,
             series=series,
             sponsor_organisation_id=sponsor.id if sponsor else None,
             start_at=occurrence.start,

@@ -203,7 +203,7 @@ def test_without_a_place_the_database_pages_in_the_in_memory_order(client, app_c
             services=["wifi", "childcare"] if n % 3 == 0 else ["wifi"],
             capacity_cap_percent=50 if n % 4 == 1 else 100,
         )
-        make_unit(owner, space, name="Postes", capacity=1 + n % 5)
+        make_unit(owner, space, name="Postes", capacity=2 + n % 5)
         if n % 2 == 0:
             make_unit(owner, space, name="Salle", kind="meeting_room", capacity=2 + n % 7)
         with transaction():
