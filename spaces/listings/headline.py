@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spaces.bookings.pricing import price_one_day
 
@@ -63,6 +64,15 @@ def usable_rates(
 ) -> list[tuple[str, int]]:
     """(rate, cents) of the offered rates that the cheapest price of some allowed booking within
     a day uses, in the order hour, half-day, day; then the month rate if offered."""
+    key = tuple(rates.get(rate) for rate in ("hour", "half_day", "day", "month"))
+    return list(_usable_rates(key, min_minutes, max_minutes))
+
+
+@lru_cache(maxsize=512)  # a page shows many units with the same few price lists
+def _usable_rates(
+    key: tuple[int | None, ...], min_minutes: int | None, max_minutes: int | None
+) -> tuple[tuple[str, int], ...]:
+    rates = dict(zip(("hour", "half_day", "day", "month"), key, strict=True))
     used: set[str] = set()
     for minutes in range(STEP_MINUTES, 24 * 60 + 1, STEP_MINUTES):
         if not _allowed(minutes, min_minutes, max_minutes):
@@ -73,4 +83,4 @@ def usable_rates(
     listed = [(rate, rates[rate]) for rate in ("hour", "half_day", "day") if rate in used]
     if rates.get("month") is not None:
         listed.append(("month", rates["month"]))
-    return listed  # type: ignore[return-value]
+    return tuple(listed)  # type: ignore[arg-type]

@@ -518,11 +518,19 @@ def test_an_empty_search_says_why_and_offers_to_widen_it(client, app_ctx):
 
 
 def test_place_suggestions_for_the_autocomplete(client, app_ctx):
-    make_space(make_user())  # published in Tours: communes of Indre-et-Loire come first
+    from spaces.db import transaction
+
     items = client.get("/search/places?q=Loc").get_json()["items"]
-    assert items[0] == {"label": "Loches (37)", "value": "Loches (37600)"}
+    assert items[0] == {"label": "Loches (37)", "value": "Loches (37600)"}  # the most populous
     assert client.get("/search/places?q=L").get_json() == {"items": []}
     assert len(client.get("/search/places?q=" + "x" * 5000).get_json()["items"]) <= 8
+
+    # Communes of the départements where places are published come first.
+    space = make_space(make_user(), name="In Morbihan")
+    with transaction():
+        db.session.get(Space, space.id).departement = "56"
+    items = client.get("/search/places?q=Loc").get_json()["items"]
+    assert items[0] == {"label": "Locminé (56)", "value": "Locminé (56500)"}
 
 
 def test_home_page_has_a_search_box_and_counts_places_and_desks(client, app_ctx):

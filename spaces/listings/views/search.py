@@ -340,7 +340,9 @@ def search():
     dated = bool(query and query.start_text)
     place_label = place.label or args.get("near") or None
     why, options = "", []
-    suggestions = place.suggestions
+    # Names for an unknown or ambiguous place are shown when the search refused it (an online
+    # geocoder may know an address the offline index does not).
+    suggestions = place.suggestions if "near" in errors else []
     if query is not None and not shown:
         why, options = _empty_search(query, args, place_label or _("your position"))
         territory = overview.territory_departements()
