@@ -6,8 +6,7 @@
  * Without JavaScript (or Leaflet) the map stays hidden and the server-rendered list is the page.
  * With a centre and a radius the map draws the searched circle and keeps the centre in view, even
  * without any marker. Results in the page (`[data-space-id]`) and markers with the same id are
- * linked: pointing at or focusing one highlights the other. Zoom button titles come from the map
- * element's `data-zoom-in-title` / `data-zoom-out-title` when the page gives them.
+ * linked: pointing at or focusing one highlights the other.
  * The search form's "around me" button also lives here: it fills the hidden lat/lon inputs from
  * the browser's geolocation and submits.
  */
@@ -100,11 +99,9 @@
     element.hidden = false;
     var layout = element.closest(".search-layout");
     if (layout) layout.classList.add("has-map");
-    var map = L.map(element, { scrollWheelZoom: false, zoomControl: false });
-    L.control.zoom({
-      zoomInTitle: element.getAttribute("data-zoom-in-title") || "Zoom in",
-      zoomOutTitle: element.getAttribute("data-zoom-out-title") || "Zoom out",
-    }).addTo(map);
+    // Zoom buttons and attribution in the page's language come from Leaflet's defaults, set by
+    // map-locale.js from the map element's data attributes (h-layout's map_locale()).
+    var map = L.map(element, { scrollWheelZoom: false });
     L.tileLayer(data.tiles, { attribution: data.attribution, maxZoom: 19 }).addTo(map);
     var points = [];
     (data.markers || []).forEach(function (m) {
