@@ -128,6 +128,12 @@ class _Index:
         key = normalize(query[:100])
         if len(key) < 2:
             return []
+        if key.isdigit():  # a postal code being typed
+            codes = [code for code in self.by_postal_code if code.startswith(key)]
+            communes = {c.insee: c for code in codes for c in self.by_postal_code[code]}
+            current = [c for c in communes.values() if c.kind in CURRENT_KINDS]
+            current.sort(key=lambda c: (c.departement not in prefer, -c.weight, c.name))
+            return current[:limit]
         names = self._name_list()
         found: dict[str, tuple[tuple, Commune]] = {}
         for name in names.starting_with(key, limit=3000, partial=True):

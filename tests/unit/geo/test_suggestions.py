@@ -47,6 +47,7 @@ def test_completion_of_a_name_being_typed():
     )
     assert names(index.complete("tours"))[0] == ("Tours", "37")  # the most populous first
     assert index.complete("L") == []
+    assert ("Loches", "37") in names(index.complete("3760"))  # a postal code being typed
 
 
 @pytest.mark.parametrize(
