@@ -62,7 +62,15 @@ def parse_search_args(args: MultiDict) -> SearchQuery:
     if near and lat is None and not errors:
         place = place_or_invalid(near)
         lat, lon = place.latitude, place.longitude
+    instant = args.get("instant") or ""
+    if instant not in ("", "0", "1", "true", "false", "on"):
+        errors["instant"] = [_l("Not a valid choice.")]
+    sort = args.get("sort") or "distance"
+    if sort not in ("distance", "price"):
+        errors["sort"] = [_l("Not a valid choice.")]
     start_text, end_text = args.get("start") or None, args.get("end") or None
+    if sort == "price" and not start_text:
+        errors["sort"] = [_l("Sorting by price needs a start and an end.")]
     errors.update(validate_window(start_text, end_text))
     if errors:
         raise Invalid(fields=errors)
@@ -77,4 +85,6 @@ def parse_search_args(args: MultiDict) -> SearchQuery:
         kind=kind,
         space_kind=space_kind,
         max_price=max_price,
+        instant=instant in ("1", "true", "on"),
+        sort=sort,
     )

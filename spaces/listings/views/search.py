@@ -15,22 +15,20 @@ from datetime import datetime
 from math import ceil
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from babel import dates as babel_dates
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
-from spaces.availability.filter import run_search
+from spaces.availability.filter import find, hydrate_matches
 from spaces.errors import Invalid
-from spaces.extensions import db, limiter, search_limit
+from spaces.extensions import limiter, search_limit
 from spaces.geo.communes import CURRENT_KINDS, Commune, load_index
 from spaces.i18n import current_locale, format_money
 from spaces.listings import overview, search_form
 from spaces.listings.headline import Headline, best, unit_headline, usable_rates
-from spaces.listings.models import Photo
-from spaces.listings.search import MAX_RADIUS_KM, Hit, SearchQuery, hydrate, rank
+from spaces.listings.search import MAX_RADIUS_KM, Hit, SearchQuery, rank
 from spaces.listings.search_input import parse_search_args
 from spaces.listings.views.blueprint import bp
 from spaces.listings.views.common import (
@@ -52,7 +50,7 @@ class Result:
     distance_km: float | None
     hits: list[Hit] = field(default_factory=list)
     headline: Headline | None = None  # without a date: "from €22 / day"
-    photo: Photo | None = None
+    photo: object | None = None  # the first Photo
 
 
 @dataclass(frozen=True)
@@ -149,37 +147,26 @@ def _group(hits: list[Hit]) -> list[Result]:
 
 def _results_page(query, requested: int | None) -> tuple[list[Result], int, int, int]:
     """One page of results (spaces with their matching units): the page's results, the number of
-    spaces in all, the page number and the number of pages. Without a date window only the
-    page's units are loaded (``rank`` then ``hydrate``); with one, the engine sees them all."""
+    spaces in all, the page number and the number of pages. Only the page's units become ORM
+    objects (``find`` gives light matches, ``hydrate_matches`` loads a slice)."""
 
     def paging(total: int) -> tuple[int, int]:
         pages = max(1, ceil(total / PER_PAGE))
         return min(max(requested or 1, 1), pages), pages
 
-    if query.start_text:
-        results = _group(run_search(query))
-        page, pages = paging(len(results))
-        return results[(page - 1) * PER_PAGE : page * PER_PAGE], len(results), page, pages
-    ranked = rank(query)
-    order = list(dict.fromkeys(r.space_id for r in ranked))
+    matches = find(query)
+    order = list(dict.fromkeys(m.space_id for m in matches))
     page, pages = paging(len(order))
     wanted = set(order[(page - 1) * PER_PAGE : page * PER_PAGE])
-    hits = hydrate(query, [r for r in ranked if r.space_id in wanted])
+    hits = hydrate_matches(query, [m for m in matches if m.space_id in wanted])
     return _group(hits), len(order), page, pages
 
 
 def _decorate(results: list[Result], dated: bool) -> None:
-    """First photos (one query for the page) and, without a date, the headline prices."""
-    ids = [r.space.id for r in results]
-    first: dict[int, Photo] = {}
-    if ids:
-        photos = db.session.scalars(
-            sa.select(Photo).where(Photo.space_id.in_(ids)).order_by(Photo.position, Photo.id)
-        )
-        for photo in photos:
-            first.setdefault(photo.space_id, photo)
+    """First photos (loaded with the page's units) and, without a date, the headline prices."""
     for result in results:
-        result.photo = first.get(result.space.id)
+        photos = result.space.photos
+        result.photo = photos[0] if photos else None
         if not dated:
             result.headline = best(unit_headline(hit.unit) for hit in result.hits)
 
