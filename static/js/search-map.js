@@ -128,7 +128,8 @@
     } else if (points.length === 1) {
       map.setView(points[0], data.zoom || 14);
     } else if (circle) {
-      map.fitBounds(circle.getBounds(), { padding: [10, 10] });
+      // The circle's own bounds need a map view: the same square from its centre.
+      map.fitBounds(L.latLng(data.center).toBounds(data.radius_km * 2000), { padding: [10, 10] });
     } else if (data.center) {
       map.setView(data.center, data.zoom || 11);
     } else {

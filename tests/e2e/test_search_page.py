@@ -120,7 +120,7 @@ def test_search_near_chinon_for_tomorrow_morning_within_a_budget(app, page: Page
 
     marker = page.locator("#search-map .leaflet-marker-icon")
     expect(marker).to_have_count(1)
-    expect(page.locator("#search-map svg path")).to_have_count(1)  # the 10 km circle
+    expect(page.locator("#search-map .leaflet-overlay-pane path")).to_have_count(1)  # the 10 km circle
     result.hover()
     expect(marker).to_have_class(re.compile(r"\bis-active\b"))
     page.locator("h1").hover()
@@ -145,7 +145,7 @@ def test_a_search_far_from_any_place_keeps_the_map_on_it_and_offers_a_wider_one(
     expect(page.get_by_test_id("result")).to_have_count(0)
     empty = page.get_by_test_id("empty-search")
     expect(empty).to_contain_text("Sainte-Maure-de-Touraine (37)")
-    expect(page.locator("#search-map svg path")).to_have_count(1)  # centred on the place
+    expect(page.locator("#search-map .leaflet-overlay-pane path")).to_have_count(1)  # centred on the place
     empty.get_by_role("button", name=re.compile("20 km")).click()
     expect(page.get_by_test_id("result")).to_have_count(0)
     page.get_by_test_id("empty-search").get_by_role("button", name=re.compile("50 km")).click()
