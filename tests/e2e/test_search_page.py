@@ -19,6 +19,7 @@ from spaces.availability.hours import Window
 from tests.factories import make_bookable, make_user
 
 CHINON = (47.1665, 0.24004)
+CIRCLE = "#search-map .leaflet-overlay-pane path"  # the searched radius
 LOCHES = (47.1286, 0.9953)
 EVERY_DAY = [Window(d, 8 * 60, 19 * 60) for d in range(7)]
 
@@ -120,7 +121,7 @@ def test_search_near_chinon_for_tomorrow_morning_within_a_budget(app, page: Page
 
     marker = page.locator("#search-map .leaflet-marker-icon")
     expect(marker).to_have_count(1)
-    expect(page.locator("#search-map .leaflet-overlay-pane path")).to_have_count(1)  # the 10 km circle
+    expect(page.locator(CIRCLE)).to_have_count(1)
     result.hover()
     expect(marker).to_have_class(re.compile(r"\bis-active\b"))
     page.locator("h1").hover()
@@ -145,7 +146,7 @@ def test_a_search_far_from_any_place_keeps_the_map_on_it_and_offers_a_wider_one(
     expect(page.get_by_test_id("result")).to_have_count(0)
     empty = page.get_by_test_id("empty-search")
     expect(empty).to_contain_text("Sainte-Maure-de-Touraine (37)")
-    expect(page.locator("#search-map .leaflet-overlay-pane path")).to_have_count(1)  # centred on the place
+    expect(page.locator(CIRCLE)).to_have_count(1)  # drawn around the place all the same
     empty.get_by_role("button", name=re.compile("20 km")).click()
     expect(page.get_by_test_id("result")).to_have_count(0)
     page.get_by_test_id("empty-search").get_by_role("button", name=re.compile("50 km")).click()

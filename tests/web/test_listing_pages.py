@@ -302,6 +302,10 @@ def test_the_form_builds_the_apis_query_string_and_lists_what_the_api_finds(clie
     assert result_names(html) == ["Loches hub"]
     assert "€30.00" in html and "2 seats free" not in html and "3 seats free" in html
     assert "Salle Agnès" not in html  # €90 for the morning: over the maximum
+    # The map: a popup line per unit with its free seats and price, and the searched circle.
+    data = map_data(html)
+    assert [m["lines"] for m in data["markers"]] == [["Desks: 3 seats free · €30.00"]]
+    assert data["radius_km"] == 10 and data["center"] == pytest.approx(LOCHES, abs=0.01)
     # The form shows what was asked.
     assert f'name="date" value="{monday}"' in html and 'value="35"' in html
     assert '<option value="hours" selected>' in html
@@ -455,6 +459,7 @@ def test_a_misspelt_commune_suggests_close_names_instead_of_matching_elsewhere(c
     assert response.status_code == 422
     html = html_of(response)
     assert "former commune" in unescape(html) and result_names(html) == []
+    assert 'id="search-map"' not in html  # no map of a search that was not made
     suggestions = links_in(html, "suggestions")
     assert suggestions[0][0] == "Loches (37)"
     assert "Loché (former commune, 71)" in [text for text, _ in suggestions]
