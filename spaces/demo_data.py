@@ -6,7 +6,8 @@ TTC; None means "not offered at that rate". Dates move with today (see ``spaces.
 ``("days", 0)`` is today, ``("month_start", 1)`` the first day of next month, ``("years", 4)``
 today in four years, ``("on", 8, 31, 2)`` the 31st of August two years from now. Opening hours
 are local, per weekday ("mon-fri", "sat", "tue"…). Closures recur yearly: the next one that has
-not ended yet is used. Phone numbers are in a range ARCEP reserves for fiction (02 61 91 xx xx).
+not ended yet is used. ``booked_days`` (21 by default) is how many coming days the desks of a place
+are partly booked. Phone numbers are in a range ARCEP reserves for fiction (02 61 91 xx xx).
 """
 
 from __future__ import annotations
@@ -644,6 +645,7 @@ SPACES = [
         "contact_email": "contact@laiterie-sainte-maure.example.org",
         "contact_phone": "02 61 91 10 13",
         "hours": {"mon-fri": ["8:00-19:00"]},
+        "booked_days": 7,
         "units": [
             {
                 "name": "Plateau partagé",
@@ -678,6 +680,7 @@ SPACES = [
         "contact_email": "bonjour@relais-azay.example.org",
         "contact_phone": "02 61 91 10 14",
         "hours": {"mon-fri": ["8:30-18:30"]},
+        "booked_days": 7,
         "closures": [SUMMER],
         "units": [
             {
@@ -713,6 +716,7 @@ SPACES = [
         "contact_email": "contact@gare-langeais.example.org",
         "contact_phone": "02 61 91 10 15",
         "hours": {"mon-fri": ["8:00-18:00"], "sat": ["9:00-13:00"]},
+        "booked_days": 7,
         "units": [
             {
                 "name": "Postes de la salle des pas perdus",
@@ -747,6 +751,7 @@ SPACES = [
         "contact_email": "gestion@fonciere-val-indre.example.org",
         "contact_phone": "02 61 91 10 16",
         "hours": ROUND_THE_CLOCK,
+        "booked_days": 7,
         "units": [
             {
                 "name": "Bureau Indre (4 personnes)",
@@ -782,6 +787,7 @@ SPACES = [
         "contact_email": "bonjour@tannerie-chateau-renault.example.org",
         "contact_phone": "02 61 91 10 17",
         "hours": {"tue-sat": ["9:00-18:00"]},
+        "booked_days": 7,
         "units": [
             {
                 "name": "Postes partagés",
@@ -817,6 +823,7 @@ SPACES = [
         "contact_email": "accueil@domaine-perrieres.example.org",
         "contact_phone": "02 61 91 10 18",
         "hours": {"mon-fri": ["9:00-18:00"]},
+        "booked_days": 7,
         "closures": [{"from": (9, 15), "until": (10, 20), "reason": "Vendanges"}],
         "units": [
             {
@@ -854,6 +861,7 @@ SPACES = [
         "contact_email": "bonjour@cellier-montlouis.example.org",
         "contact_phone": "02 61 91 10 19",
         "hours": OFFICE_HOURS,
+        "booked_days": 7,
         "units": [
             {
                 "name": "Postes partagés",
@@ -888,6 +896,7 @@ SPACES = [
         "contact_email": "contact@cave-bourgueil.example.org",
         "contact_phone": "02 61 91 10 20",
         "hours": {"mon-fri": ["9:00-18:00"]},
+        "booked_days": 7,
         "units": [
             {
                 "name": "Postes partagés",
@@ -923,6 +932,7 @@ SPACES = [
         "contact_phone": "02 61 91 10 21",
         "closed_on_public_holidays": True,
         "hours": {"mon-fri": ["9:00-12:30", "13:30-17:00"]},
+        "booked_days": 0,  # half-days only, around the lunch break: the demo's slots never fit
         "units": [
             {
                 "name": "Postes de travail",
@@ -959,6 +969,7 @@ SPACES = [
         "contact_email": "contact@hotel-du-cardinal.example.org",
         "contact_phone": "02 61 91 10 22",
         "hours": {"mon-sat": ["9:00-19:00"]},
+        "booked_days": 7,
         "units": [
             {
                 "name": "Grand salon (14 personnes)",
