@@ -2,6 +2,7 @@
  * server reads the period or the times):
  * - the period choice shows the time fields for "set times" and "several days" only, and a quick
  *   choice (day, morning, afternoon) writes its times into them, so switching keeps them sensible;
+ * - sorting by price is offered once a date is chosen;
  * - the place field suggests commune names as they are typed (`data-suggest-url`, JSON
  *   {items: [{label, value}]}) through its <datalist>.
  */
@@ -34,6 +35,21 @@
       }
     }
     select.addEventListener("change", update);
+    update();
+  }
+
+  // Sorting by price needs a date (the price is that of the chosen time).
+  function sortNeedsDate() {
+    var date = document.getElementById("date");
+    var sort = document.getElementById("sort");
+    var byPrice = sort && sort.querySelector('option[value="price"]');
+    if (!date || !byPrice) return;
+    function update() {
+      byPrice.disabled = !date.value;
+      if (!date.value && sort.value === "price") sort.value = "distance";
+    }
+    date.addEventListener("change", update);
+    date.addEventListener("input", update);
     update();
   }
 
@@ -76,6 +92,7 @@
 
   function start() {
     periods();
+    sortNeedsDate();
     suggestions();
   }
 

@@ -311,6 +311,38 @@ def test_the_form_builds_the_apis_query_string_and_lists_what_the_api_finds(clie
     assert '<option value="hours" selected>' in html
 
 
+def test_with_a_date_results_sort_by_price_or_distance_and_instant_keeps_instant_units(
+    client, app_ctx
+):
+    from tests.factories import make_bookable
+
+    host = make_user()
+    pricey = {
+        "name": "Pricey desks",
+        "prices": {"hour": None, "half_day": 3000, "day": None, "month": None},
+    }
+    cheap = {
+        "name": "Cheap desks",
+        "prices": {"hour": None, "half_day": 1000, "day": None, "month": None},
+    }
+    asked = {**cheap, "name": "Desks on request", "booking_mode": "request"}
+    make_bookable(host, pricey, name="Near", latitude=LOCHES[0], longitude=LOCHES[1])
+    far = north_of(LOCHES, 4)
+    make_bookable(host, cheap, asked, name="Farther", latitude=far[0], longitude=far[1])
+    morning = f"near=Loches&date={next_monday()}&period=morning"
+
+    assert result_names(html_of(client.get(f"/search?{morning}"))) == ["Near", "Farther"]
+    by_price = html_of(client.get(f"/search?{morning}&sort=price"))
+    assert result_names(by_price) == ["Farther", "Near"]
+    assert '<option value="price" selected>' in by_price
+    instant = html_of(client.get(f"/search?{morning}&instant=1"))
+    assert "Cheap desks" in instant and "Desks on request" not in instant
+    assert re.search(r'id="instant" name="instant" value="1" checked', instant)
+    # Without a date there is no price to sort by: said next to the field.
+    undated = client.get("/search?near=Loches&sort=price")
+    assert undated.status_code == 422 and 'id="sort-error"' in html_of(undated)
+
+
 @pytest.mark.parametrize(
     ("fields", "start", "end"),
     [
