@@ -178,3 +178,25 @@ def test_pages_fit_a_phone_and_the_map_stays_beside_a_long_list(app, page: Page)
     page.wait_for_function("() => window.scrollY > 600")
     box = page.locator("#search-map").bounding_box()
     assert box is not None and 0 <= box["y"] < 100 and box["y"] + box["height"] <= 800, box
+
+
+def test_home_page_counts_places_and_desks_around_me_and_searches(app, page: Page):
+    _places(app)
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": CHINON[0], "longitude": CHINON[1]})
+
+    page.goto("/")
+    counts = page.get_by_test_id("home-counts")
+    expect(counts).to_have_text(re.compile(r"3 lieux et 8 postes sur le territoire"))
+    expect(page.locator("#home-map .leaflet-marker-icon")).to_have_count(3)
+
+    page.locator("#around-me").click()
+    expect(counts).to_have_text(
+        re.compile(r"2 lieux et 5 postes à moins de 10 km de votre position")
+    )
+    expect(page.locator("#home-map .leaflet-overlay-pane path")).to_have_count(1)
+
+    page.locator("#near").fill("Loches")
+    page.locator("#home-search button[type=submit]").click()
+    expect(page.get_by_test_id("result")).to_have_count(1)
+    expect(page.get_by_test_id("result").first).to_contain_text("Tiers-lieu de Loches")

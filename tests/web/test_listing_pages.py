@@ -532,6 +532,9 @@ def test_an_empty_search_says_why_and_offers_to_widen_it(client, app_ctx):
     html = unescape(html_of(client.get("/search?near=Loches&radius_km=10&services=wifi")))
     assert result_names(html) == []
     assert "No place is listed within 10 km of Loches (37)." in html
+    empty_map = map_data(html)  # centred on the place searched, with its circle
+    assert empty_map["markers"] == [] and empty_map["radius_km"] == 10
+    assert empty_map["center"] == pytest.approx(LOCHES, abs=0.01)
     options = dict(links_in(html, "empty-search"))
     wider = options["Search within 20 km"]
     assert parse_qs(urlsplit(wider).query) == {
