@@ -413,6 +413,32 @@ def test_bad_form_fields_are_a_422_next_to_the_field(client, app_ctx, fields, fi
     assert result_names(html) == []
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date=0001-01-01",
+        "date=9999-12-31&period=days&until=9999-12-31",
+        "date=9999-12-30&period=days&until=9999-12-31&from=23:45&to=23:59",
+        "date=2027-03-01&period=days&until=2099-01-01",
+        "date=" + "9" * 5000,
+        "date=01/13/2027",
+        "date=2027-03-01&period=hours&from=00:00&to=23:59&max_eur=1e400",
+        "max_eur=NaN",
+        "max_eur=Infinity",
+        "start=0001-01-01T00:00&end=0001-01-02T00:00",
+        "start=not-a-date&end=2027-01-01T10:00",
+        "near=" + "Loche" * 100,
+        "near=%00%01",
+        "page=-5",
+        "page=999999999999999999999",
+    ],
+)
+def test_hostile_form_input_is_never_a_500(client, app_ctx, query):
+    response = client.get(f"/search?{query}")
+    assert response.status_code in (200, 422), response.status_code
+    assert client.get(f"/search/places?q={query[:300]}").status_code == 200
+
+
 def test_an_api_style_link_shows_its_search_in_the_form(client, app_ctx):
     monday = next_monday()
     html = html_of(client.get(f"/search?start={monday}T13:00&end={monday}T17:00&max_price=1250"))
