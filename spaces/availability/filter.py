@@ -16,15 +16,15 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-from spaces.availability.loading import load_facts, load_states
-from spaces.bookings.pricing import Price
-from spaces.bookings.quotes import assess
+from spaces.availability.loading import FACT_COLUMNS, UnitFacts, facts_from_row, load
+from spaces.bookings.pricing import NoPrice, Price, price_interval
+from spaces.bookings.quotes import Assessment, assess
 from spaces.bookings.rules import MAX_SLOT_DAYS, check_rules
 from spaces.db import utcnow
 from spaces.errors import Invalid
 from spaces.i18n import format_duration
 from spaces.inputs import parse_window
-from spaces.listings.search import Hit, Ranked, SearchQuery, hydrate, rank
+from spaces.listings.search import Hit, Ranked, SearchQuery, hydrate, rank, rank_with
 from spaces.timeutils import TimeError, parse_instant
 
 
@@ -45,18 +45,20 @@ def find(query: SearchQuery) -> list[Match]:
     Without dates: the place search's ranking. With dates: only the units that would accept
     ``query.seats`` (1 for units booked whole) over the window now, with free seats and price;
     ``max_price`` applies to that price; ``sort="price"`` orders by price, then as without."""
-    ranked = rank(query)
     if query.start_text is None:
-        return [Match(r.unit_id, r.space_id, r.distance_km) for r in ranked]
-    matches = _available(query, ranked, utcnow())
+        return [Match(r.unit_id, r.space_id, r.distance_km) for r in rank(query)]
+    ranked, rows = rank_with(query, FACT_COLUMNS)  # the facts come with the ranking
+    facts = {unit_id: facts_from_row(row) for unit_id, row in rows.items()}
+    matches = _available(query, ranked, facts, utcnow())
     if query.sort == "price":
         order = {m.unit_id: i for i, m in enumerate(matches)}
         matches.sort(key=lambda m: (m.price.amount, order[m.unit_id]))
     return matches
 
 
-def _available(query: SearchQuery, ranked: list[Ranked], now: datetime) -> list[Match]:
-    facts = load_facts([r.unit_id for r in ranked])
+def _available(
+    query: SearchQuery, ranked: list[Ranked], facts: dict[int, UnitFacts], now: datetime
+) -> list[Match]:
     windows: dict[str, tuple[datetime, datetime] | None] = {}
     wanted = []  # (ranked, facts, start, end, seats) that pass the rules
     for r in ranked:
@@ -76,12 +78,51 @@ def _available(query: SearchQuery, ranked: list[Ranked], now: datetime) -> list[
     if not wanted:
         return []
     # One load for every zone's window: the union covers each unit's own interval.
-    states = load_states(
-        [w[1] for w in wanted], min(w[2] for w in wanted), max(w[3] for w in wanted), now
-    )
+    loaded = load([w[1] for w in wanted], min(w[2] for w in wanted), max(w[3] for w in wanted), now)
+    prices: dict[tuple, Price | NoPrice] = {}
+
+    def price_of(start, end, tz, rates, seats) -> Price:
+        """``price_interval``, once per distinct rate card, zone and seats."""
+        key = (start, end, tz, tuple(rates.values()), seats)
+        if key not in prices:
+            try:
+                prices[key] = price_interval(start, end, tz, rates, seats)
+            except NoPrice as error:
+                prices[key] = error
+        if isinstance(prices[key], NoPrice):
+            raise prices[key]
+        return prices[key]
+
+    # A unit with no booking, closure or busy block in the window is decided by its settings
+    # alone: units with the same settings (a network's identical desks) share one assessment.
+    quiet: dict[tuple, Assessment] = {}
     matches = []
     for r, f, start, end, seats in wanted:
-        outcome = assess(f, states[f.id], start, end, seats, now)
+        if not loaded.quiet(f):
+            outcome = assess(f, loaded.state(f), start, end, seats, now, price_of)
+        else:
+            key = (
+                start,
+                end,
+                seats,
+                f.timezone,
+                tuple(loaded.windows(f)),
+                f.available_from,
+                f.available_until,
+                f.closed_on_public_holidays and f.departement,
+                f.effective_capacity,
+                f.is_pool,
+                f.min_minutes,
+                f.max_minutes,
+                f.notice_minutes,
+                f.price_hour,
+                f.price_half_day,
+                f.price_day,
+                f.price_month,
+            )
+            outcome = quiet.get(key)
+            if outcome is None:
+                outcome = quiet[key] = assess(f, loaded.state(f), start, end, seats, now, price_of)
         if not outcome.ok:
             continue
         if query.max_price is not None and outcome.price.amount > query.max_price:

@@ -9,13 +9,15 @@ for any number of units, never a query per unit.
 from __future__ import annotations
 
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from spaces.availability.engine import Occupation, UnitState
 from spaces.availability.holidays import holiday_checker
@@ -24,13 +26,10 @@ from spaces.availability.models import Closure, OpeningWindow
 from spaces.bookings.models import Booking
 from spaces.calendars.models import BusyBlock
 from spaces.extensions import db
-from spaces.listings.models import Space, Unit
-
-# Ids per ``IN (…)`` list: well under SQLite's and PostgreSQL's bound-parameter limits.
-CHUNK = 2000
+from spaces.listings.models import Space, Unit, rate_card, seats_at_once
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class UnitFacts:
     """What the rules, the engine and the price need to know about a unit, from plain rows.
 
@@ -57,23 +56,16 @@ class UnitFacts:
     closed_on_public_holidays: bool
     available_from: date | None
     available_until: date | None
+    is_pool: bool = field(init=False)
+    effective_capacity: int = field(init=False)  # seats at once (1 for units booked whole)
 
-    @property
-    def is_pool(self) -> bool:
-        return self.kind == "desk_pool"
-
-    @property
-    def effective_capacity(self) -> int:
-        return self.capacity * self.cap_percent // 100 if self.is_pool else 1
+    def __post_init__(self) -> None:
+        self.is_pool = self.kind == "desk_pool"
+        self.effective_capacity = seats_at_once(self.kind, self.capacity, self.cap_percent)
 
     @property
     def prices(self) -> dict[str, int | None]:
-        return {
-            "hour": self.price_hour,
-            "half_day": self.price_half_day,
-            "day": self.price_day,
-            "month": self.price_month,
-        }
+        return rate_card(self)
 
 
 FACT_COLUMNS = (
@@ -127,21 +119,22 @@ def facts_of(unit: Unit) -> UnitFacts:
     )
 
 
-def load_facts(unit_ids: Sequence[int]) -> dict[int, UnitFacts]:
-    """Facts of the given units, by id, in one query per ``CHUNK`` ids."""
-    facts: dict[int, UnitFacts] = {}
-    connection = db.session.connection()
-    for ids in _chunks(unit_ids):
-        statement = sa.select(*FACT_COLUMNS).join(Unit.space).where(Unit.id.in_(ids))
-        for row in connection.execute(statement):
-            facts[row[0]] = UnitFacts(*row[:7], row[7] or 0, bool(row[8]), *row[9:17], *row[17:])
-    return facts
+def facts_from_row(row) -> UnitFacts:
+    """A unit's facts from a row of ``FACT_COLUMNS``."""
+    return UnitFacts(*row[:7], row[7] or 0, bool(row[8]), *row[9:17], *row[17:])
 
 
-def _chunks(items: Sequence) -> Iterable[list]:
-    items = list(items)
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+def id_in(column, ids: Sequence[int]):
+    """``column IN ids`` with the ids as one bound value: an array on PostgreSQL, a JSON array
+    on SQLite. The SQL text is the same for 1 or 20,000 ids, so it is compiled once and cached,
+    and no bound-parameter limit applies."""
+    ids = [int(i) for i in ids]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, ids, type_=ARRAY(sa.Integer)))
+    each = sa.func.json_each(sa.bindparam(None, json.dumps(ids), type_=sa.String)).table_valued(
+        "value"
+    )
+    return column.in_(sa.select(each.c.value))
 
 
 def _live(now: datetime):
@@ -167,6 +160,90 @@ def _never(day: date) -> bool:
     return False
 
 
+def load(
+    facts: Iterable[UnitFacts],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude: Iterable[int] = (),
+) -> Loaded:
+    """Everything the engine needs about these units over [start, end), grouped by owner.
+
+    Four queries whatever the number of units (opening windows, closures, live bookings, busy
+    blocks); ``exclude`` leaves out bookings by id (a booking being moved does not compete with
+    itself)."""
+    facts = list(facts)
+    excluded = set(exclude)
+    unit_ids = [f.id for f in facts]
+    space_ids = list({f.space_id for f in facts})
+    own = [f.id for f in facts if f.own_hours]
+    zones = {f.timezone: ZoneInfo(f.timezone) for f in facts}
+    weekdays = _weekdays(start, end, zones.values())
+    db.session.flush()  # the rows below come through the connection: no autoflush there
+    connection = db.session.connection()
+
+    space_windows: dict[int, list[Window]] = defaultdict(list)
+    unit_windows: dict[int, list[Window]] = defaultdict(list)
+    for space_id, unit_id, weekday, first, last in connection.execute(
+        sa.select(
+            OpeningWindow.space_id,
+            OpeningWindow.unit_id,
+            OpeningWindow.weekday,
+            OpeningWindow.start_minute,
+            OpeningWindow.end_minute,
+        )
+        .where(sa.or_(id_in(OpeningWindow.space_id, space_ids), id_in(OpeningWindow.unit_id, own)))
+        .where(OpeningWindow.weekday.in_(weekdays) if weekdays else sa.true())
+    ):
+        target = space_windows[space_id] if space_id is not None else unit_windows[unit_id]
+        target.append(Window(weekday, first, last))
+    space_closures: dict[int, list] = defaultdict(list)
+    unit_closures: dict[int, list] = defaultdict(list)
+    for space_id, unit_id, a, b in connection.execute(
+        sa.select(Closure.space_id, Closure.unit_id, Closure.start_at, Closure.end_at).where(
+            sa.or_(id_in(Closure.space_id, space_ids), id_in(Closure.unit_id, unit_ids)),
+            Closure.start_at < end,
+            Closure.end_at > start,
+        )
+    ):
+        target = space_closures[space_id] if space_id is not None else unit_closures[unit_id]
+        target.append((a, b))
+    occupations: dict[int, list[Occupation]] = defaultdict(list)
+    for booking_id, owner, a, b, seats in connection.execute(
+        sa.select(
+            Booking.id, Booking.unit_id, Booking.start_at, Booking.end_at, Booking.seats
+        ).where(
+            id_in(Booking.unit_id, unit_ids),
+            Booking.start_at < end,
+            Booking.end_at > start,
+            _live(now),
+        )
+    ):
+        if booking_id not in excluded:
+            occupations[owner].append(Occupation(a, b, seats))
+    blocks: dict[int, list] = defaultdict(list)
+    for owner, a, b in connection.execute(
+        sa.select(BusyBlock.unit_id, BusyBlock.start_at, BusyBlock.end_at).where(
+            id_in(BusyBlock.unit_id, unit_ids), BusyBlock.start_at < end, BusyBlock.end_at > start
+        )
+    ):
+        blocks[owner].append((a, b))
+
+    # Sorted once per owner; the engine reads windows and never changes them (shared lists).
+    for grouped in (space_windows, unit_windows):
+        for windows in grouped.values():
+            windows.sort()
+    return Loaded(
+        zones,
+        space_windows,
+        unit_windows,
+        space_closures,
+        unit_closures,
+        occupations,
+        blocks,
+    )
+
+
 def load_states(
     facts: Iterable[UnitFacts],
     start: datetime,
@@ -174,91 +251,69 @@ def load_states(
     now: datetime,
     exclude: Iterable[int] = (),
 ) -> dict[int, UnitState]:
-    """Everything the engine needs about each unit over [start, end), by unit id.
-
-    One query per kind of input and per ``CHUNK`` units, whatever their number; ``exclude``
-    leaves out bookings by id (a booking being moved does not compete with itself)."""
+    """Each unit's ``UnitState`` over [start, end), by unit id (``load`` then ``state``)."""
     facts = list(facts)
     if not facts:
         return {}
-    excluded = set(exclude)
-    db.session.flush()  # the rows below come through the connection: no autoflush there
-    connection = db.session.connection()
-    # Keyed by row id: a space whose units fall in two chunks is read twice, counted once.
-    windows: dict[int, tuple] = {}
-    closures: dict[int, tuple] = {}
-    occupations: dict[int, list[Occupation]] = defaultdict(list)
-    blocks: dict[int, list] = defaultdict(list)
-    for chunk in _chunks(facts):
-        unit_ids = [f.id for f in chunk]
-        space_ids = list({f.space_id for f in chunk})
-        own = [f.id for f in chunk if f.own_hours]
-        for row in connection.execute(
-            sa.select(
-                OpeningWindow.id,
-                OpeningWindow.space_id,
-                OpeningWindow.unit_id,
-                OpeningWindow.weekday,
-                OpeningWindow.start_minute,
-                OpeningWindow.end_minute,
-            ).where(sa.or_(OpeningWindow.space_id.in_(space_ids), OpeningWindow.unit_id.in_(own)))
-        ):
-            windows[row[0]] = row[1:]
-        for row in connection.execute(
-            sa.select(
-                Closure.id, Closure.space_id, Closure.unit_id, Closure.start_at, Closure.end_at
-            )
-            .where(sa.or_(Closure.space_id.in_(space_ids), Closure.unit_id.in_(unit_ids)))
-            .where(Closure.start_at < end, Closure.end_at > start)
-        ):
-            closures[row[0]] = row[1:]
-        for booking_id, owner, a, b, seats in connection.execute(
-            sa.select(
-                Booking.id, Booking.unit_id, Booking.start_at, Booking.end_at, Booking.seats
-            ).where(
-                Booking.unit_id.in_(unit_ids),
-                Booking.start_at < end,
-                Booking.end_at > start,
-                _live(now),
-            )
-        ):
-            if booking_id not in excluded:
-                occupations[owner].append(Occupation(a, b, seats))
-        for owner, a, b in connection.execute(
-            sa.select(BusyBlock.unit_id, BusyBlock.start_at, BusyBlock.end_at).where(
-                BusyBlock.unit_id.in_(unit_ids), BusyBlock.start_at < end, BusyBlock.end_at > start
-            )
-        ):
-            blocks[owner].append((a, b))
+    loaded = load(facts, start, end, now, exclude)
+    return {f.id: loaded.state(f) for f in facts}
 
-    space_windows: dict[int, list[Window]] = defaultdict(list)
-    unit_windows: dict[int, list[Window]] = defaultdict(list)
-    for space_id, unit_id, weekday, first, last in windows.values():
-        target = space_windows[space_id] if space_id is not None else unit_windows[unit_id]
-        target.append(Window(weekday, first, last))
-    space_closures: dict[int, list] = defaultdict(list)
-    unit_closures: dict[int, list] = defaultdict(list)
-    for space_id, unit_id, a, b in closures.values():
-        target = space_closures[space_id] if space_id is not None else unit_closures[unit_id]
-        target.append((a, b))
 
-    zones: dict[str, ZoneInfo] = {}
-    states = {}
-    for f in facts:
-        tz = zones.get(f.timezone) or zones.setdefault(f.timezone, ZoneInfo(f.timezone))
-        windows = unit_windows[f.id] if f.own_hours else space_windows[f.space_id]
-        states[f.id] = UnitState(
+@dataclass(slots=True)
+class Loaded:
+    """The engine's inputs for a set of units, grouped by owner; ``state`` builds one unit's."""
+
+    zones: dict[str, ZoneInfo]
+    space_windows: dict[int, list[Window]]
+    unit_windows: dict[int, list[Window]]
+    space_closures: dict[int, list]
+    unit_closures: dict[int, list]
+    occupations: dict[int, list[Occupation]]
+    blocks: dict[int, list]
+
+    def windows(self, f: UnitFacts) -> list[Window]:
+        if f.own_hours:
+            return self.unit_windows.get(f.id, [])
+        return self.space_windows.get(f.space_id, [])
+
+    def quiet(self, f: UnitFacts) -> bool:
+        """Nothing in the window but opening hours: no booking, closure or busy block."""
+        return not (
+            f.id in self.occupations
+            or f.id in self.blocks
+            or f.id in self.unit_closures
+            or f.space_id in self.space_closures
+        )
+
+    def holidays(self, f: UnitFacts):
+        return _holiday_checker(f.departement) if f.closed_on_public_holidays else _never
+
+    def state(self, f: UnitFacts) -> UnitState:
+        closed = self.space_closures.get(f.space_id, []) + self.unit_closures.get(f.id, [])
+        busy = self.blocks.get(f.id)
+        return UnitState(
             capacity=f.effective_capacity,
-            tz=tz,
-            windows=sorted(windows),
-            closures=sorted(space_closures[f.space_id] + unit_closures[f.id]),
-            blocks=sorted(blocks[f.id]),
-            occupations=occupations[f.id],
+            tz=self.zones[f.timezone],
+            windows=self.windows(f),
+            closures=sorted(closed) if closed else closed,
+            blocks=sorted(busy) if busy else [],
+            occupations=self.occupations.get(f.id) or [],
             available_from=f.available_from,
             available_until=f.available_until,
-            is_holiday=_holiday_checker(f.departement) if f.closed_on_public_holidays else _never,
+            is_holiday=self.holidays(f),
         )
-    return states
+
+
+def _weekdays(start: datetime, end: datetime, zones) -> list[int] | None:
+    """The weekdays whose windows the engine can use over [start, end) in these zones (it looks
+    from the local day before the start to the local day of the end); None for all of them."""
+    seen: set[int] = set()
+    for tz in zones:
+        first, last = start.astimezone(tz).date() - timedelta(days=1), end.astimezone(tz).date()
+        if (last - first).days >= 6:
+            return None
+        seen.update((first + timedelta(days=n)).weekday() for n in range((last - first).days + 1))
+    return sorted(seen)
 
 
 def unit_state(

@@ -52,17 +52,6 @@ class Hit:
     breakdown: list = field(default_factory=list)
 
 
-def fits(kind: str, capacity: int, cap_percent: int, seats: int) -> bool:
-    """Desk pools are booked by the seat; other units whole, for up to ``capacity`` people."""
-    if kind == "desk_pool":
-        return seats <= capacity * cap_percent // 100
-    return seats <= capacity
-
-
-def fits_people(unit: Unit, seats: int) -> bool:
-    return fits(unit.kind, unit.capacity, unit.space.capacity_cap_percent, seats)
-
-
 def _filtered(statement, query: SearchQuery):
     statement = statement.where(Space.status == "published", Unit.active.is_(True))
     if query.located:
@@ -107,7 +96,13 @@ class Ranked(NamedTuple):
 
 def rank(query: SearchQuery) -> list[Ranked]:
     """Every matching unit in result order, from plain rows: nearest first (or by space and unit
-    name without a place). Distances are computed once per space. (Hot loop: plain tuples.)"""
+    name without a place). Distances are computed once per space."""
+    return rank_with(query)[0]
+
+
+def rank_with(query: SearchQuery, extra: tuple = ()) -> tuple[list[Ranked], dict[int, tuple]]:
+    """``rank``, and the ``extra`` columns (of units and spaces) of every ranked unit by id, from
+    the same query. (Hot loop: plain tuples.)"""
     # Through the session's connection: plain rows, without the ORM's result processing.
     rows = (
         db.session.connection()
@@ -123,6 +118,7 @@ def rank(query: SearchQuery) -> list[Ranked]:
                     Space.latitude,
                     Space.longitude,
                     Space.name,
+                    *extra,
                 ).join(Unit.space),
                 query,
             )
@@ -133,7 +129,13 @@ def rank(query: SearchQuery) -> list[Ranked]:
     latitude, longitude = query.latitude, query.longitude
     distances: dict[int, float] = {}
     keyed = []
-    for unit_id, space_id, kind, capacity, position, cap, lat, lon, name in rows:
+    extras: dict[int, tuple] = {}
+    for row in rows:
+        unit_id, space_id, kind, capacity, position, cap, lat, lon, name = row[:9]
+        if extra:
+            extras[unit_id] = row[9:]
+        # Desk pools are booked by the seat (under the space's cap); other units whole, for up
+        # to ``capacity`` people.
         if seats > (capacity * cap // 100 if kind == "desk_pool" else capacity):
             continue
         if located:
@@ -148,8 +150,8 @@ def rank(query: SearchQuery) -> list[Ranked]:
             keyed.append((name.lower(), space_id, position, unit_id, space_id))
     keyed.sort()
     if located:
-        return [Ranked(k[3], k[4], k[0]) for k in keyed]
-    return [Ranked(k[3], k[4], None) for k in keyed]
+        return [Ranked(k[3], k[4], k[0]) for k in keyed], extras
+    return [Ranked(k[3], k[4], None) for k in keyed], extras
 
 
 def hydrate(query: SearchQuery, ranked: list[Ranked], chunk: int = 1000) -> list[Hit]:
