@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from spaces.bookings.pricing import RATES as MIX_RATES
 from spaces.bookings.pricing import price_one_day
 
 # (what the headline is per, minutes booked), in the order the headline prefers them.
@@ -79,7 +80,9 @@ def _usable_rates(
             continue
         priced = price_one_day(minutes, rates)
         if priced is not None:
-            used.update(rate for rate, quantity in priced[1].items() if quantity)
+            used.update(
+                rate for rate, quantity in zip(MIX_RATES, priced[1], strict=True) if quantity
+            )
     listed = [(rate, rates[rate]) for rate in ("hour", "half_day", "day") if rate in used]
     if rates.get("month") is not None:
         listed.append(("month", rates["month"]))
