@@ -73,8 +73,8 @@ TABS = ("upcoming", "past", "cancelled")
 
 
 def _show_errors(form, error: Invalid) -> list[str]:
-    """Field messages next to the shown fields and, when there are some, the error's message on
-    top; the repeat rule's messages are returned for the repeat section; the rest go on top."""
+    """Field messages next to the shown fields, the repeat rule's returned for the repeat
+    section; the rest, then the error's message, on top."""
     error = page_error_fields(error)
     fields = error.fields or {}
     repeat = [str(m) for name in REPEAT_FIELDS for m in fields.get(name, [])]
@@ -83,9 +83,7 @@ def _show_errors(form, error: Invalid) -> list[str]:
         form.form_errors.extend(
             attach_errors(form, Invalid(error.message, fields=others), shown=SHOWN_FIELDS)
         )
-        form.form_errors.append(str(error.message))
-    elif not fields:
-        form.form_errors.append(str(error.message))
+    form.form_errors.append(str(error.message))
     return repeat
 
 
