@@ -128,9 +128,9 @@ class BookingPageForm(BookingForm):
     end_date = DateField(_l("Ends on (if another day)"), validators=[Optional()])
 
     def uses_pickers(self) -> bool:
-        """Whether the page's date and time fields were sent (rather than ``start``/``end``)."""
+        """Whether the page's date and time fields are used (rather than ``start``/``end``)."""
         return any(
-            field.raw_data and field.raw_data[0]
+            field.data is not None or (field.raw_data and field.raw_data[0])
             for field in (self.date, self.start_time, self.end_time)
         )
 

@@ -204,6 +204,7 @@ def _submit(unit, form: BookingPageForm, tz: ZoneInfo):
         repeat = [m for ms in flatten_errors(form.repeat.errors).values() for m in ms]
         if form.csrf_token.errors:
             form.form_errors.append(_("The form expired: please try again."))
+        form.form_errors.append(str(Invalid.default_message))
         return 422, [], repeat
     try:
         missing = form.validate_repeat_presence(requested)
