@@ -1,7 +1,7 @@
 """The booking form in Chromium: book from the quote without typing a date, quick choices that keep
 what was typed, a Tuesday/Thursday series with a full date booked in one click, cancelling one
 occurrence after confirming, the tabs of My bookings, the week strip's paging, and the pages at
-390 px and 1280 px without sideways scrolling."""
+390 px and 1280 px without sideways scrolling or serious axe-core violations."""
 
 from __future__ import annotations
 
@@ -120,6 +120,7 @@ def test_a_series_with_a_full_date_books_the_others_then_one_date_is_cancelled(a
     expect(conflicts).to_have_count(1)
     expect(conflicts.first).to_have_attribute("data-date", thursday.isoformat())
     expect(page.get_by_label("Mardi")).to_be_checked()  # the repeat section kept, and open
+    _no_serious_violation(page)
     page.get_by_test_id("book-others").click()
 
     expect(page.get_by_test_id("occurrence")).to_have_count(3)
@@ -128,6 +129,7 @@ def test_a_series_with_a_full_date_books_the_others_then_one_date_is_cancelled(a
     expect(skipped.first).to_have_attribute("data-date", thursday.isoformat())
     expect(skipped.first).to_contain_text("complet")
     expect(page.get_by_test_id("series-total")).to_contain_text("75,00")
+    _no_serious_violation(page)
 
     # Cancel the first date: a confirmation step first, then only that date goes.
     page.get_by_test_id("cancel-occurrence").first.click()
@@ -188,6 +190,20 @@ def _no_sideways_scroll(page: Page, whole_page: bool) -> None:
     assert width <= page.viewport_size["width"], f"{page.url}: {width} px wide: {wide}"
 
 
+def _no_serious_violation(page: Page) -> None:
+    """axe-core finds nothing serious or critical in the page's main content (the site menu and
+    footer are h-layout's)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context="main")
+    found = [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+    assert not found, f"{page.url}: {found}"
+
+
 def test_the_booking_pages_fit_a_phone_and_a_desktop(app, page: Page, tmp_path: Path):
     space_id, unit_id = place_in_loches(app, windows=ALL_WEEK)
     tuesday = _next_tuesday()
@@ -199,6 +215,7 @@ def test_the_booking_pages_fit_a_phone_and_a_desktop(app, page: Page, tmp_path: 
         for name, path in pages.items():
             page.goto(path)
             _no_sideways_scroll(page, whole_page=True)
+            _no_serious_violation(page)
             page.screenshot(path=str(shots / f"{name}-anonymous-{width}.png"), full_page=True)
     _log_in(page, "camille@example.org")
     page.goto(
@@ -221,4 +238,5 @@ def test_the_booking_pages_fit_a_phone_and_a_desktop(app, page: Page, tmp_path: 
             if name == "mine":
                 page.get_by_test_id("series").locator("summary").click()
             _no_sideways_scroll(page, whole_page=False)
+            _no_serious_violation(page)
             page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
