@@ -103,6 +103,18 @@ def test_quick_choices_keep_the_note_and_seats_and_the_quote_follows(app, page: 
     expect(quote.get_by_test_id("quote-message")).to_be_visible()
 
 
+def test_enter_in_a_field_books_rather_than_picking_a_quick_choice(app, page: Page):
+    _space_id, unit_id = place_in_loches(app, windows=ALL_WEEK)
+    _log_in(page, "camille@example.org")
+    page.goto(f"/units/{unit_id}/book?date={(_today() + timedelta(days=2)).isoformat()}")
+    page.get_by_test_id("preset-afternoon").click()
+    page.locator("#seats").fill("2")
+    page.locator("#seats").press("Enter")
+    expect(page.get_by_test_id("status")).to_have_attribute("data-status", "confirmed")
+    expect(page.locator("main")).to_contain_text("13:00")
+    expect(page.locator("main")).to_contain_text("30,00")
+
+
 def test_a_series_with_a_full_date_books_the_others_then_one_date_is_cancelled(app, page: Page):
     _space_id, unit_id = place_in_loches(app, windows=ALL_WEEK)
     tuesday = _next_tuesday()
