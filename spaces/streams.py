@@ -127,6 +127,12 @@ def stream_response(
     )
     if not slot.acquire():
         raise TooManyStreams()
+    from spaces.extensions import db
+
+    # Give the request's connection back before anything else: ``current_versions`` takes one
+    # of its own, and a thread holding two would starve the pool when hundreds of streams open
+    # at once (every thread holding one, all waiting for a second). Nothing below uses it.
+    db.session.remove()
     subscription = broker().subscribe(versions)
     if current_versions is not None:
         pending = {change["unit_id"]: change for change in catch_up}
@@ -138,9 +144,6 @@ def stream_response(
                     "changed_at": utcnow().isoformat(),
                 }
         catch_up = list(pending.values())
-    from spaces.extensions import db
-
-    db.session.remove()  # nothing below touches the database
 
     def generate() -> Iterator[str]:
         try:

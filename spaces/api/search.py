@@ -7,14 +7,9 @@ from flask import jsonify, request
 from spaces.api import serializers
 from spaces.api.core import bp, page_args
 from spaces.api.spec import PAGINATION, page_of, query, responses
-from spaces.availability.filter import run_search
+from spaces.availability.filter import find, hydrate_matches
 from spaces.extensions import search_limit
-from spaces.listings.search import (
-    MAX_RADIUS_KM,
-    Hit,
-    hydrate,
-    rank,
-)
+from spaces.listings.search import MAX_RADIUS_KM, Hit
 from spaces.listings.search_input import parse_search_args
 from spaces.listings.vocabulary import SPACE_KINDS, UNIT_KINDS
 from spaces.mail import external_url
@@ -43,12 +38,8 @@ def search_units():
     page, per_page = page_args()
     query = parse_search_args(request.args)
     start = (page - 1) * per_page
-    if query.start_text:  # the availability engine needs every candidate
-        hits = run_search(query)
-        total, items = len(hits), hits[start : start + per_page]
-    else:  # only the page's units become ORM objects
-        ranked = rank(query)
-        total, items = len(ranked), hydrate(query, ranked[start : start + per_page])
+    matches = find(query)  # light tuples: only the page's units become ORM objects
+    total, items = len(matches), hydrate_matches(query, matches[start : start + per_page])
     return jsonify({"items": [hit_json(h) for h in items], "total": total, "page": page})
 
 
@@ -88,6 +79,16 @@ PATHS = {
                     "max_price",
                     {"type": "integer", "minimum": 0, "maximum": 10**9},
                     "cents, for the interval",
+                ),
+                query(
+                    "instant",
+                    {"type": "string", "enum": ["0", "1", "true", "false"]},
+                    "1: only units booked instantly",
+                ),
+                query(
+                    "sort",
+                    {"type": "string", "enum": ["distance", "price"]},
+                    "price needs start and end: by price, then by distance",
                 ),
                 *PAGINATION,
             ],

@@ -9,6 +9,7 @@ S seats fits. Intervals are half-open: a booking ending at 11:00 never meets one
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -105,31 +106,46 @@ def _clip(spans: Iterable[Span], start: datetime, end: datetime) -> list[Span]:
     return [(max(s, start), min(e, end)) for s, e in spans if s < end and e > start]
 
 
-def _day_allowed(state: UnitState, day: date) -> bool:
-    if state.available_from and day < state.available_from:
-        return False
-    if state.available_until and day > state.available_until:
-        return False
-    return not state.is_holiday(day)
-
-
 def opening_spans(state: UnitState, start: datetime, end: datetime) -> list[Span]:
-    """Times the unit is open within [start, end): weekly windows on allowed local days."""
+    """Times the unit is open within [start, end): weekly windows on allowed local days.
+
+    Remembered by everything it depends on: units sharing their space's hours (and a search
+    over thousands of units with the same few timetables) compute it once."""
+    return list(
+        _opening_spans(
+            tuple(state.windows),
+            state.tz,
+            state.available_from,
+            state.available_until,
+            state.is_holiday,
+            start,
+            end,
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _opening_spans(
+    windows: tuple[Window, ...],
+    tz: ZoneInfo,
+    available_from: date | None,
+    available_until: date | None,
+    is_holiday: Callable[[date], bool],
+    start: datetime,
+    end: datetime,
+) -> tuple[Span, ...]:
     by_day: dict[int, list[Window]] = {}
-    for window in state.windows:
+    for window in windows:
         by_day.setdefault(window.weekday, []).append(window)
     spans: list[Span] = []
-    for day in _local_days(start, end, state.tz):
-        if not _day_allowed(state, day):
+    for day in _local_days(start, end, tz):
+        if (available_from and day < available_from) or (available_until and day > available_until):
+            continue
+        if is_holiday(day):
             continue
         for window in by_day.get(day.weekday(), ()):
-            spans.append(
-                (
-                    local_instant(day, window.start, state.tz),
-                    local_instant(day, window.end, state.tz),
-                )
-            )
-    return _clip(merge_spans(spans), start, end)
+            spans.append((local_instant(day, window.start, tz), local_instant(day, window.end, tz)))
+    return tuple(_clip(merge_spans(spans), start, end))
 
 
 def bookable_spans(state: UnitState, start: datetime, end: datetime) -> list[Span]:

@@ -1,54 +1,158 @@
-"""The dated search filter: keep exactly the units that would accept the booking now.
+"""The dated search: exactly the units that would accept the booking now, at any scale.
 
 Reads only (no lock): what people see; the booking re-checks under the lock with the same
-``bookings.quotes.assess``.
+``bookings.quotes.assess`` on the same loader's state. Set-based and cheap before expensive:
+the place search ranks candidates as light rows; their facts come in one query; the rules
+drop what they refuse without touching bookings; ``load_states`` reads the inputs of all the
+rest with one query per kind; the engine and the price decide per unit on plain data; only
+the page that is shown becomes ORM objects (``hydrate_matches``).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-from spaces.bookings.quotes import bookable
-from spaces.bookings.rules import MAX_SLOT_DAYS
+from spaces.availability.loading import FACT_COLUMNS, UnitFacts, facts_from_row, load
+from spaces.bookings.pricing import NoPrice, Price, price_interval
+from spaces.bookings.quotes import Assessment, assess
+from spaces.bookings.rules import MAX_SLOT_DAYS, check_rules
 from spaces.db import utcnow
 from spaces.errors import Invalid
 from spaces.i18n import format_duration
 from spaces.inputs import parse_window
-from spaces.listings.search import Hit, SearchQuery, search
-from spaces.timeutils import parse_instant
+from spaces.listings.search import Hit, Ranked, SearchQuery, hydrate, rank, rank_with
+from spaces.timeutils import TimeError, parse_instant
 
 
-def dated_filter(start_text: str, end_text: str):
-    """The search filter for a date window given as the API's strings.
+class Match(NamedTuple):
+    """A unit in the results, light: no ORM object. Without dates, ``price`` is None and
+    ``free_seats`` is None (the unit's capacity is shown)."""
 
-    Times without an offset are read in each space's own zone, as for a booking there.
-    """
+    unit_id: int
+    space_id: int
+    distance_km: float | None
+    free_seats: int | None = None
+    price: Price | None = None
 
-    def keep(hits: list[Hit], query: SearchQuery) -> list[Hit]:
-        now = utcnow()
-        kept = []
-        for hit in hits:
-            tz = ZoneInfo(hit.space.timezone)
-            start, end = parse_instant(start_text, tz), parse_instant(end_text, tz)
-            seats = query.seats if hit.unit.is_pool else 1
-            outcome = bookable(hit.unit, start, end, seats, now)
-            if not outcome.ok:
-                continue
-            price = outcome.price
-            hit.free_seats, hit.price, hit.breakdown = outcome.free, price.amount, price.breakdown()
-            kept.append(hit)
-        return kept
 
-    return keep
+def find(query: SearchQuery) -> list[Match]:
+    """Every unit that matches the query, in result order, as light tuples.
+
+    Without dates: the place search's ranking. With dates: only the units that would accept
+    ``query.seats`` (1 for units booked whole) over the window now, with free seats and price;
+    ``max_price`` applies to that price; ``sort="price"`` orders by price, then as without."""
+    if query.start_text is None:
+        return [Match(r.unit_id, r.space_id, r.distance_km) for r in rank(query)]
+    ranked, rows = rank_with(query, FACT_COLUMNS)  # the facts come with the ranking
+    facts = {unit_id: facts_from_row(row) for unit_id, row in rows.items()}
+    matches = _available(query, ranked, facts, utcnow())
+    if query.sort == "price":
+        order = {m.unit_id: i for i, m in enumerate(matches)}
+        matches.sort(key=lambda m: (m.price.amount, order[m.unit_id]))
+    return matches
+
+
+def _available(
+    query: SearchQuery, ranked: list[Ranked], facts: dict[int, UnitFacts], now: datetime
+) -> list[Match]:
+    windows: dict[str, tuple[datetime, datetime] | None] = {}
+    wanted = []  # (ranked, facts, start, end, seats) that pass the rules
+    for r in ranked:
+        f = facts[r.unit_id]
+        window = windows.get(f.timezone, False)
+        if window is False:
+            window = windows[f.timezone] = _window(query, f.timezone)
+        if window is None:
+            continue
+        start, end = window
+        seats = query.seats if f.is_pool else 1
+        try:
+            check_rules(f, start, end, seats, now)
+        except Invalid:
+            continue
+        wanted.append((r, f, start, end, seats))
+    if not wanted:
+        return []
+    # One load for every zone's window: the union covers each unit's own interval.
+    loaded = load([w[1] for w in wanted], min(w[2] for w in wanted), max(w[3] for w in wanted), now)
+    prices: dict[tuple, Price | NoPrice] = {}
+
+    def price_of(start, end, tz, rates, seats) -> Price:
+        """``price_interval``, once per distinct rate card, zone and seats."""
+        key = (start, end, tz, tuple(rates.values()), seats)
+        if key not in prices:
+            try:
+                prices[key] = price_interval(start, end, tz, rates, seats)
+            except NoPrice as error:
+                prices[key] = error
+        if isinstance(prices[key], NoPrice):
+            raise prices[key]
+        return prices[key]
+
+    # A unit with no booking, closure or busy block in the window is decided by its settings
+    # alone: units with the same settings (a network's identical desks) share one assessment.
+    quiet: dict[tuple, Assessment] = {}
+    matches = []
+    for r, f, start, end, seats in wanted:
+        if not loaded.quiet(f):
+            outcome = assess(f, loaded.state(f), start, end, seats, now, price_of)
+        else:
+            key = (
+                start,
+                end,
+                seats,
+                f.timezone,
+                tuple(loaded.windows(f)),
+                f.available_from,
+                f.available_until,
+                f.closed_on_public_holidays and f.departement,
+                f.effective_capacity,
+                f.is_pool,
+                f.min_minutes,
+                f.max_minutes,
+                f.notice_minutes,
+                f.price_hour,
+                f.price_half_day,
+                f.price_day,
+                f.price_month,
+            )
+            outcome = quiet.get(key)
+            if outcome is None:
+                outcome = quiet[key] = assess(f, loaded.state(f), start, end, seats, now, price_of)
+        if not outcome.ok:
+            continue
+        if query.max_price is not None and outcome.price.amount > query.max_price:
+            continue
+        matches.append(Match(r.unit_id, r.space_id, r.distance_km, outcome.free, outcome.price))
+    return matches
+
+
+def _window(query: SearchQuery, timezone: str) -> tuple[datetime, datetime] | None:
+    """The query's window read in a space's zone (None when it does not exist there)."""
+    tz = ZoneInfo(timezone)
+    try:
+        return parse_instant(query.start_text, tz), parse_instant(query.end_text, tz)
+    except TimeError:  # e.g. a local time skipped by that zone's clock change
+        return None
+
+
+def hydrate_matches(query: SearchQuery, matches: list[Match]) -> list[Hit]:
+    """Hits (ORM objects, exact distances, free seats and price) for these matches, same order."""
+    hits = hydrate(query, [Ranked(m.unit_id, m.space_id, m.distance_km) for m in matches])
+    for hit, match in zip(hits, matches, strict=True):
+        if match.price is not None:
+            hit.free_seats, hit.price = match.free_seats, match.price.amount
+            hit.breakdown = match.price.breakdown()
+    return hits
 
 
 def run_search(query: SearchQuery) -> list[Hit]:
-    """Search, with the availability engine when a date window is given (the page and the API)."""
-    availability = dated_filter(query.start_text, query.end_text) if query.start_text else None
-    return search(query, availability)
+    """Every matching unit as hits (for a page of them, ``hydrate_matches`` of a slice)."""
+    return hydrate_matches(query, find(query))
 
 
 def validate_window(start_text: str | None, end_text: str | None) -> dict:

@@ -9,7 +9,7 @@ when cheaper (dynamic programming over the days).
 
 from __future__ import annotations
 
-from collections import Counter
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -43,8 +43,15 @@ class Price:
         ]
 
 
-def day_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[date, int]]:
-    """Minutes of [start, end) falling in each local day, in order (days with 0 are left out)."""
+@functools.lru_cache(maxsize=1024)
+def day_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> tuple[tuple[date, int], ...]:
+    """Minutes of [start, end) falling in each local day, in order (days with 0 are left out).
+
+    Remembered: a search prices thousands of units over the same interval."""
+    return tuple(_day_minutes(start, end, tz))
+
+
+def _day_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[date, int]]:
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     result = []
     day = start.astimezone(tz).date()
@@ -63,12 +70,27 @@ def _ceil_hours(minutes: int) -> int:
     return -(-minutes // 60)
 
 
-def price_one_day(minutes: int, rates: dict[str, int | None]) -> tuple[int, Counter] | None:
+# A mix of rates as counts, in this order (tuples: cheap to add and compare in the hot loop).
+RATES = ("month", "day", "half_day", "hour")
+Mix = tuple[int, int, int, int]
+_NOTHING: Mix = (0, 0, 0, 0)
+
+
+def _add(a: Mix, b: Mix) -> Mix:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3])
+
+
+def _cheapest(options: list[tuple[int, Mix]]) -> tuple[int, Mix]:
+    """The cheapest option; between equal costs, the one with the fewest items, then the first."""
+    return min(options, key=lambda option: (option[0], sum(option[1])))
+
+
+def price_one_day(minutes: int, rates: dict[str, int | None]) -> tuple[int, Mix] | None:
     """The cheapest way to pay ``minutes`` within one local day, or None if nothing covers it."""
-    options: list[tuple[int, Counter]] = []
+    options: list[tuple[int, Mix]] = []
     hour, half, day = rates.get("hour"), rates.get("half_day"), rates.get("day")
     if day is not None:
-        options.append((day, Counter(day=1)))
+        options.append((day, (0, 1, 0, 0)))
     # A day has two halves: morning and afternoon.
     max_halves = min(2, -(-minutes // HALF_DAY_MINUTES)) if half is not None else 0
     for halves in range(max_halves + 1):
@@ -77,10 +99,10 @@ def price_one_day(minutes: int, rates: dict[str, int | None]) -> tuple[int, Coun
             continue
         hours = _ceil_hours(rest)
         cost = halves * (half or 0) + hours * (hour or 0)
-        options.append((cost, Counter(half_day=halves, hour=hours)))
+        options.append((cost, (0, 0, halves, hours)))
     if not options:
         return None
-    return min(options, key=lambda option: (option[0], sum(option[1].values())))
+    return _cheapest(options)
 
 
 def price_interval(
@@ -93,20 +115,20 @@ def price_interval(
     per_day = [price_one_day(minutes, rates) for _, minutes in days]
     month = rates.get("month")
     count = len(days)
-    # best[i]: cheapest (cost, counter) to cover days[i:]
-    best: list[tuple[int, Counter] | None] = [None] * count + [(0, Counter())]
+    # best[i]: cheapest (cost, mix) to cover days[i:]
+    best: list[tuple[int, Mix] | None] = [None] * count + [(0, _NOTHING)]
     for i in range(count - 1, -1, -1):
         candidates = []
         if per_day[i] is not None and best[i + 1] is not None:
-            candidates.append((per_day[i][0] + best[i + 1][0], per_day[i][1] + best[i + 1][1]))
+            candidates.append((per_day[i][0] + best[i + 1][0], _add(per_day[i][1], best[i + 1][1])))
         if month is not None:
             limit = days[i][0] + timedelta(days=MONTH_DAYS)
             j = i
             while j < count and days[j][0] < limit:
                 j += 1
             if best[j] is not None:
-                candidates.append((month + best[j][0], Counter(month=1) + best[j][1]))
-        best[i] = min(candidates, key=lambda c: (c[0], sum(c[1].values()))) if candidates else None
+                candidates.append((month + best[j][0], _add((1, 0, 0, 0), best[j][1])))
+        best[i] = _cheapest(candidates) if candidates else None
     if best[0] is None:
         raise NoPrice("No offered rate covers this time.")
     unit_rates = {
@@ -117,7 +139,7 @@ def price_interval(
     }
     lines = tuple(
         Line(rate, quantity * seats, quantity * seats * (unit_rates[rate] or 0))
-        for rate in ("month", "day", "half_day", "hour")
-        if (quantity := best[0][1].get(rate, 0))
+        for rate, quantity in zip(RATES, best[0][1], strict=True)
+        if quantity
     )
     return Price(best[0][0] * seats, lines)

@@ -55,9 +55,18 @@ def fewest_free(state: UnitState, start: datetime, end: datetime) -> int:
 
 
 def assess(
-    unit: Unit, state: UnitState, start: datetime, end: datetime, seats: int, now: datetime
+    unit: Unit,
+    state: UnitState,
+    start: datetime,
+    end: datetime,
+    seats: int,
+    now: datetime,
+    price_of=price_interval,
 ) -> Assessment:
-    """The booking's outcome on ``state``: rules, then engine, then price — never a write."""
+    """The booking's outcome on ``state``: rules, then engine, then price — never a write.
+
+    ``price_of`` is ``pricing.price_interval`` or a function giving the same answers (a search
+    remembers the prices of identical rate cards)."""
     try:
         check_rules(unit, start, end, seats, now)
     except Invalid as error:
@@ -81,7 +90,7 @@ def assess(
             reason=reason_code(result),
         )
     try:
-        price = price_interval(start, end, state.tz, unit.prices, seats)
+        price = price_of(start, end, state.tz, unit.prices, seats)
     except NoPrice:
         message = _l("This offer has no rate for such a duration.")
         return Assessment(

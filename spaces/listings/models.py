@@ -95,6 +95,22 @@ class SpaceService(db.Model):
     code: Mapped[str] = mapped_column(sa.String(30), primary_key=True, index=True)
 
 
+def rate_card(unit) -> dict[str, int | None]:
+    """A unit's rates by name (a ``Unit`` or anything with its ``price_*`` attributes)."""
+    return {
+        "hour": unit.price_hour,
+        "half_day": unit.price_half_day,
+        "day": unit.price_day,
+        "month": unit.price_month,
+    }
+
+
+def seats_at_once(kind: str, capacity: int, cap_percent: int) -> int:
+    """Seats bookable at once: a desk pool's capacity under the space's cap; 1 for the rest
+    (booked whole)."""
+    return capacity * cap_percent // 100 if kind == "desk_pool" else 1
+
+
 class Unit(TimestampMixin, db.Model):
     __tablename__ = "units"
     __table_args__ = (
@@ -139,12 +155,7 @@ class Unit(TimestampMixin, db.Model):
 
     @property
     def prices(self) -> dict[str, int | None]:
-        return {
-            "hour": self.price_hour,
-            "half_day": self.price_half_day,
-            "day": self.price_day,
-            "month": self.price_month,
-        }
+        return rate_card(self)
 
     @property
     def is_pool(self) -> bool:
@@ -153,9 +164,7 @@ class Unit(TimestampMixin, db.Model):
     @property
     def effective_capacity(self) -> int:
         """Seats bookable at once: the space's cap applies to desk pools only."""
-        if not self.is_pool:
-            return 1
-        return self.capacity * self.space.capacity_cap_percent // 100
+        return seats_at_once(self.kind, self.capacity, self.space.capacity_cap_percent)
 
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.name}>"

@@ -1,14 +1,12 @@
 """Search: published units near a point (or everywhere), filtered, sorted by geodesic distance.
 
 The database narrows candidates with a bounding box on indexed latitude/longitude columns; the
-geodesic distance then refines and sorts them. A date window hands the candidates to the
-availability engine (``availability`` argument), which keeps those that would accept the booking
-now and gives free seats and price.
+geodesic distance then refines and sorts them. Dates are the availability domain's part
+(``spaces.availability.filter``), on top of ``rank``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -36,6 +34,8 @@ class SearchQuery:
     start_text: str | None = None
     end_text: str | None = None
     max_price: int | None = None
+    instant: bool = False  # only units booked instantly (no host approval)
+    sort: str = "distance"  # or "price" (with dates): by price, then as by distance
 
     @property
     def located(self) -> bool:
@@ -52,21 +52,6 @@ class Hit:
     breakdown: list = field(default_factory=list)
 
 
-# Given the candidate hits and the query, keep those free for the window, setting seats and price.
-AvailabilityFilter = Callable[[list[Hit], SearchQuery], list[Hit]]
-
-
-def fits(kind: str, capacity: int, cap_percent: int, seats: int) -> bool:
-    """Desk pools are booked by the seat; other units whole, for up to ``capacity`` people."""
-    if kind == "desk_pool":
-        return seats <= capacity * cap_percent // 100
-    return seats <= capacity
-
-
-def fits_people(unit: Unit, seats: int) -> bool:
-    return fits(unit.kind, unit.capacity, unit.space.capacity_cap_percent, seats)
-
-
 def _filtered(statement, query: SearchQuery):
     statement = statement.where(Space.status == "published", Unit.active.is_(True))
     if query.located:
@@ -78,6 +63,8 @@ def _filtered(statement, query: SearchQuery):
         )
     if query.kind:
         statement = statement.where(Unit.kind == query.kind)
+    if query.instant:
+        statement = statement.where(Unit.booking_mode == "instant")
     if query.space_kind:
         statement = statement.where(Space.kind == query.space_kind)
     if query.services:
@@ -109,7 +96,13 @@ class Ranked(NamedTuple):
 
 def rank(query: SearchQuery) -> list[Ranked]:
     """Every matching unit in result order, from plain rows: nearest first (or by space and unit
-    name without a place). Distances are computed once per space. (Hot loop: plain tuples.)"""
+    name without a place). Distances are computed once per space."""
+    return rank_with(query)[0]
+
+
+def rank_with(query: SearchQuery, extra: tuple = ()) -> tuple[list[Ranked], dict[int, tuple]]:
+    """``rank``, and the ``extra`` columns (of units and spaces) of every ranked unit by id, from
+    the same query. (Hot loop: plain tuples.)"""
     # Through the session's connection: plain rows, without the ORM's result processing.
     rows = (
         db.session.connection()
@@ -125,6 +118,7 @@ def rank(query: SearchQuery) -> list[Ranked]:
                     Space.latitude,
                     Space.longitude,
                     Space.name,
+                    *extra,
                 ).join(Unit.space),
                 query,
             )
@@ -135,7 +129,13 @@ def rank(query: SearchQuery) -> list[Ranked]:
     latitude, longitude = query.latitude, query.longitude
     distances: dict[int, float] = {}
     keyed = []
-    for unit_id, space_id, kind, capacity, position, cap, lat, lon, name in rows:
+    extras: dict[int, tuple] = {}
+    for row in rows:
+        unit_id, space_id, kind, capacity, position, cap, lat, lon, name = row[:9]
+        if extra:
+            extras[unit_id] = row[9:]
+        # Desk pools are booked by the seat (under the space's cap); other units whole, for up
+        # to ``capacity`` people.
         if seats > (capacity * cap // 100 if kind == "desk_pool" else capacity):
             continue
         if located:
@@ -150,8 +150,8 @@ def rank(query: SearchQuery) -> list[Ranked]:
             keyed.append((name.lower(), space_id, position, unit_id, space_id))
     keyed.sort()
     if located:
-        return [Ranked(k[3], k[4], k[0]) for k in keyed]
-    return [Ranked(k[3], k[4], None) for k in keyed]
+        return [Ranked(k[3], k[4], k[0]) for k in keyed], extras
+    return [Ranked(k[3], k[4], None) for k in keyed], extras
 
 
 def hydrate(query: SearchQuery, ranked: list[Ranked], chunk: int = 1000) -> list[Hit]:
@@ -162,7 +162,8 @@ def hydrate(query: SearchQuery, ranked: list[Ranked], chunk: int = 1000) -> list
         statement = (
             sa.select(Unit)
             .join(Unit.space)
-            .options(contains_eager(Unit.space))
+            # Results show each space's photos: one query for the page, not one per space.
+            .options(contains_eager(Unit.space).selectinload(Space.photos))
             .where(Unit.id.in_(ids[start : start + chunk]))
         )
         units.update((u.id, u) for u in db.session.scalars(statement).unique())
@@ -179,20 +180,10 @@ def hydrate(query: SearchQuery, ranked: list[Ranked], chunk: int = 1000) -> list
     return hits
 
 
-def search(query: SearchQuery, availability: AvailabilityFilter | None = None) -> list[Hit]:
-    """Every unit that matches, nearest first (or by space and unit name without a place).
+def search(query: SearchQuery) -> list[Hit]:
+    """Every unit that matches the place, kind and services, nearest first (or by space and unit
+    name without a place); dates are not looked at (``availability.filter.find`` does).
 
     For one page of results, ``hydrate(query, rank(query)[start:end])`` is much cheaper: only
     the page's units become ORM objects (the total is ``len(rank(query))``)."""
-    hits = hydrate(query, rank(query))
-    if query.start_text is not None and availability is not None:
-        hits = availability(hits, query)
-        if query.max_price is not None:
-            hits = [h for h in hits if h.price is not None and h.price <= query.max_price]
-        if query.located:
-            hits.sort(
-                key=lambda h: (h.distance_km, h.space.name.lower(), h.unit.position, h.unit.id)
-            )
-        else:
-            hits.sort(key=lambda h: (h.space.name.lower(), h.space.id, h.unit.position, h.unit.id))
-    return hits
+    return hydrate(query, rank(query))

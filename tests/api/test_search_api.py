@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from geopy.distance import geodesic
 
-from tests.factories import make_organisation, make_space, make_unit, make_user
+from spaces.availability.hours import Window
+from tests.factories import make_bookable, make_organisation, make_space, make_unit, make_user
 
 LOCHES = (47.1286, 0.9953)
 # Offsets chosen so that each is at a known bearing and distance from Loches.
@@ -138,6 +141,9 @@ def test_capacity_cap_limits_seats(client, app_ctx):
         "kind=castle",
         "max_price=-1",
         "lat=nan&lon=1",
+        "instant=maybe",
+        "sort=rating",
+        "sort=price",  # a price needs a window
     ],
 )
 def test_bad_parameters_are_422(client, query):
@@ -153,3 +159,56 @@ def test_pagination(client, map_):
     assert {i["space"]["name"] for i in first["items"]}.isdisjoint(
         i["space"]["name"] for i in second["items"]
     )
+
+
+def _dated_market(owner):
+    """Four spaces around Loches, nearest first: a request-only room, then desk pools whose
+    day price goes 30 €, 20 €, 25 €; all open every day of the week 8:00–19:00."""
+    week = [Window(day, 8 * 60, 19 * 60) for day in range(7)]
+    offers = [
+        ("Beaulieu", {"kind": "meeting_room", "capacity": 6, "booking_mode": "request"}),
+        ("Perrusson", {"prices": {"hour": None, "half_day": None, "day": 3000, "month": None}}),
+        ("Chanceaux", {"prices": {"hour": None, "half_day": None, "day": 2000, "month": None}}),
+        ("Genillé", {"prices": {"hour": None, "half_day": None, "day": 2500, "month": None}}),
+    ]
+    for name, unit in offers:
+        lat, lon = PLACES[name]
+        make_bookable(owner, unit, windows=week, name=name, latitude=lat, longitude=lon)
+
+
+def _day_query(extra: str = "") -> str:
+    day = (date.today() + timedelta(days=10)).isoformat()
+    return (
+        f"/api/v1/search?lat={LOCHES[0]}&lon={LOCHES[1]}&start={day}T08:00&end={day}T19:00{extra}"
+    )
+
+
+def test_instant_keeps_units_booked_without_approval(client, app_ctx):
+    _dated_market(make_user())
+    every = client.get(_day_query()).get_json()
+    instant = client.get(_day_query("&instant=1")).get_json()
+    assert "Beaulieu" in _names_of(every)
+    assert _names_of(instant) == ["Perrusson", "Chanceaux", "Genillé"]
+    assert all(i["unit"]["booking_mode"] == "instant" for i in instant["items"])
+    undated = client.get(f"/api/v1/search?lat={LOCHES[0]}&lon={LOCHES[1]}&instant=1").get_json()
+    assert "Beaulieu" not in _names_of(undated) and undated["total"] == 3
+
+
+def test_sort_by_price_then_distance_with_paging(client, app_ctx):
+    _dated_market(make_user())
+    by_price = client.get(_day_query("&instant=1&sort=price")).get_json()
+    assert _names_of(by_price) == ["Chanceaux", "Genillé", "Perrusson"]
+    assert [i["price"]["amount"] for i in by_price["items"]] == [2000, 2500, 3000]
+    pages = [
+        client.get(_day_query(f"&instant=1&sort=price&per_page=2&page={n}")).get_json()
+        for n in (1, 2)
+    ]
+    assert [p["total"] for p in pages] == [3, 3]
+    assert _names_of(pages[0]) + _names_of(pages[1]) == _names_of(by_price)
+    # Beaulieu's room costs its day rate, 25 €, as Genillé: the nearer comes first.
+    capped = client.get(_day_query("&sort=price&max_price=2500")).get_json()
+    assert _names_of(capped) == ["Chanceaux", "Beaulieu", "Genillé"]
+
+
+def _names_of(body: dict) -> list[str]:
+    return [item["space"]["name"] for item in body["items"]]

@@ -187,3 +187,21 @@ def test_a_unit_stream_states_its_version_at_once_so_a_reconnect_catches_up(app,
     )
     event = again.next_event(timeout=2)
     assert event is not None and event["data"]["version"] == shown + 1
+
+
+def test_a_stream_opens_with_a_pool_of_one_connection(database, instance_dir, unit):
+    """Opening a stream never holds two connections at once: with hundreds of streams opening
+    together, threads holding one and waiting for a second would starve the pool (500s)."""
+    from spaces import create_app
+    from tests.conftest import app_config
+
+    small = create_app(
+        app_config(
+            database.url,
+            instance_dir,
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 2},
+        )
+    )
+    reader = Reader(small.test_client(), f"/api/v1/units/{unit.id}/availability/stream")
+    assert reader.response.status_code == 200
+    assert reader.saw("retry:")

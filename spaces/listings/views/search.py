@@ -10,10 +10,10 @@ from flask import (
     url_for,
 )
 
-from spaces.availability.filter import run_search
+from spaces.availability.filter import find, hydrate_matches
 from spaces.errors import Invalid
 from spaces.extensions import search_limit
-from spaces.listings.search import Hit, hydrate, rank
+from spaces.listings.search import Hit
 from spaces.listings.search_input import parse_search_args
 from spaces.listings.views.blueprint import bp
 from spaces.listings.views.common import (
@@ -65,15 +65,11 @@ def _results_page(query, requested: int | None) -> tuple[list[Result], int, int,
         pages = max(1, ceil(total / PER_PAGE))
         return min(max(requested or 1, 1), pages), pages
 
-    if query.start_text:
-        results = _group(run_search(query))
-        page, pages = paging(len(results))
-        return results[(page - 1) * PER_PAGE : page * PER_PAGE], len(results), page, pages
-    ranked = rank(query)
-    order = list(dict.fromkeys(r.space_id for r in ranked))
+    matches = find(query)
+    order = list(dict.fromkeys(m.space_id for m in matches))
     page, pages = paging(len(order))
     wanted = set(order[(page - 1) * PER_PAGE : page * PER_PAGE])
-    hits = hydrate(query, [r for r in ranked if r.space_id in wanted])
+    hits = hydrate_matches(query, [m for m in matches if m.space_id in wanted])
     return _group(hits), len(order), page, pages
 
 
