@@ -1,10 +1,10 @@
 """The space page's week strip: a unit's days from any first day, paged by week.
 
-The same reading as ``availability.summaries.coming_days`` (one loaded state, the booking check
-for why a day has nothing bookable), from a chosen first day rather than today, and with what the
-strip also shows: days outside the space's availability window, closures (with their reason) and
-the host's imported busy blocks. Pages move by whole weeks from today, never before today and never
-past the availability window's end or about a year ahead.
+One loaded state per week, and the booking check for why a day has nothing bookable: a day shows
+as bookable exactly what a booking would accept. The strip also shows days outside the space's
+availability window, closures (with their reason) and the host's imported busy blocks. Pages move
+by whole weeks from today, never before today and never past the availability window's end or
+about a year ahead.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from spaces.availability.engine import merge_spans, opening_spans, timeline
 from spaces.availability.loading import unit_state
 from spaces.availability.services import closures_of
-from spaces.availability.summaries import DaySummary
 from spaces.bookings.quotes import assess
 from spaces.bookings.rules import earliest_start
 from spaces.db import utcnow
@@ -36,6 +35,28 @@ _DAY_STATUS = {
     "holiday": "holiday",
     "availability_window": "outside",
 }
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """One local day of a unit, as the booking check sees it.
+
+    ``status``: ``free`` (all its opening time bookable), ``partly`` (only ``spans`` are),
+    ``full``, ``blocked`` (the host's calendar), ``notice`` (too soon to book), ``closed``.
+    ``free_min``/``free_max``: the least and most free seats over the bookable time.
+    """
+
+    day: date
+    status: str
+    free_min: int
+    free_max: int
+    capacity: int
+    spans: tuple[tuple[datetime, datetime], ...] = ()
+    message: object = None
+
+    @property
+    def open(self) -> bool:
+        return self.status in ("free", "partly")
 
 
 @dataclass(frozen=True)
