@@ -88,6 +88,8 @@ class Bench:
         self.weeks = [monday(d) for d in kit.future_days(rng, self.n)]
         self.people = kit.bench_people(8, "availability")
         self.feed_unit, self.feed_events, self.feed_token = kit.host_feed_token()
+        # The feed keeps its 100 events: the bench books elsewhere.
+        self.targets = [t for t in targets if t.unit_id != self.feed_unit] or targets
 
     def wanted(self, case: str) -> bool:
         return case in self.args.only

@@ -57,13 +57,19 @@ def explain(engine, text: str, parameters) -> tuple[str, str]:
     raw = engine.raw_connection()
     try:
         if engine.dialect.name == "postgresql":
-            from psycopg import ClientCursor
+            from psycopg import ClientCursor, Error
 
             # Client-side binding: the plan is the one for these very values.
             cursor = ClientCursor(raw.driver_connection)
             shown = cursor.mogrify(text, parameters)
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + text, parameters)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+            try:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + text, parameters)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            except Error as error:  # e.g. the booking's INSERT again: its reference is taken
+                raw.driver_connection.rollback()
+                cursor.execute("EXPLAIN " + text, parameters)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                plan += f"\n(plan only: running it failed with {type(error).__name__})"
             raw.driver_connection.rollback()  # writes explained are undone
             cursor.close()
             return shown, plan

@@ -81,13 +81,17 @@ print(make_url(sys.argv[1]).set(drivername='postgresql+psycopg', database=sys.ar
         if [[ "$preset" == "million" ]]; then ONLY=(--only "$MILLION_ONLY"); fi
         "$PYTHON" bench/scale_data.py --database-url "$URL" --preset "$preset" --scale "$SCALE" \
             --check 2>&1 | quiet
+        # A failing measurement is reported and the run goes on with the next one.
         "$PYTHON" bench/availability.py --database-url "$URL" --runs "$RUNS" "${ONLY[@]}" \
-            "${REDIS_ARGS[@]}" --json "$OUT/$preset-$backend.json" "$@" 2>&1 | quiet
-        "$PYTHON" bench/explain.py --database-url "$URL" 2>&1 | quiet >"$OUT/$preset-$backend-plans.md"
-        echo "plans: $OUT/$preset-$backend-plans.md ($(grep -c '^#### ' "$OUT/$preset-$backend-plans.md") statements explained)"
+            "${REDIS_ARGS[@]}" --json "$OUT/$preset-$backend.json" "$@" 2>&1 | quiet \
+            || echo "!! availability.py failed ($?)"
+        "$PYTHON" bench/explain.py --database-url "$URL" 2>&1 | quiet >"$OUT/$preset-$backend-plans.md" \
+            || echo "!! explain.py failed ($?): see the end of $OUT/$preset-$backend-plans.md"
+        echo "plans: $OUT/$preset-$backend-plans.md ($(grep -c '^#### ' "$OUT/$preset-$backend-plans.md" || true) statements explained)"
         if [[ "$backend" == "postgresql" ]]; then
             "$PYTHON" bench/throughput.py --database-url "$URL" --seconds "$SECONDS_" \
-                "${REDIS_ARGS[@]}" --json "$OUT/$preset-$backend-throughput.json" 2>&1 | quiet
+                "${REDIS_ARGS[@]}" --json "$OUT/$preset-$backend-throughput.json" 2>&1 | quiet \
+                || echo "!! throughput.py failed or a check failed ($?)"
             pg_admin "DROP DATABASE IF EXISTS \"$NAME\" WITH (FORCE)"
         else
             rm -f "$WORK/$preset.sqlite3"*

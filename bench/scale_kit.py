@@ -79,10 +79,27 @@ def served(database_url: str, redis_url: str | None, workers: int, threads: int)
     """A real gunicorn (gthread) on a free loopback port; yields its base URL."""
     from tests.servers import gunicorn
 
-    with gunicorn(
+    # The servers' own output (a log line per request, e-mails) goes to a file, not the figures.
+    log = workdir() / "server.log"
+    server = gunicorn(
         server_env(database_url, redis_url), workers=workers, threads=threads, timeout=60
-    ) as url:
+    )
+    saved = os.dup(2)
+    with open(log, "ab") as handle:
+        os.dup2(handle.fileno(), 2)  # inherited by the server processes when they start
+        try:
+            url = server.__enter__()
+        except Exception:
+            os.dup2(saved, 2)
+            print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    try:
         yield url
+    finally:
+        server.__exit__(None, None, None)
 
 
 # --- figures ---------------------------------------------------------------------------------------
@@ -114,10 +131,10 @@ class Figure:
 
     def line(self) -> str:
         if not self.samples:
-            return f"{self.label:<44} n=0     {self.note}"
+            return f"{self.label:<52} n=0     {self.note}"
         r = self.row()
         return (
-            f"{self.label:<44} n={r['n']:<4} median {r['median_ms']:8.1f} ms   "
+            f"{self.label:<52} n={r['n']:<4} median {r['median_ms']:8.1f} ms   "
             f"p95 {r['p95_ms']:8.1f} ms   max {r['max_ms']:8.1f} ms   {self.note}"
         )
 
@@ -204,7 +221,7 @@ def two_hour_windows(seed: int, count: int) -> list[tuple[str, str]]:
     return windows
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Target:
     unit_id: int
     timezone: str
