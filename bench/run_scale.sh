@@ -59,7 +59,8 @@ trap cleanup EXIT
 export SPACES_INSTANCE_PATH="$WORK/instance" PYTHONWARNINGS=ignore
 quiet() { grep -v -e ' INFO alembic' -e 'INFO  \[alembic' || true; }
 
-echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $("$PYTHON" -V), $(git rev-parse --short HEAD)," \
+echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $("$PYTHON" -V), HEAD $(git rev-parse --short HEAD)" \
+    "(spaces/ at $(git log -1 --format=%h -- spaces migrations))," \
     "presets: $PRESETS × $SCALE, backends: $BACKENDS; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for preset in $PRESETS; do
     for backend in $BACKENDS; do
