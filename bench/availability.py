@@ -7,7 +7,10 @@ Cases (``--only`` takes a comma-separated subset of the names in brackets):
   ``spaces.availability.filter.run_search(SearchQuery(start_text=…, end_text=…))``, and over HTTP
   ``GET /api/v1/search?start&end`` (a page of 20, as the API answers);
 - [dated20km] a 20 km dated search, page of 20, around the population-weighted points of
-  ``bench/search.py`` (same seed): ``run_search`` then the first 20 hits, and over HTTP;
+  ``bench/search.py`` (same seed): ``run_search`` then the first 20 hits, and over HTTP.
+  In process, once ``filter`` has ``find`` and ``hydrate_matches`` (the paged dated search), both
+  cases time those instead, as the API calls them: ``find``, then ``hydrate_matches`` of the
+  first 20 (see ``dated_page``);
 - [booking] a booking, check + write + commit: in process as ``POST /api/v1/bookings`` does it
   (the unit's zone, ``requesting.request_booking`` inside ``transaction()``, after-commit e-mails
   to an outbox directory), and over HTTP with a bearer token; 2-hour slots on random units,
@@ -16,8 +19,8 @@ Cases (``--only`` takes a comma-separated subset of the names in brackets):
   with If-None-Match, through the app's test client in process and over HTTP;
 - [week] one unit's week, ``GET /api/v1/units/{id}/availability?start&end`` (test client, HTTP);
 - [noplace] search without a place, page of 20, ``GET /api/v1/search`` (test client, HTTP);
-- [statements] the SQL statements of a dated search (20 km, and all units when there are at most
-  ``--count-all-max`` units) and of a booking (SQLAlchemy ``before_cursor_execute``).
+- [statements] the SQL statements of a dated search, page of 20 (20 km, and all units when there
+  are at most ``--count-all-max`` units) and of a booking (SQLAlchemy ``before_cursor_execute``).
 
 Every run gets a fresh session (as each request does), after ``--warmup`` uncounted runs; a case
 stops after ``--runs`` runs, or after ``--budget`` seconds once 5 runs are counted (the slow
@@ -71,6 +74,30 @@ def mean_note(outcomes: list, what: str = "hits") -> str:
     return note + (f", FAILED: {kit.statuses(failed)}" if failed else "")
 
 
+def dated_page():
+    """What a dated results page costs in process; returns a function of a SearchQuery giving the
+    number of matches. With the paged dated search (``filter.find`` and ``hydrate_matches``), as
+    ``GET /api/v1/search`` calls it: every match as light tuples, ORM objects for the first page
+    only. Before it: ``run_search`` (every hit hydrated), then the first page."""
+    from spaces.availability import filter as dated
+
+    if hasattr(dated, "find") and hasattr(dated, "hydrate_matches"):
+
+        def paged(query) -> int:
+            matches = dated.find(query)
+            dated.hydrate_matches(query, matches[:PAGE])
+            return len(matches)
+
+        return paged
+
+    def whole(query) -> int:
+        hits = dated.run_search(query)
+        _page = hits[:PAGE]
+        return len(hits)
+
+    return whole
+
+
 class Bench:
     def __init__(self, app, args):
         self.app, self.args = app, args
@@ -115,14 +142,14 @@ class Bench:
     # --- in process -------------------------------------------------------------------------------
 
     def in_process(self) -> None:
-        from spaces.availability.filter import run_search
         from spaces.listings.search import SearchQuery
 
+        page = dated_page()
         runs = self.n
         if self.wanted("free2h"):
 
             def free(window):
-                return len(run_search(SearchQuery(start_text=window[0], end_text=window[1])))
+                return page(SearchQuery(start_text=window[0], end_text=window[1]))
 
             self.measure(
                 "free 2 h, all units, in process",
@@ -134,10 +161,7 @@ class Bench:
 
             def dated(point):
                 lat, lon, start, end = point
-                query = SearchQuery(lat, lon, radius_km=20, start_text=start, end_text=end)
-                hits = run_search(query)
-                _page = hits[:PAGE]
-                return len(hits)
+                return page(SearchQuery(lat, lon, radius_km=20, start_text=start, end_text=end))
 
             self.measure(
                 "dated 20 km, page of 20, in process",
@@ -282,25 +306,23 @@ class Bench:
     # --- statements -------------------------------------------------------------------------------
 
     def statements(self, units: int) -> None:
-        from spaces.availability.filter import run_search
         from spaces.extensions import db
         from spaces.listings.search import SearchQuery
 
+        page = dated_page()  # a page of 20, as in the timed cases
         start, end = self.windows[0]
         searches = [("Paris", 48.8566, 2.3522), ("Tours", 47.3941, 0.6848)]
         searches.append(("point 1 of search.py", *self.points[0]))
         for name, lat, lon in searches:
             with kit.Statements(db.engine) as seen:
-                hits = run_search(
-                    SearchQuery(lat, lon, radius_km=20, start_text=start, end_text=end)
-                )
+                hits = page(SearchQuery(lat, lon, radius_km=20, start_text=start, end_text=end))
             db.session.remove()
-            self.report_count(f"dated search 20 km around {name} ({len(hits)} hits)", seen)
+            self.report_count(f"dated search 20 km around {name} ({hits} hits)", seen)
         if units <= self.args.count_all_max:
             with kit.Statements(db.engine) as seen:
-                hits = run_search(SearchQuery(start_text=start, end_text=end))
+                hits = page(SearchQuery(start_text=start, end_text=end))
             db.session.remove()
-            self.report_count(f"dated search, all {units} units ({len(hits)} free)", seen)
+            self.report_count(f"dated search, all {units} units ({hits} free)", seen)
         slots = kit.booking_slots(self.args.seed + 3, self.targets, 3)
         for n, slot in enumerate(slots):
             with kit.Statements(db.engine) as seen:
