@@ -107,12 +107,14 @@ def load_bookings(demo: Demo) -> None:
             return
         demo.created["bookings"] += len(result.bookings)
 
+    # Places away from the towns are booked over fewer days (and the demo loads faster).
+    booked_days = {spec["name"]: spec.get("booked_days", BOOKING_DAYS) for spec in demo_data.SPACES}
     for (space_name, unit_name), unit in sorted(demo.units.items()):
         if db.session.scalar(sa.select(Booking.id).where(Booking.unit_id == unit.id).limit(1)):
             continue
         rng = random.Random(f"{space_name}/{unit_name}")  # the same demo every time
         if unit.kind == "desk_pool":
-            for offset in range(1, BOOKING_DAYS + 1):
+            for offset in range(1, booked_days.get(space_name, BOOKING_DAYS) + 1):
                 day = demo.today + timedelta(days=offset)
                 for user in rng.sample(
                     people, k=min(len(people), rng.randint(0, unit.effective_capacity // 2 + 1))

@@ -6,7 +6,8 @@ TTC; None means "not offered at that rate". Dates move with today (see ``spaces.
 ``("days", 0)`` is today, ``("month_start", 1)`` the first day of next month, ``("years", 4)``
 today in four years, ``("on", 8, 31, 2)`` the 31st of August two years from now. Opening hours
 are local, per weekday ("mon-fri", "sat", "tue"…). Closures recur yearly: the next one that has
-not ended yet is used. Phone numbers are in a range ARCEP reserves for fiction (02 61 91 xx xx).
+not ended yet is used. ``booked_days`` (21 by default) is how many coming days the desks of a place
+are partly booked. Phone numbers are in a range ARCEP reserves for fiction (02 61 91 xx xx).
 """
 
 from __future__ import annotations
@@ -28,6 +29,17 @@ PEOPLE = [
     ("bonjour@escale-blere.example.org", "Émilie Garnier (L'Escale)", "fr"),
     ("contact@lelogis-loches.example.org", "Antoine Rousseau (Le Logis)", "fr"),
     ("bonjour@lacale-chinon.example.org", "Manon Lambert (La Cale)", "fr"),
+    # Hosts across the rest of Indre-et-Loire, so the map looks like a territory.
+    ("contact@laiterie-sainte-maure.example.org", "Hélène Marchand (SCI de la Laiterie)", "fr"),
+    ("bonjour@relais-azay.example.org", "Louis Perrin (Le Relais d'Azay)", "fr"),
+    ("contact@gare-langeais.example.org", "Chloé Renaud (La Gare de Langeais)", "fr"),
+    ("gestion@fonciere-val-indre.example.org", "Marc Giraud (Foncière du Val de l'Indre)", "fr"),
+    ("bonjour@tannerie-chateau-renault.example.org", "Julie Caron (La Tannerie)", "fr"),
+    ("accueil@domaine-perrieres.example.org", "Vincent Bonnet (Domaine des Perrières)", "fr"),
+    ("bonjour@cellier-montlouis.example.org", "Anaïs Mercier (Le Cellier)", "fr"),
+    ("contact@cave-bourgueil.example.org", "Romain Fabre (La Cave)", "fr"),
+    ("france-services@lochessudtouraine.example.org", "Agnès Leroy (France Services)", "fr"),
+    ("contact@hotel-du-cardinal.example.org", "Isabelle Noël (Hôtel du Cardinal)", "fr"),
     # Teleworkers whose bookings fill the coming weeks.
     ("lucie.moreau@example.org", "Lucie Moreau", "fr"),
     ("karim.haddad@example.org", "Karim Haddad", "fr"),
@@ -50,10 +62,29 @@ ORGANISATIONS = [
     ("L'Escale, coworking du Val de Cher", "coworking", "bonjour@escale-blere.example.org"),
     ("Le Logis, tiers-lieu du Lochois", "coworking", "contact@lelogis-loches.example.org"),
     ("La Cale, tiers-lieu chinonais", "coworking", "bonjour@lacale-chinon.example.org"),
+    ("SCI de la Laiterie", "landlord", "contact@laiterie-sainte-maure.example.org"),
+    ("Le Relais d'Azay", "coworking", "bonjour@relais-azay.example.org"),
+    ("La Gare de Langeais", "coworking", "contact@gare-langeais.example.org"),
+    ("Foncière du Val de l'Indre", "landlord", "gestion@fonciere-val-indre.example.org"),
+    (
+        "La Tannerie, tiers-lieu castelrenaudais",
+        "coworking",
+        "bonjour@tannerie-chateau-renault.example.org",
+    ),
+    ("Domaine des Perrières", "landlord", "accueil@domaine-perrieres.example.org"),
+    ("Le Cellier, coworking de Montlouis", "coworking", "bonjour@cellier-montlouis.example.org"),
+    ("La Cave, coworking de Bourgueil", "coworking", "contact@cave-bourgueil.example.org"),
+    (
+        "Communauté de communes Loches Sud Touraine",
+        "municipality",
+        "france-services@lochessudtouraine.example.org",
+    ),
+    ("Hôtel du Cardinal", "landlord", "contact@hotel-du-cardinal.example.org"),
 ]
 
 OFFICE_HOURS = {"mon-fri": ["8:30-19:00"]}
 OFFICE_HOURS_AND_SATURDAY = {"mon-fri": ["8:30-19:00"], "sat": ["9:00-12:30"]}
+ROUND_THE_CLOCK = {"mon-sun": ["0:00-24:00"]}  # a badge opens the door at any hour
 
 CHRISTMAS = {"from": (12, 24), "until": (1, 2), "reason": "Fermeture de fin d'année"}
 SUMMER = {"from": (8, 1), "until": (8, 16), "reason": "Fermeture estivale"}
@@ -591,6 +622,369 @@ SPACES = [
                 "capacity": 8,
                 "prices": {"hour": 2500, "half_day": 8000, "day": None, "month": None},
                 "min_minutes": 60,
+            },
+        ],
+    },
+    # --- Sainte-Maure-de-Touraine -----------------------------------------------------------------
+    {
+        "organisation": "SCI de la Laiterie",
+        "name": "Bureaux de l'ancienne laiterie",
+        "kind": "private_premises",
+        "place": "Sainte-Maure-de-Touraine 37800",
+        "offset_m": (-260, 410),
+        "address": "3 rue de la Laiterie",
+        "description": (
+            "L'ancienne laiterie coopérative, berceau du fromage de chèvre AOP, a été "
+            "réaménagée en bureaux par ses propriétaires. En attendant des locataires à l'année, "
+            "le plateau du premier étage accueille des télétravailleurs de passage sur la route "
+            "Tours–Poitiers, à cinq minutes de l'échangeur de l'A10."
+        ),
+        "services": ["wifi", "parking", "kitchen", "coffee", "printer"],
+        "accessibility": "Plateau à l'étage desservi par un ascenseur ; places PMR sur le parking.",
+        "house_rules": "Badge remis à la première réservation. Parking gratuit dans la cour.",
+        "contact_email": "contact@laiterie-sainte-maure.example.org",
+        "contact_phone": "02 61 91 10 13",
+        "hours": {"mon-fri": ["8:00-19:00"]},
+        "booked_days": 7,
+        "units": [
+            {
+                "name": "Plateau partagé",
+                "kind": "desk_pool",
+                "capacity": 8,
+                "prices": {"hour": 300, "half_day": 1000, "day": 1800, "month": 15000},
+            },
+            {
+                "name": "Bureau de la fromagerie (2 personnes)",
+                "kind": "office",
+                "capacity": 2,
+                "prices": {"hour": None, "half_day": 2200, "day": 3800, "month": 42000},
+            },
+        ],
+    },
+    # --- Azay-le-Rideau ---------------------------------------------------------------------------
+    {
+        "organisation": "Le Relais d'Azay",
+        "name": "Le Relais d'Azay — coworking",
+        "kind": "coworking",
+        "place": "Azay-le-Rideau 37190",
+        "offset_m": (150, -320),
+        "address": "9 rue Nationale",
+        "description": (
+            "À deux rues du château, un ancien relais de poste devenu espace de travail partagé : "
+            "huit postes sous la verrière, une salle de réunion et un jardin clos au bord de "
+            "l'Indre."
+        ),
+        "services": ["wifi", "coffee", "kitchen", "bike_parking", "quiet_zone"],
+        "accessibility": "Rez-de-chaussée accessible ; salle de réunion à l'étage sans ascenseur.",
+        "house_rules": "Les vélos dans la cour, les appels dans le jardin.",
+        "contact_email": "bonjour@relais-azay.example.org",
+        "contact_phone": "02 61 91 10 14",
+        "hours": {"mon-fri": ["8:30-18:30"]},
+        "booked_days": 7,
+        "closures": [SUMMER],
+        "units": [
+            {
+                "name": "Postes sous la verrière",
+                "kind": "desk_pool",
+                "capacity": 8,
+                "prices": {"hour": 350, "half_day": 1200, "day": 2000, "month": 17000},
+            },
+            {
+                "name": "Salle du Relais (6 personnes)",
+                "kind": "meeting_room",
+                "capacity": 6,
+                "prices": {"hour": 2000, "half_day": 6000, "day": 10000, "month": None},
+                "min_minutes": 60,
+            },
+        ],
+    },
+    # --- Langeais ---------------------------------------------------------------------------------
+    {
+        "organisation": "La Gare de Langeais",
+        "name": "La Gare — tiers-lieu de Langeais",
+        "kind": "coworking",
+        "place": "Langeais 37130",
+        "offset_m": (-420, 250),
+        "address": "Place de la Gare",
+        "description": (
+            "Dans l'ancien bâtiment voyageurs de la gare, un tiers-lieu associatif : coworking, "
+            "atelier de réparation de vélos et café le samedi. Tours est à vingt minutes en TER."
+        ),
+        "services": ["wifi", "coffee", "bike_parking", "animation", "accessible"],
+        "accessibility": "De plain-pied depuis le quai ; toilettes adaptées.",
+        "house_rules": "Adhésion à prix libre à l'association.",
+        "contact_email": "contact@gare-langeais.example.org",
+        "contact_phone": "02 61 91 10 15",
+        "hours": {"mon-fri": ["8:00-18:00"], "sat": ["9:00-13:00"]},
+        "booked_days": 7,
+        "units": [
+            {
+                "name": "Postes de la salle des pas perdus",
+                "kind": "desk_pool",
+                "capacity": 6,
+                "prices": {"hour": 300, "half_day": 900, "day": 1500, "month": 12000},
+            },
+            {
+                "name": "Bureau du chef de gare",
+                "kind": "office",
+                "capacity": 1,
+                "prices": {"hour": None, "half_day": 1500, "day": 2500, "month": 22000},
+            },
+        ],
+    },
+    # --- Montbazon --------------------------------------------------------------------------------
+    {
+        "organisation": "Foncière du Val de l'Indre",
+        "name": "Bureaux vacants du Moulin de Montbazon",
+        "kind": "private_premises",
+        "place": "Montbazon 37250",
+        "offset_m": (230, 180),
+        "address": "2 rue du Moulin",
+        "description": (
+            "Deux bureaux d'un immeuble tertiaire en attente de locataires, loués à la journée "
+            "ou au mois. Accès par badge à toute heure, sept jours sur sept : pratique pour les "
+            "séjours de plusieurs jours."
+        ),
+        "services": ["wifi", "parking", "kitchen", "showers", "accessible"],
+        "accessibility": "Immeuble récent aux normes PMR.",
+        "house_rules": "Badge envoyé par SMS la veille. Ménage une fois par semaine.",
+        "contact_email": "gestion@fonciere-val-indre.example.org",
+        "contact_phone": "02 61 91 10 16",
+        "hours": ROUND_THE_CLOCK,
+        "booked_days": 7,
+        "units": [
+            {
+                "name": "Bureau Indre (4 personnes)",
+                "kind": "office",
+                "capacity": 4,
+                "prices": {"hour": None, "half_day": 3000, "day": 5000, "month": 60000},
+                "min_minutes": 4 * 60,
+            },
+            {
+                "name": "Bureau Moulin (2 personnes)",
+                "kind": "office",
+                "capacity": 2,
+                "prices": {"hour": None, "half_day": 2000, "day": 3500, "month": 40000},
+                "min_minutes": 4 * 60,
+            },
+        ],
+    },
+    # --- Château-Renault --------------------------------------------------------------------------
+    {
+        "organisation": "La Tannerie, tiers-lieu castelrenaudais",
+        "name": "La Tannerie — tiers-lieu castelrenaudais",
+        "kind": "coworking",
+        "place": "Château-Renault 37110",
+        "offset_m": (-180, -240),
+        "address": "12 rue de la Tannerie",
+        "description": (
+            "Dans une ancienne tannerie au bord de la Brenne, un tiers-lieu qui mêle coworking, "
+            "fablab et permanences d'aide au numérique."
+        ),
+        "services": ["wifi", "printer", "digital_help", "animation", "coffee"],
+        "accessibility": "Accessible PMR au rez-de-chaussée.",
+        "house_rules": "Le fablab se réserve à part, auprès de l'équipe.",
+        "contact_email": "bonjour@tannerie-chateau-renault.example.org",
+        "contact_phone": "02 61 91 10 17",
+        "hours": {"tue-sat": ["9:00-18:00"]},
+        "booked_days": 7,
+        "units": [
+            {
+                "name": "Postes partagés",
+                "kind": "desk_pool",
+                "capacity": 10,
+                "prices": {"hour": 300, "half_day": 1000, "day": 1600, "month": 14000},
+            },
+            {
+                "name": "Salle des peaux (12 personnes)",
+                "kind": "meeting_room",
+                "capacity": 12,
+                "prices": {"hour": 2500, "half_day": 7000, "day": 12000, "month": None},
+                "booking_mode": "request",
+                "notice_minutes": 48 * 60,
+            },
+        ],
+    },
+    # --- Vouvray ----------------------------------------------------------------------------------
+    {
+        "organisation": "Domaine des Perrières",
+        "name": "Le Chai des Perrières",
+        "kind": "private_premises",
+        "place": "Vouvray 37210",
+        "offset_m": (380, 520),
+        "address": "Chemin des Perrières",
+        "description": (
+            "Un domaine viticole ouvre son ancien chai troglodytique, hors vendanges : une salle "
+            "de réunion voûtée pour vos séminaires et un bureau lumineux au-dessus des caves."
+        ),
+        "services": ["wifi", "parking", "kitchen", "meeting_room"],
+        "accessibility": "Salle voûtée de plain-pied ; bureau à l'étage par un escalier.",
+        "house_rules": "Dégustation sur demande, jamais pendant les réunions.",
+        "contact_email": "accueil@domaine-perrieres.example.org",
+        "contact_phone": "02 61 91 10 18",
+        "hours": {"mon-fri": ["9:00-18:00"]},
+        "booked_days": 7,
+        "closures": [{"from": (9, 15), "until": (10, 20), "reason": "Vendanges"}],
+        "units": [
+            {
+                "name": "Salle voûtée (16 personnes)",
+                "kind": "meeting_room",
+                "capacity": 16,
+                "prices": {"hour": 3500, "half_day": 12000, "day": 20000, "month": None},
+                "booking_mode": "request",
+                "min_minutes": 2 * 60,
+                "notice_minutes": 72 * 60,
+            },
+            {
+                "name": "Bureau au-dessus des caves",
+                "kind": "office",
+                "capacity": 3,
+                "prices": {"hour": None, "half_day": 2500, "day": 4000, "month": None},
+            },
+        ],
+    },
+    # --- Montlouis-sur-Loire ----------------------------------------------------------------------
+    {
+        "organisation": "Le Cellier, coworking de Montlouis",
+        "name": "Le Cellier — coworking de Montlouis",
+        "kind": "coworking",
+        "place": "Montlouis-sur-Loire 37270",
+        "offset_m": (-300, -150),
+        "address": "25 rue de la Croix-Blanche",
+        "description": (
+            "Un coworking de bourg face à la Loire, à dix minutes de Tours par la piste cyclable "
+            "de la Loire à Vélo."
+        ),
+        "services": ["wifi", "coffee", "bike_parking", "showers", "lockers"],
+        "accessibility": "Accessible PMR.",
+        "house_rules": "Douche et casiers pour celles et ceux qui arrivent à vélo.",
+        "contact_email": "bonjour@cellier-montlouis.example.org",
+        "contact_phone": "02 61 91 10 19",
+        "hours": OFFICE_HOURS,
+        "booked_days": 7,
+        "units": [
+            {
+                "name": "Postes partagés",
+                "kind": "desk_pool",
+                "capacity": 12,
+                "prices": {"hour": 400, "half_day": 1400, "day": 2300, "month": 20000},
+            },
+            {
+                "name": "Cabine visio",
+                "kind": "office",
+                "capacity": 1,
+                "prices": {"hour": 500, "half_day": 1500, "day": None, "month": None},
+                "max_minutes": 4 * 60,
+            },
+        ],
+    },
+    # --- Bourgueil --------------------------------------------------------------------------------
+    {
+        "organisation": "La Cave, coworking de Bourgueil",
+        "name": "La Cave — coworking de Bourgueil",
+        "kind": "coworking",
+        "place": "Bourgueil 37140",
+        "offset_m": (120, 300),
+        "address": "6 place de l'Église",
+        "description": (
+            "Au cœur du bourg, un coworking tenu par des indépendants du Bourgueillois : "
+            "six postes, un petit salon pour les appels et un accès fibre."
+        ),
+        "services": ["wifi", "phone_booth", "coffee", "quiet_zone"],
+        "accessibility": "Une marche à l'entrée ; rampe amovible sur demande.",
+        "house_rules": "Silence dans la salle des postes.",
+        "contact_email": "contact@cave-bourgueil.example.org",
+        "contact_phone": "02 61 91 10 20",
+        "hours": {"mon-fri": ["9:00-18:00"]},
+        "booked_days": 7,
+        "units": [
+            {
+                "name": "Postes partagés",
+                "kind": "desk_pool",
+                "capacity": 6,
+                "prices": {"hour": 300, "half_day": 1000, "day": 1700, "month": 15000},
+            },
+            {
+                "name": "Salon de réunion (4 personnes)",
+                "kind": "meeting_room",
+                "capacity": 4,
+                "prices": {"hour": 2000, "half_day": 5000, "day": None, "month": None},
+            },
+        ],
+    },
+    # --- Ligueil ----------------------------------------------------------------------------------
+    {
+        "organisation": "Communauté de communes Loches Sud Touraine",
+        "name": "Espace France Services de Ligueil",
+        "kind": "other",
+        "place": "Ligueil 37240",
+        "offset_m": (90, -200),
+        "address": "Place du Général Leclerc",
+        "description": (
+            "L'espace France Services met à disposition trois postes de travail et une salle de "
+            "rendez-vous : pour télétravailler, faire ses démarches en ligne ou rencontrer un "
+            "conseiller. Les postes sont gratuits le matin."
+        ),
+        "services": ["wifi", "printer", "digital_help", "accessible"],
+        "accessibility": "Bâtiment public accessible PMR.",
+        "house_rules": "Une pièce d'identité vous sera demandée à l'accueil.",
+        "contact_email": "france-services@lochessudtouraine.example.org",
+        "contact_phone": "02 61 91 10 21",
+        "closed_on_public_holidays": True,
+        "hours": {"mon-fri": ["9:00-12:30", "13:30-17:00"]},
+        "booked_days": 0,  # half-days only, around the lunch break: the demo's slots never fit
+        "units": [
+            {
+                "name": "Postes de travail",
+                "kind": "desk_pool",
+                "capacity": 3,
+                "prices": {"hour": None, "half_day": 0, "day": None, "month": None},
+                "max_minutes": 4 * 60,
+            },
+            {
+                "name": "Salle de rendez-vous",
+                "kind": "meeting_room",
+                "capacity": 4,
+                "prices": {"hour": 0, "half_day": None, "day": None, "month": None},
+                "booking_mode": "request",
+                "max_minutes": 2 * 60,
+            },
+        ],
+    },
+    # --- Richelieu --------------------------------------------------------------------------------
+    {
+        "organisation": "Hôtel du Cardinal",
+        "name": "Salons de l'Hôtel du Cardinal",
+        "kind": "private_premises",
+        "place": "Richelieu 37120",
+        "offset_m": (-140, 60),
+        "address": "28 Grande Rue",
+        "description": (
+            "Un hôtel particulier du XVIIe siècle dans la ville idéale du cardinal de Richelieu. "
+            "Ses propriétaires louent le grand salon pour des réunions et un bureau au calme."
+        ),
+        "services": ["wifi", "coffee", "parking"],
+        "accessibility": "Grand salon au rez-de-chaussée, accès par la cour pavée.",
+        "house_rules": "Parquet ancien : pas de talons aiguilles, merci !",
+        "contact_email": "contact@hotel-du-cardinal.example.org",
+        "contact_phone": "02 61 91 10 22",
+        "hours": {"mon-sat": ["9:00-19:00"]},
+        "booked_days": 7,
+        "units": [
+            {
+                "name": "Grand salon (14 personnes)",
+                "kind": "meeting_room",
+                "capacity": 14,
+                "prices": {"hour": 3000, "half_day": 9000, "day": 15000, "month": None},
+                "booking_mode": "request",
+                "min_minutes": 2 * 60,
+                "notice_minutes": 48 * 60,
+            },
+            {
+                "name": "Bureau de la bibliothèque",
+                "kind": "office",
+                "capacity": 1,
+                "prices": {"hour": None, "half_day": 1500, "day": 2400, "month": 21000},
             },
         ],
     },

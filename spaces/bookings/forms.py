@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -14,9 +16,11 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from spaces.errors import Invalid
 from spaces.forms import BaseForm, choices
 
 
@@ -102,3 +106,90 @@ class CancelForm(BaseForm):
 
 class DecisionForm(BaseForm):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+# --- the booking page ---------------------------------------------------------------------------
+
+# Fields of the page, next to which its messages go (the others go on top of the form).
+PAGE_TIME_FIELDS = {"start": "start_time", "end": "end_time"}
+
+
+class BookingPageForm(BookingForm):
+    """The booking page: a date and two times from the browser's own pickers (never a typed ISO
+    text). ``window_texts`` joins them into the local date-times ``spaces.inputs.parse_window``
+    reads in the space's zone. ``start``/``end`` (ISO) are still read when the page's fields are
+    absent: links from search results and older clients send them."""
+
+    start = StringField(_l("Start"), validators=[Optional()])
+    end = StringField(_l("End"), validators=[Optional()])
+    date = DateField(_l("Date"), validators=[Optional()])
+    start_time = TimeField(_l("Start time"), format=["%H:%M", "%H:%M:%S"], validators=[Optional()])
+    end_time = TimeField(_l("End time"), format=["%H:%M", "%H:%M:%S"], validators=[Optional()])
+    end_date = DateField(_l("Ends on (if another day)"), validators=[Optional()])
+
+    def uses_pickers(self) -> bool:
+        """Whether the page's date and time fields are used (rather than ``start``/``end``)."""
+        return any(
+            field.data is not None or (field.raw_data and field.raw_data[0])
+            for field in (self.date, self.start_time, self.end_time)
+        )
+
+    def window_texts(self) -> tuple[str, str]:
+        """The start and end as local ISO date-times; Invalid names the page's fields."""
+        if not self.uses_pickers():
+            errors = {}
+            if not self.start.data:
+                errors["date"] = [_l("Choose the date.")]
+            if not self.end.data:
+                errors["end_time"] = [_l("Choose the end time.")]
+            if errors:
+                raise Invalid(fields=errors)
+            return self.start.data, self.end.data
+        errors = {}
+        if self.date.data is None:
+            errors["date"] = [_l("Choose the date.")]
+        if self.start_time.data is None:
+            errors["start_time"] = [_l("Choose the start time.")]
+        if self.end_time.data is None:
+            errors["end_time"] = [_l("Choose the end time.")]
+        if errors:
+            raise Invalid(fields=errors)
+        last_day = self.end_date.data or self.date.data
+        return (
+            f"{self.date.data.isoformat()}T{self.start_time.data:%H:%M}",
+            f"{last_day.isoformat()}T{self.end_time.data:%H:%M}",
+        )
+
+    def fill_from(self, start_text: str | None, end_text: str | None) -> None:
+        """Show ``start``/``end`` (local ISO texts from a link) in the date and time pickers."""
+        start, end = _local(start_text), _local(end_text)
+        if start is not None:
+            self.date.data, self.start_time.data = start.date(), start.time()
+        if end is not None:
+            self.end_time.data = end.time()
+            if start is not None and end.date() != start.date():
+                self.end_date.data = end.date()
+
+
+def _local(text: str | None) -> datetime | None:
+    """A local ``YYYY-MM-DDTHH:MM`` from a link, or None (the pickers then stay empty)."""
+    if not text or len(text) > 40:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if value.tzinfo is not None or not 2000 <= value.year < 2100:
+        return None
+    return value
+
+
+def page_error_fields(error: Invalid) -> Invalid:
+    """A service's ``start``/``end`` messages put next to the page's time fields."""
+    if not error.fields:
+        return error
+    fields: dict[str, list] = {}
+    for name, messages in error.fields.items():
+        fields.setdefault(PAGE_TIME_FIELDS.get(name, name), []).extend(messages)
+    error.fields = fields
+    return error

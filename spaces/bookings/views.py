@@ -1,8 +1,11 @@
-"""Booking pages: book a unit, my bookings, one booking (cancel, approve, decline), host inbox."""
+"""Booking pages: book a unit (with a live quote), a series' confirmation, my bookings (tabs,
+series grouped, paging), one booking, cancelling after a confirmation step, the host inbox, and
+the week strip fragment of the space page."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -13,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,8 +24,15 @@ from flask_babel import ngettext
 from flask_login import login_required
 
 from spaces.accounts.permissions import can_manage
-from spaces.bookings import cancelling, deciding, queries, requesting
-from spaces.bookings.forms import BookingForm, CancelForm, DecisionForm, page_formdata
+from spaces.bookings import cancelling, deciding, queries, requesting, strip
+from spaces.bookings.forms import (
+    BookingPageForm,
+    CancelForm,
+    DecisionForm,
+    page_error_fields,
+    page_formdata,
+)
+from spaces.bookings.quotes import quote
 from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
 from spaces.forms import attach_errors, flatten_errors
@@ -39,120 +50,281 @@ PRESETS = {
     "day": ("09:00", "17:00"),
 }
 
+# The booking page's fields shown next to their inputs; other messages go on top.
+SHOWN_FIELDS = (
+    "date",
+    "start_time",
+    "end_time",
+    "end_date",
+    "seats",
+    "note",
+    "skip_conflicts",
+)
+# The repeat rule's messages, shown inside the repeat section.
+REPEAT_FIELDS = ("repeat.weekdays", "repeat.until")
+# What the page carries through a log-in (the chosen slot survives it).
+CARRIED = ("date", "start_time", "end_time", "end_date", "seats", "note", "weekdays", "until")
+MAX_CARRIED_CHARS = 1000
+# The dates a series skipped, kept for its confirmation page (the session is a cookie: bounded).
+SKIPPED_KEY = "series_skipped"
+MAX_SKIPPED_KEPT = 60
+PER_PAGE = 20
+TABS = ("upcoming", "past", "cancelled")
 
-# The booking form's fields the page shows next to their inputs; other messages go on top.
-SHOWN_FIELDS = ("start", "end", "seats", "note", "skip_conflicts")
+
+def _show_errors(form, error: Invalid) -> list[str]:
+    """Field messages next to the shown fields, the repeat rule's returned for the repeat
+    section; the rest, then the error's message, on top."""
+    error = page_error_fields(error)
+    fields = error.fields or {}
+    repeat = [str(m) for name in REPEAT_FIELDS for m in fields.get(name, [])]
+    others = {name: messages for name, messages in fields.items() if name not in REPEAT_FIELDS}
+    if others:
+        form.form_errors.extend(
+            attach_errors(form, Invalid(error.message, fields=others), shown=SHOWN_FIELDS)
+        )
+    form.form_errors.append(str(error.message))
+    return repeat
 
 
-def _show_errors(form, error: Invalid) -> None:
-    """Field messages next to the shown fields; the rest, then the error's message, on top."""
-    form.form_errors.extend(attach_errors(form, error, shown=SHOWN_FIELDS))
-    if error.fields:
-        form.form_errors.append(str(error.message))
+def _set_times(form: BookingPageForm, start: str, end: str) -> None:
+    """Put a preset's times in the pickers (what was typed elsewhere stays)."""
+    for field, value in ((form.start_time, start), (form.end_time, end)):
+        field.raw_data = [value]
+        field.data = datetime.strptime(value, "%H:%M").time()
+
+
+def _initial_form(tz: ZoneInfo) -> BookingPageForm:
+    """The form of a GET: from the link's values (a strip day, search results, a log-in)."""
+    args = request.args
+    form = BookingPageForm(formdata=page_formdata(args) if args else None)
+    if args.get("start") or args.get("end"):
+        form.fill_from(args.get("start"), args.get("end"))
+    if form.date.data is None:
+        form.date.data = datetime.now(tz).date() + timedelta(days=1)
+        form.date.raw_data = None
+    start_time, end_time = PRESETS.get(args.get("preset", "day"), PRESETS["day"])
+    if form.start_time.data is None:
+        form.start_time.data = datetime.strptime(start_time, "%H:%M").time()
+        form.start_time.raw_data = None
+    if form.end_time.data is None:
+        form.end_time.data = datetime.strptime(end_time, "%H:%M").time()
+        form.end_time.raw_data = None
+    return form
+
+
+def _quote_of(unit, form: BookingPageForm, tz: ZoneInfo):
+    """The quote for the form's slot (shown without JavaScript), or None when incomplete."""
+    if unit.space.status != "published" or not unit.active:
+        return None
+    try:
+        start, end = parse_window(*form.window_texts(), tz, ordered=False)
+    except Invalid:
+        return None
+    seats = form.seats.data if isinstance(form.seats.data, int) else 1
+    if not 1 <= seats <= 10000:
+        return None
+    return quote(unit, start, end, seats)
+
+
+def _login_redirect(unit_id: int):
+    """To the log-in page, coming back to this form with everything chosen."""
+    pairs = []
+    for name in CARRIED:
+        for value in request.form.getlist(name)[:7]:
+            if value:
+                pairs.append((name, value[:MAX_CARRIED_CHARS]))
+    target = url_for("bookings.book", unit_id=unit_id)
+    if pairs:
+        target = f"{target}?{urlencode(pairs)}"
+    flash(_("Log in or sign up to confirm: your choice is kept."), "info")
+    return redirect(url_for("accounts.login", next=target))
+
+
+def _keep_skipped(series_id: int, skipped: list[dict]) -> None:
+    session[SKIPPED_KEY] = {
+        "series": series_id,
+        "dates": [[item["date"], item.get("reason") or ""] for item in skipped[:MAX_SKIPPED_KEPT]],
+    }
 
 
 @bp.route("/units/<int:unit_id>/book", methods=["GET", "POST"])
-@login_required
 def book(unit_id: int):
-    unit = get_unit(_actor(), unit_id)
+    actor = _actor()
+    unit = get_unit(actor, unit_id)
     tz = ZoneInfo(unit.space.timezone)
-    # The page's repeat inputs (``weekdays`` boxes, ``until``) go through the API's RepeatForm.
-    formdata = page_formdata(request.form) if request.method == "POST" else None
-    form = BookingForm(formdata=formdata, unit_id=unit.id)
-    if request.method == "GET":
-        day = request.args.get("date") or (datetime.now(tz).date() + timedelta(days=1)).isoformat()
-        start_time, end_time = PRESETS.get(request.args.get("preset", "day"), PRESETS["day"])
-        form.start.data = request.args.get("start") or f"{day}T{start_time}"
-        form.end.data = request.args.get("end") or f"{day}T{end_time}"
-        if request.args.get("seats", "").isdigit():
-            form.seats.data = int(request.args["seats"])
-    conflicts = []
+    conflicts: list[dict] = []
+    repeat_errors: list[str] = []
     status = 200
-    requested = bool(request.form.getlist("weekdays") or request.form.get("until"))
-    if form.validate_on_submit():
-        try:
-            repeat_errors = form.validate_repeat_presence(requested)
-            if repeat_errors:
-                raise Invalid(fields=repeat_errors)
-            # The order is the service's rule (bookings.rules), as over the API.
-            start, end = parse_window(form.start.data, form.end.data, tz, ordered=False)
-            repeat = form.repeat_data(requested)
-            with transaction():
-                result = requesting.request_booking(
-                    _actor(),
-                    unit.id,
-                    start,
-                    end,
-                    form.seats.data or 1,
-                    note=form.note.data or "",
-                    repeat=repeat,
-                    skip_conflicts=form.skip_conflicts.data,
-                )
-        except Invalid as error:
-            _show_errors(form, error)
-            status = 422
-        except Conflict as error:
-            form.form_errors.append(str(error.message))
-            conflicts = error.extra.get("conflicts", [])
-            status = 409
+    if request.method == "GET":
+        form = _initial_form(tz)
+    else:
+        # The page's repeat inputs (``weekdays`` boxes, ``until``) go through the API's RepeatForm.
+        form = BookingPageForm(formdata=page_formdata(request.form))
+        preset = request.form.get("preset")
+        if preset in PRESETS:
+            # Without JavaScript a quick choice comes back here: set its times, keep the rest.
+            _set_times(form, *PRESETS[preset])
+        elif actor is None:
+            # Visitors see the form and its quote; signing in comes at "Confirm".
+            return _login_redirect(unit.id)
         else:
-            first = result.first
-            if first.status == "confirmed":
-                flash(_("Booked! Reference %(ref)s.", ref=first.reference), "success")
+            outcome = _submit(unit, form, tz)
+            if isinstance(outcome, tuple):
+                status, conflicts, repeat_errors = outcome
             else:
-                flash(
-                    _("Request sent to the host. Reference %(ref)s.", ref=first.reference),
-                    "success",
-                )
-            return redirect(url_for("bookings.detail", booking_id=first.id))
-    elif request.method == "POST":
-        # The repeat rule is not shown as fields of its own: its messages go on top.
-        form.form_errors.extend(
-            message
-            for messages in flatten_errors(form.repeat.errors).values()
-            for message in messages
-        )
-        status = 422
+                return outcome
     page = render_template(
         "bookings/book.html",
         unit=unit,
         space=unit.space,
         form=form,
         conflicts=conflicts,
+        repeat_errors=repeat_errors,
+        repeat_open=bool(conflicts or repeat_errors or _repeat_requested(form)),
+        chosen_weekdays={str(e.data) for e in form.repeat.weekdays if e.data is not None},
         presets=PRESETS,
+        quote=_quote_of(unit, form, tz),
+        anonymous=actor is None,
     )
     return make_response(page, status)
 
 
+def _repeat_requested(form: BookingPageForm) -> bool:
+    return bool(
+        [e for e in form.repeat.weekdays if e.raw_data and e.raw_data[0]]
+        or (form.repeat.until.raw_data and form.repeat.until.raw_data[0])
+    )
+
+
+def _submit(unit, form: BookingPageForm, tz: ZoneInfo):
+    """Book from the page: a redirect, or (status, conflicts, repeat messages) to show."""
+    requested = _repeat_requested(form)
+    if not form.validate_on_submit():
+        repeat = [m for ms in flatten_errors(form.repeat.errors).values() for m in ms]
+        if form.csrf_token.errors:
+            form.form_errors.append(_("The form expired: please try again."))
+        form.form_errors.append(str(Invalid.default_message))
+        return 422, [], repeat
+    try:
+        missing = form.validate_repeat_presence(requested)
+        if missing:
+            raise Invalid(fields=missing)
+        start_text, end_text = form.window_texts()
+        # The order is the service's rule (bookings.rules), as over the API.
+        start, end = parse_window(start_text, end_text, tz, ordered=False)
+        repeat = form.repeat_data(requested)
+        skip = form.skip_conflicts.data or request.form.get("book_others") == "1"
+        with transaction():
+            result = requesting.request_booking(
+                _actor(),
+                unit.id,
+                start,
+                end,
+                form.seats.data or 1,
+                note=form.note.data or "",
+                repeat=repeat,
+                skip_conflicts=skip,
+            )
+    except Invalid as error:
+        return 422, [], _show_errors(form, error)
+    except Conflict as error:
+        form.form_errors.append(str(error.message))
+        return 409, error.extra.get("conflicts", []), []
+    first = result.first
+    if result.series is not None:
+        _keep_skipped(result.series.id, result.skipped)
+        return redirect(url_for("bookings.series", booking_id=first.id))
+    if first.status == "confirmed":
+        flash(_("Booked! Reference %(ref)s.", ref=first.reference), "success")
+    else:
+        flash(_("Request sent to the host. Reference %(ref)s.", ref=first.reference), "success")
+    return redirect(url_for("bookings.detail", booking_id=first.id))
+
+
 @bp.get("/units/<int:unit_id>/coming-days")
 def coming_days_fragment(unit_id: int):
-    """The coming days of a unit as an HTML fragment (live refresh; polled with ETag)."""
-    from spaces.availability.summaries import coming_days
+    """A unit's week strip as an HTML fragment (live refresh and week paging; ETag)."""
     from spaces.i18n import current_locale
 
-    actor = _actor()
-    unit = get_unit(actor, unit_id)
-    tz = ZoneInfo(unit.space.timezone)
-    etag = f"{unit.id}-{unit.availability_version}-{datetime.now(tz).date()}-{current_locale()}"
+    unit = get_unit(_actor(), unit_id)
+    if unit.space.status != "published":
+        raise NotFound()
+    shown = strip.strip_page(unit.space, strip.asked_day(request.args.get("from")))
+    today = strip.local_today(unit.space)
+    etag = f"{unit.id}-{unit.availability_version}-{today}-{shown.first}-{current_locale()}"
     if request.if_none_match.contains(etag):
         return "", 304
     response = make_response(
-        render_template("bookings/_coming_days.html", unit=unit, days=coming_days(unit))
+        render_template(
+            "bookings/_coming_days.html",
+            unit=unit,
+            days=strip.week(unit, shown.first),
+            shown=shown,
+        )
     )
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
 
+# --- my bookings --------------------------------------------------------------------------------
+
+
+def tab_of(booking, now: datetime) -> str:
+    """Where a booking is listed: cancelled (or declined, expired), past, or upcoming."""
+    if booking.effective_status(now) in ("cancelled", "declined", "expired"):
+        return "cancelled"
+    return "upcoming" if booking.end_at > now else "past"
+
+
+def _entries(bookings: list, newest_first: bool) -> list[dict]:
+    """Rows of a tab: a booking alone, or the dates of one series together."""
+    entries: list[dict] = []
+    by_series: dict[int, dict] = {}
+    for booking in bookings:
+        if booking.series_id is None:
+            entries.append({"series": None, "bookings": [booking]})
+        elif booking.series_id in by_series:
+            by_series[booking.series_id]["bookings"].append(booking)
+        else:
+            entry = {"series": booking.series, "bookings": [booking]}
+            by_series[booking.series_id] = entry
+            entries.append(entry)
+    if newest_first:
+        entries.reverse()
+        for entry in entries:
+            entry["bookings"].reverse()
+    return entries
+
+
+def _page_number(pages: int) -> int:
+    page = request.args.get("page", default=1, type=int) or 1
+    return max(1, min(page, pages))
+
+
 @bp.get("/bookings")
 @login_required
 def mine():
     now = utcnow()
-    bookings = queries.list_bookings(_actor())
-    upcoming = [b for b in bookings if b.end_at > now]
-    past = [b for b in bookings if b.end_at <= now][-50:]
+    tab = request.args.get("tab", "upcoming")
+    if tab not in TABS:
+        tab = "upcoming"
+    grouped: dict[str, list] = {name: [] for name in TABS}
+    for booking in queries.list_bookings(_actor()):
+        grouped[tab_of(booking, now)].append(booking)
+    entries = _entries(grouped[tab], newest_first=tab != "upcoming")
+    pages = max(1, -(-len(entries) // PER_PAGE))
+    page = _page_number(pages)
     return render_template(
-        "bookings/mine.html", upcoming=upcoming, past=list(reversed(past)), now=now
+        "bookings/mine.html",
+        tab=tab,
+        tabs=TABS,
+        counts={name: len(items) for name, items in grouped.items()},
+        entries=entries[(page - 1) * PER_PAGE : page * PER_PAGE],
+        page=page,
+        pages=pages,
+        now=now,
     )
 
 
@@ -165,9 +337,54 @@ def detail(booking_id: int):
         booking=booking,
         now=utcnow(),
         is_host=queries.can_handle(_actor(), booking),
-        cancel_form=CancelForm(),
         decision_form=DecisionForm(),
     )
+
+
+def _planned_dates(series) -> list[date]:
+    """Every date the series asked for (bounded by the service: at most 200 weeks)."""
+    weekdays = set(series.weekday_list)
+    day, days = series.first_date, []
+    while day <= series.until and len(days) < requesting.MAX_OCCURRENCES:
+        if day.weekday() in weekdays:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+@bp.get("/bookings/<int:booking_id>/series")
+@login_required
+def series(booking_id: int):
+    """A series: every booked date with its status, the skipped ones and why, the total."""
+    booking = queries.get_booking(_actor(), booking_id)
+    if booking.series is None:
+        return redirect(url_for("bookings.detail", booking_id=booking.id))
+    tz = ZoneInfo(booking.unit.space.timezone)
+    now = utcnow()
+    occurrences = list(booking.series.bookings)
+    booked_days = {b.start_at.astimezone(tz).date() for b in occurrences}
+    kept = session.get(SKIPPED_KEY) or {}
+    reasons = dict(kept.get("dates", [])) if kept.get("series") == booking.series_id else {}
+    skipped = [
+        (day, reasons.get(day.isoformat(), ""))
+        for day in _planned_dates(booking.series)
+        if day not in booked_days
+    ]
+    live = [b for b in occurrences if b.effective_status(now) in ("requested", "confirmed")]
+    return render_template(
+        "bookings/series.html",
+        booking=booking,
+        series=booking.series,
+        occurrences=occurrences,
+        skipped=skipped,
+        total=sum(b.price_amount for b in live),
+        currency=booking.currency,
+        now=now,
+        is_host=queries.can_handle(_actor(), booking),
+    )
+
+
+# --- actions --------------------------------------------------------------------------------------
 
 
 def _action(booking_id: int, action):
@@ -181,9 +398,42 @@ def _action(booking_id: int, action):
     return redirect(safe_next(request.form.get("next"), "bookings.detail", booking_id=booking.id))
 
 
-@bp.post("/bookings/<int:booking_id>/cancel")
+def _cancel_choices(booking, now: datetime) -> dict[str, list]:
+    """What each scope would cancel (live dates not yet over), for the confirmation step."""
+    if booking.series is None:
+        return {"one": [booking]}
+    live = [
+        b
+        for b in booking.series.bookings
+        if b.effective_status(now) in ("requested", "confirmed") and b.end_at > now
+    ]
+    return {
+        "one": [booking],
+        "following": [b for b in live if b.start_at >= booking.start_at],
+        "series": live,
+    }
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(booking_id: int):
+    """GET: what would be cancelled, and a button to confirm (works without JavaScript)."""
+    if request.method == "GET":
+        booking = queries.get_booking(_actor(), booking_id)
+        now = utcnow()
+        form = CancelForm()
+        scope = request.args.get("scope", "one")
+        form.scope.data = scope if scope in ("one", "following", "series") else "one"
+        return render_template(
+            "bookings/cancel.html",
+            booking=booking,
+            form=form,
+            choices=_cancel_choices(booking, now),
+            cancellable=booking.effective_status(now) in ("requested", "confirmed")
+            and booking.end_at > now,
+            back=safe_next(request.args.get("next"), "bookings.detail", booking_id=booking.id),
+            now=now,
+        )
     form = CancelForm()
     if not form.validate_on_submit():
         abort(400)

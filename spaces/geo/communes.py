@@ -8,16 +8,19 @@ and per file by ``load_index``, lazily and thread-safely; nothing is read at imp
 parentheses or as its own segment, or an address containing them) to candidates best first, the
 most populous first, current communes before former ones, Paris, Lyon and Marseille replaced by
 their arrondissements when the postal code says which; a bare name is ``ambiguous`` unless its top
-commune is ``AMBIGUITY_RATIO`` times more populous than the next.
+commune is ``AMBIGUITY_RATIO`` times more populous than the next. ``_Index.suggest`` gives the
+current communes whose names are closest to a query (names it begins, or within two edits: a
+misspelt "Loche" suggests Loches), for pages that must not match something else silently.
 """
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import re
 import threading
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from pathlib import Path
@@ -114,6 +117,66 @@ class _Index:
             self.by_name[key].append(commune)
         self.by_name, self.by_postal_code = dict(self.by_name), dict(self.by_postal_code)
         self.max_words = max(key.count(" ") + 1 for key in self.by_name)
+        self._name_index: _NameIndex | None = None  # built on the first suggestion
+        self._name_index_lock = threading.Lock()
+
+    def complete(
+        self, query: str, limit: int = 8, prefer: frozenset[str] = frozenset()
+    ) -> list[Commune]:
+        """For a place field being typed: current communes whose names begin with the query
+        (the ``prefer`` départements first, then the most populous), then close names."""
+        key = normalize(query[:100])
+        if len(key) < 2:
+            return []
+        if key.isdigit():  # a postal code being typed
+            codes = [code for code in self.by_postal_code if code.startswith(key)]
+            communes = {c.insee: c for code in codes for c in self.by_postal_code[code]}
+            current = [c for c in communes.values() if c.kind in CURRENT_KINDS]
+            current.sort(key=lambda c: (c.departement not in prefer, -c.weight, c.name))
+            return current[:limit]
+        names = self._name_list()
+        found: dict[str, tuple[tuple, Commune]] = {}
+        for name in names.starting_with(key, limit=3000, partial=True):
+            for commune in self.by_name[name]:
+                if commune.kind in CURRENT_KINDS and commune.insee not in found:
+                    rank = (commune.departement not in prefer, -commune.weight, commune.name)
+                    found[commune.insee] = (rank, commune)
+        best = [c for _, c in sorted(found.values(), key=lambda pair: pair[0])][:limit]
+        if len(best) < limit:
+            seen = {c.insee for c in best}
+            close = self.suggest(query, limit=limit, prefer=prefer)
+            best += [c for c in close if c.insee not in seen][: limit - len(best)]
+        return best
+
+    def _name_list(self) -> _NameIndex:
+        names = self._name_index
+        if names is None:
+            with self._name_index_lock:
+                names = self._name_index = self._name_index or _NameIndex(list(self.by_name))
+        return names
+
+    def suggest(
+        self, query: str, limit: int = 5, prefer: frozenset[str] = frozenset()
+    ) -> list[Commune]:
+        """Current communes whose names are closest to the query's words, best first: those of
+        the ``prefer`` départements, then fewest edits (at most 2, 1 for names of 5 letters or
+        less), then names the query begins, the most populous first. The query's own name (same
+        normalised form) is left out."""
+        key = " ".join(w for w in normalize(query[:200]).split() if not w.isdigit())
+        if len(key) < 2:
+            return []
+        names = self._name_list()
+        ranked = dict(names.close_to(key))
+        for name in names.starting_with(key):
+            ranked.setdefault(name, 3)  # after every close name
+        found: dict[str, tuple[tuple, Commune]] = {}
+        for name, edits in ranked.items():
+            for commune in self.by_name[name]:
+                if commune.kind not in CURRENT_KINDS or commune.insee in found:
+                    continue
+                rank = (commune.departement not in prefer, edits, -commune.weight, commune.name)
+                found[commune.insee] = (rank, commune)
+        return [c for _, c in sorted(found.values(), key=lambda pair: pair[0])][:limit]
 
     @classmethod
     def from_file(cls, path: Path) -> _Index:
@@ -243,6 +306,74 @@ class _Index:
         cities = {c.insee for c in found} & {c.parent for c in arms}
         rest = [c for c in found if c.insee not in cities]
         return list(dict.fromkeys([c for c in arms if c.parent in cities] + rest))
+
+
+class _NameIndex:
+    """Normalised names by trigram (for names within a few edits) and in order (for prefixes)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = sorted(set(names))
+        self.grams: dict[str, list[int]] = defaultdict(list)
+        for number, name in enumerate(self.names):
+            for gram in set(_trigrams(name)):
+                self.grams[gram].append(number)
+        self.grams = dict(self.grams)
+
+    def close_to(self, key: str, candidates: int = 60) -> list[tuple[str, int]]:
+        """Names within 2 edits of ``key`` (1 for short keys), other than ``key``, with their
+        distance: the names sharing the most trigrams are measured."""
+        budget = 1 if len(key) <= 5 else 2
+        shared: Counter = Counter()
+        for gram in set(_trigrams(key)):
+            shared.update(self.grams.get(gram, ()))
+        found = []
+        for number, _count in shared.most_common(candidates * 4):
+            name = self.names[number]
+            if name == key or abs(len(name) - len(key)) > budget:
+                continue
+            edits = edit_distance(key, name, budget)
+            if edits <= budget:
+                found.append((name, edits))
+            if len(found) >= candidates:
+                break
+        return found
+
+    def starting_with(self, key: str, limit: int = 200, partial: bool = False) -> list[str]:
+        """Names that begin with ``key`` followed by another word ("azay" → "azay le rideau"),
+        or with ``partial``, names that begin with ``key`` at all ("lo" → "loches")."""
+        prefix = key if partial else key + " "
+        start = bisect.bisect_left(self.names, prefix)
+        found = []
+        for name in self.names[start : start + limit]:
+            if not name.startswith(prefix):
+                break
+            found.append(name)
+        return found
+
+
+def _trigrams(text: str) -> list[str]:
+    padded = f"  {text} "
+    return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edits (insertions, deletions, substitutions, swaps of neighbours) from ``a`` to ``b``;
+    ``limit + 1`` as soon as it is known to exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            cost = char_a != char_b
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
 
 
 def _names(name: str) -> list[str]:

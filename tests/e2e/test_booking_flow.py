@@ -30,8 +30,9 @@ def test_book_a_half_day_from_search_results_then_cancel_it(app, page: Page):
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text("15,00")  # the half-day price for these dates
     results.first.get_by_test_id("book").click()
-    expect(page.locator("#start")).to_have_value("2027-03-01T09:00")
-    expect(page.locator("#end")).to_have_value("2027-03-01T13:00")
+    expect(page.locator("#date")).to_have_value("2027-03-01")
+    expect(page.locator("#start_time")).to_have_value("09:00")
+    expect(page.locator("#end_time")).to_have_value("13:00")
     page.get_by_test_id("submit-booking").click()
     expect(page.get_by_test_id("status")).to_have_attribute("data-status", "confirmed")
 
@@ -40,6 +41,7 @@ def test_book_a_half_day_from_search_results_then_cancel_it(app, page: Page):
     expect(row).to_have_count(1)
     row.get_by_role("link").first.click()
     page.get_by_test_id("cancel-booking").click()
+    page.get_by_test_id("confirm-cancel").click()  # cancelling asks first
     expect(page.get_by_test_id("status")).to_have_attribute("data-status", "cancelled")
 
 
@@ -87,8 +89,9 @@ def test_another_page_sees_free_seats_change_without_reloading(
         from zoneinfo import ZoneInfo
 
         tomorrow = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=1)).date()
-        page.locator("#start").fill(f"{tomorrow}T10:00")
-        page.locator("#end").fill(f"{tomorrow}T11:00")
+        page.locator("#date").fill(tomorrow.isoformat())
+        page.locator("#start_time").fill("10:00")
+        page.locator("#end_time").fill("11:00")
         page.locator("#seats").fill("2")
         page.get_by_test_id("submit-booking").click()
         expect(page.get_by_test_id("status")).to_have_attribute("data-status", "confirmed")

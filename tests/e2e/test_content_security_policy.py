@@ -80,7 +80,7 @@ def test_main_pages_run_under_the_policy_without_a_violation(app, page: Page):
     page.locator("main form button[type=submit]").click()
     expect(page.get_by_test_id("account-link")).to_be_visible()
 
-    watch.visit(f"/units/{unit_id}/book?start=2027-03-01T09:00&end=2027-03-01T13:00", "#start")
+    watch.visit(f"/units/{unit_id}/book?start=2027-03-01T09:00&end=2027-03-01T13:00", "#date")
     page.get_by_test_id("submit-booking").click()
     expect(page.get_by_test_id("status")).to_have_attribute("data-status", "confirmed")
     watch.visit(page.url, ready='[data-testid="status"]')  # the booking's page

@@ -1,4 +1,6 @@
-"""The space page's day strip says what the booking check says, day by day (one engine path)."""
+"""The space page's week strip says what the booking check says, day by day (one engine path).
+
+The strip under test is ``bookings.strip.week``, the very function the space page renders."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from spaces.availability.hours import Window
-from spaces.availability.summaries import coming_days
+from spaces.bookings import strip
 from spaces.bookings.quotes import bookable
 from spaces.db import transaction
 from spaces.extensions import db
@@ -52,7 +54,7 @@ def test_each_day_says_what_the_booking_check_says(unit):
     from flask_babel import force_locale
 
     with force_locale("en"):
-        days = coming_days(unit, days=14, now=NOW)
+        days = strip.week(unit, NOW.date(), days=14, now=NOW)
         notice_message = str(days[0].message)
     statuses = {d.day.isoformat(): d.status for d in days}
     assert [d.status for d in days[:7]] == ["notice"] * 5 + ["closed"] * 2, statuses
@@ -86,7 +88,7 @@ def test_a_full_day_and_a_half_full_day(unit, app_ctx):
         request_booking(booker, unit.id, at(10, 13), at(10, 18), 5, now=NOW)
     db.session.expire_all()
     assert db.session.get(User, booker.id)
-    days = coming_days(unit, days=14, now=NOW)
+    days = strip.week(unit, NOW.date(), days=14, now=NOW)
     assert days[7].status == "full"
     assert days[10].status == "partly" and (days[10].free_min, days[10].free_max) == (7, 7)
     assert not bookable(unit, at(10, 9), at(10, 18), 1, NOW).ok

@@ -133,7 +133,10 @@ def test_search_with_dates_shows_free_seats_and_the_price_for_them(client, app_c
     html = html_of(response)
     assert result_names(html) == ["Open on weekdays"]
     assert "3 seats free" in html and "for these dates" in html
-    assert f'name="start" value="{monday}T09:00"' in html
+    # The API's window fills the form's date and times back.
+    assert f'name="date" value="{monday}"' in html
+    assert 'name="from" value="09:00"' in html and 'name="to" value="12:00"' in html
+    assert re.search(r'<option value="hours" selected>', html)
 
     sunday = monday + timedelta(days=6)
     closed = html_of(client.get(f"/search?start={sunday}T09:00&end={sunday}T12:00"))
@@ -236,6 +239,390 @@ def test_drafts_stay_off_search_and_hidden_from_strangers(client, app_ctx):
     assert 'data-testid="status-badge">Draft<' in html
     assert f'href="/spaces/{draft.id}/edit"' in html
     assert result_names(html_of(member.get("/search"))) == ["Public place"]
+
+
+# --- the search form, suggestions, empty searches, the home page ------------------------------
+
+
+def next_monday():
+    from datetime import date, timedelta
+
+    today = date.today()
+    return today + timedelta(days=7 - today.weekday() + 7)
+
+
+def refresh_query(html: str) -> dict:
+    """The query string the page reloads its results with (the page's own canonical search)."""
+    match = re.search(r'data-refresh-url="([^"]+)"', html)
+    assert match, "no live results block"
+    return parse_qs(urlsplit(unescape(match[1])).query)
+
+
+def links_in(html: str, testid: str) -> list[tuple[str, str]]:
+    """(text, url) of the links inside the block with this data-testid."""
+    match = re.search(rf'data-testid="{testid}"(.*?)</div>', html, re.S)
+    assert match, f"no {testid} block"
+    return [
+        (unescape(text).strip(), unescape(url))
+        for url, text in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', match[1])
+    ]
+
+
+def test_the_form_builds_the_apis_query_string_and_lists_what_the_api_finds(client, app_ctx):
+    from tests.factories import make_bookable
+
+    host = make_user()
+    desks = {"name": "Desks", "prices": {"hour": 400, "half_day": 1500, "day": 2500, "month": None}}
+    room = {
+        "name": "Salle Agnès",
+        "kind": "meeting_room",
+        "capacity": 8,
+        "prices": {"hour": 3000, "half_day": 9000, "day": None, "month": None},
+    }
+    make_bookable(host, desks, room, name="Loches hub", latitude=LOCHES[0], longitude=LOCHES[1])
+    monday = next_monday()
+
+    response = client.get(
+        f"/search?near=Loches&date={monday}&period=hours&from=09:00&to=13:00&max_eur=35"
+        "&seats=2&kind=&until="
+    )
+
+    assert response.status_code == 200
+    html = html_of(response)
+    api_query = {
+        "near": ["Loches"],
+        "start": [f"{monday}T09:00"],
+        "end": [f"{monday}T13:00"],
+        "max_price": ["3500"],
+        "seats": ["2"],
+    }
+    assert refresh_query(html) == {**api_query, "partial": ["results"]}
+    api = client.get("/api/v1/search", query_string=api_query).get_json()
+    assert [(i["unit"]["name"], i["price"]["amount"]) for i in api["items"]] == [("Desks", 3000)]
+    assert result_names(html) == ["Loches hub"]
+    assert "€30.00" in html and "2 seats free" not in html and "3 seats free" in html
+    assert "Salle Agnès" not in html  # €90 for the morning: over the maximum
+    # The map: a popup line per unit with its free seats and price, and the searched circle.
+    data = map_data(html)
+    assert [m["lines"] for m in data["markers"]] == [["Desks: 3 seats free · €30.00"]]
+    assert data["radius_km"] == 10 and data["center"] == pytest.approx(LOCHES, abs=0.01)
+    # The form shows what was asked.
+    assert f'name="date" value="{monday}"' in html and 'value="35"' in html
+    assert '<option value="hours" selected>' in html
+
+
+def test_with_a_date_results_sort_by_price_or_distance_and_instant_keeps_instant_units(
+    client, app_ctx
+):
+    from tests.factories import make_bookable
+
+    host = make_user()
+    pricey = {
+        "name": "Pricey desks",
+        "prices": {"hour": None, "half_day": 3000, "day": None, "month": None},
+    }
+    cheap = {
+        "name": "Cheap desks",
+        "prices": {"hour": None, "half_day": 1000, "day": None, "month": None},
+    }
+    asked = {**cheap, "name": "Desks on request", "booking_mode": "request"}
+    make_bookable(host, pricey, name="Near", latitude=LOCHES[0], longitude=LOCHES[1])
+    far = north_of(LOCHES, 4)
+    make_bookable(host, cheap, asked, name="Farther", latitude=far[0], longitude=far[1])
+    morning = f"near=Loches&date={next_monday()}&period=morning"
+
+    assert result_names(html_of(client.get(f"/search?{morning}"))) == ["Near", "Farther"]
+    by_price = html_of(client.get(f"/search?{morning}&sort=price"))
+    assert result_names(by_price) == ["Farther", "Near"]
+    assert '<option value="price" selected>' in by_price
+    instant = html_of(client.get(f"/search?{morning}&instant=1"))
+    assert "Cheap desks" in instant and "Desks on request" not in instant
+    assert re.search(r'id="instant" name="instant" value="1" checked', instant)
+    # Without a date there is no price to sort by: said next to the field.
+    undated = client.get("/search?near=Loches&sort=price")
+    assert undated.status_code == 422 and 'id="sort-error"' in html_of(undated)
+
+
+@pytest.mark.parametrize(
+    ("fields", "start", "end"),
+    [
+        ("period=morning", "T09:00", "T13:00"),
+        ("period=afternoon&from=08:00&to=10:00", "T13:00", "T17:00"),  # the quick choice wins
+        ("period=day", "T09:00", "T17:00"),
+        ("from=10:00&to=11:00", "T09:00", "T17:00"),  # no period: a day
+        ("period=hours&from=8h30&to=12:15", "T08:30", "T12:15"),
+    ],
+)
+def test_quick_choices_and_times_make_the_window(client, app_ctx, fields, start, end):
+    monday = next_monday()
+    html = html_of(client.get(f"/search?date={monday}&{fields}"))
+    query = refresh_query(html)
+    assert (query["start"], query["end"]) == ([f"{monday}{start}"], [f"{monday}{end}"])
+
+
+def test_times_without_a_date_search_any_time(client, app_ctx):
+    make_space(make_user(), name="Anywhere")
+    html = html_of(client.get("/search?date=&period=hours&from=10:00&to=11:00&max_eur="))
+    assert refresh_query(html) == {"partial": ["results"]}
+    assert result_names(html) == ["Anywhere"]
+
+
+def test_several_days_find_the_places_open_round_the_clock(client, app_ctx):
+    from datetime import timedelta
+
+    from spaces.availability.hours import Window
+    from tests.factories import make_bookable
+
+    host = make_user()
+    office = {"name": "Badge office", "kind": "office", "capacity": 2}
+    make_bookable(host, office, windows=[Window(d, 0, 1440) for d in range(7)], name="Always open")
+    make_bookable(host, name="Office hours")
+    monday = next_monday()
+    wednesday = monday + timedelta(days=2)
+
+    html = html_of(
+        client.get(f"/search?date={monday}&period=days&from=09:00&to=17:00&until={wednesday}")
+    )
+
+    query = refresh_query(html)
+    assert (query["start"], query["end"]) == ([f"{monday}T09:00"], [f"{wednesday}T17:00"])
+    assert result_names(html) == ["Always open"]
+    assert '<option value="days" selected>' in html and f'value="{wednesday}"' in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ("date=2027-02-30", "date", "Pick a date"),
+        ("date={monday}&period=hours&from=13:00&to=09:00", "to", "The end comes after the start."),
+        ("date={monday}&period=hours&from=25:00", "from", "Give a time such as 09:00."),
+        ("date={monday}&period=days&until={monday}", "until", "The last day comes after the first"),
+        ("date={monday}&period=days", "until", "Pick the last day."),
+        ("date={monday}&period=fortnight", "period", "Not a valid choice."),
+        ("max_eur=douze", "max_eur", "Give an amount in euros"),
+        ("max_eur=-3", "max_eur", "Give an amount in euros"),
+        ("max_eur=99999999999", "max_eur", "Give an amount in euros"),
+    ],
+)
+def test_bad_form_fields_are_a_422_next_to_the_field(client, app_ctx, fields, field, message):
+    response = client.get("/search?near=Loches&" + fields.format(monday=next_monday()))
+    assert response.status_code == 422
+    html = html_of(response)
+    assert f'id="{field}-error"' in html and message in html
+    assert re.search(rf'aria-describedby="[^"]*{field}-error"', html)
+    assert result_names(html) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date=0001-01-01",
+        "date=9999-12-31&period=days&until=9999-12-31",
+        "date=9999-12-30&period=days&until=9999-12-31&from=23:45&to=23:59",
+        "date=2027-03-01&period=days&until=2099-01-01",
+        "date=" + "9" * 5000,
+        "date=01/13/2027",
+        "date=2027-03-01&period=hours&from=00:00&to=23:59&max_eur=1e400",
+        "max_eur=NaN",
+        "max_eur=Infinity",
+        "start=0001-01-01T00:00&end=0001-01-02T00:00",
+        "start=not-a-date&end=2027-01-01T10:00",
+        "near=" + "Loche" * 100,
+        "near=%00%01",
+        "page=-5",
+        "page=999999999999999999999",
+    ],
+)
+def test_hostile_form_input_is_never_a_500(client, app_ctx, query):
+    response = client.get(f"/search?{query}")
+    assert response.status_code in (200, 422), response.status_code
+    assert client.get(f"/search/places?q={query[:300]}").status_code == 200
+
+
+def test_an_api_style_link_shows_its_search_in_the_form(client, app_ctx):
+    monday = next_monday()
+    html = html_of(client.get(f"/search?start={monday}T13:00&end={monday}T17:00&max_price=1250"))
+    assert f'name="date" value="{monday}"' in html
+    assert '<option value="afternoon" selected>' in html
+    assert 'id="max_eur" name="max_eur" inputmode="decimal" value="12.50"' in html
+    assert refresh_query(html)["max_price"] == ["1250"]
+
+
+def test_without_a_date_a_place_shows_the_cheapest_day_a_booking_would_pay(client, app_ctx):
+    from tests.factories import make_bookable
+
+    host = make_user()
+    halves = {
+        "name": "Desks",
+        "prices": {"hour": None, "half_day": 1000, "day": 2500, "month": None},
+    }
+    make_bookable(host, halves, name="Two halves")
+    hourly = {
+        "name": "Hot desk",
+        "prices": {"hour": 300, "half_day": None, "day": 5000, "month": None},
+        "max_minutes": 480,
+    }
+    booth = {
+        "name": "Booth",
+        "kind": "office",
+        "capacity": 1,
+        "prices": {"hour": 500, "half_day": None, "day": None, "month": None},
+        "max_minutes": 120,
+    }
+    make_bookable(host, hourly, booth, name="Hourly", latitude=47.3942)
+
+    html = html_of(client.get("/search"))
+
+    assert result_names(html) == ["Hourly", "Two halves"]
+    headlines = re.findall(r'data-testid="headline-price">([^<]+)<', html)
+    # Two half-days (€20) beat the day rate; eight hours at €3 beat €50 a day.
+    assert headlines == ["from €24.00 / day", "from €20.00 / day"]
+    assert "€50.00" not in html  # no booking of at most 8 hours pays the day rate
+    assert "€25.00" in html  # a day longer than two half-days does
+    booths = html_of(client.get("/search?kind=office"))
+    assert re.findall(r'data-testid="headline-price">([^<]+)<', booths) == ["from €5.00 / hour"]
+
+
+def test_results_show_the_first_photo_as_a_thumbnail(client, app_ctx):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from spaces.db import transaction
+    from spaces.listings.photos import add_photo
+
+    host = make_user()
+    organisation = make_organisation(host)
+    pictured = make_space(host, organisation, name="Pictured")
+    make_space(host, organisation, name="Plain")
+    keys = []
+    for colour in ("red", "blue"):
+        buffer = BytesIO()
+        Image.new("RGB", (900, 600), colour).save(buffer, "JPEG")
+        with transaction():
+            keys.append(add_photo(host, pictured, buffer.getvalue(), colour).key)
+
+    html = html_of(client.get("/search"))
+
+    assert html.count('data-testid="thumbnail"') == 1
+    assert f"/photos/{keys[0]}/thumb.jpg" in html and keys[1] not in html
+
+
+def test_a_misspelt_commune_suggests_close_names_instead_of_matching_elsewhere(client, app_ctx):
+    make_space(make_user(), name="Au centre de Loches", latitude=LOCHES[0], longitude=LOCHES[1])
+
+    # "Loche" is only a former commune of Saône-et-Loire (Loché, now part of Mâcon).
+    response = client.get("/search?near=Loche&seats=2")
+
+    assert response.status_code == 422
+    html = html_of(response)
+    assert "former commune" in unescape(html) and result_names(html) == []
+    assert 'id="search-map"' not in html  # no map of a search that was not made
+    suggestions = links_in(html, "suggestions")
+    assert suggestions[0][0] == "Loches (37)"
+    assert "Loché (former commune, 71)" in [text for text, _ in suggestions]
+    query = parse_qs(urlsplit(suggestions[0][1]).query)
+    assert query == {"near": ["Loches (37600)"], "seats": ["2"]}
+    followed = html_of(client.get(suggestions[0][1]))
+    assert result_names(followed) == ["Au centre de Loches"]
+    assert "within 10 km of Loches (37)" in followed
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("Chinnon", "Chinon (37)"), ("Amboisse", "Amboise (37)")]
+)
+def test_an_unknown_commune_suggests_the_closest_names(client, app_ctx, typed, expected):
+    response = client.get(f"/search?near={typed}")
+    assert response.status_code == 422
+    html = html_of(response)
+    assert "We could not find" in unescape(html)
+    assert links_in(html, "suggestions")[0][0] == expected
+
+
+def test_an_ambiguous_name_lists_its_communes_as_links(client, app_ctx):
+    html = html_of(client.get("/search?near=Saint-Martin"))
+    suggestions = links_in(html, "suggestions")
+    assert len(suggestions) >= 2 and all(t.startswith("Saint-Martin (") for t, _ in suggestions)
+    assert client.get(suggestions[0][1]).status_code == 200
+
+
+def test_an_empty_search_says_why_and_offers_to_widen_it(client, app_ctx):
+    from datetime import timedelta
+
+    from tests.factories import set_hours
+
+    host = make_user()
+    far = make_space(host, name="Montrésor", latitude=north_of(LOCHES, 15)[0], longitude=LOCHES[1])
+    set_hours(host, far)  # Monday to Friday
+
+    html = unescape(html_of(client.get("/search?near=Loches&radius_km=10&services=wifi")))
+    assert result_names(html) == []
+    assert "No place is listed within 10 km of Loches (37)." in html
+    empty_map = map_data(html)  # centred on the place searched, with its circle
+    assert empty_map["markers"] == [] and empty_map["radius_km"] == 10
+    assert empty_map["center"] == pytest.approx(LOCHES, abs=0.01)
+    options = dict(links_in(html, "empty-search"))
+    wider = options["Search within 20 km"]
+    assert parse_qs(urlsplit(wider).query) == {
+        "near": ["Loches"],
+        "radius_km": ["20"],
+        "services": ["wifi"],
+    }
+    assert result_names(html_of(client.get(wider))) == ["Montrésor"]
+
+    html = unescape(html_of(client.get("/search?near=Loches&radius_km=20&services=childcare")))
+    assert "1 place within 20 km of Loches (37), but it does not offer what you asked for" in html
+    without = dict(links_in(html, "empty-search"))["Without the services"]
+    assert result_names(html_of(client.get(without))) == ["Montrésor"]
+
+    sunday = next_monday() + timedelta(days=6)
+    html = unescape(html_of(client.get(f"/search?near=Loches&radius_km=20&date={sunday}")))
+    assert "1 place within 20 km of Loches (37) offers what you asked for, but it cannot" in html
+    any_time = dict(links_in(html, "empty-search"))["Any date and time"]
+    assert "start" not in parse_qs(urlsplit(any_time).query)
+    assert result_names(html_of(client.get(any_time))) == ["Montrésor"]
+
+
+def test_place_suggestions_for_the_autocomplete(client, app_ctx):
+    from spaces.db import transaction
+
+    items = client.get("/search/places?q=Loc").get_json()["items"]
+    assert items[0] == {"label": "Loches (37)", "value": "Loches (37600)"}  # the most populous
+    assert client.get("/search/places?q=L").get_json() == {"items": []}
+    assert len(client.get("/search/places?q=" + "x" * 5000).get_json()["items"]) <= 8
+
+    # Communes of the départements where places are published come first.
+    space = make_space(make_user(), name="In Morbihan")
+    with transaction():
+        db.session.get(Space, space.id).departement = "56"
+    items = client.get("/search/places?q=Loc").get_json()["items"]
+    assert items[0] == {"label": "Locminé (56)", "value": "Locminé (56500)"}
+
+
+def test_home_page_has_a_search_box_and_counts_places_and_desks(client, app_ctx):
+    host = make_user()
+    organisation = make_organisation(host)
+    make_space(host, organisation, name="Loches A", latitude=LOCHES[0], longitude=LOCHES[1])
+    second = make_space(
+        host, organisation, name="Loches B", latitude=north_of(LOCHES, 2)[0], longitude=LOCHES[1]
+    )
+    make_unit(host, second, kind="meeting_room", capacity=6)  # a room, not desks
+    make_space(host, organisation, name="Tours place")
+    make_space(host, organisation, name="Draft", publish=False)
+    fresh()
+
+    html = html_of(client.get("/"))
+
+    assert 'action="/search"' in html and 'id="near"' in html and 'type="date"' in html
+    assert "3 places and 9 desks in the territory" in html
+    markers = map_data(html, "home-map-data")["markers"]
+    assert {m["name"] for m in markers} == {"Loches A", "Loches B", "Tours place"}
+    assert "2 places and 6 desks within 10 km of Loches" in html_of(client.get("/?near=Loches"))
+    located = html_of(client.get(f"/?lat={LOCHES[0]}&lon={LOCHES[1]}"))
+    assert "2 places and 6 desks within 10 km of your position" in located
+    assert map_data(located, "home-map-data")["radius_km"] == 10
+    unknown = client.get("/?near=Nowhereville")
+    assert unknown.status_code == 200 and 'id="near-error"' in html_of(unknown)
 
 
 # --- the space page ------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import (
     current_app,
     render_template,
+    request,
     url_for,
 )
 
 from spaces.availability import services as availability
 from spaces.availability.hours import week_table
-from spaces.availability.summaries import coming_days
+from spaces.bookings import strip
 from spaces.listings import services
 from spaces.listings.views.blueprint import bp
 from spaces.listings.views.common import (
@@ -31,6 +32,10 @@ def space_page(space_id: int):
     has_photos = "photos" in current_app.blueprints
     manage_photos = has_photos and "photos.manage" in current_app.view_functions
     marker = {"lat": space.latitude, "lon": space.longitude, "name": space.name}
+    published = space.status == "published"
+    # The week strips page together (``?from=``, bounded by strip.strip_page); each also pages
+    # on its own in place with JavaScript.
+    shown = strip.strip_page(space, strip.asked_day(request.args.get("from")))
     return render_template(
         "listings/space.html",
         space=space,
@@ -42,5 +47,6 @@ def space_page(space_id: int):
         photos=space.photos if has_photos else [],
         photos_url=url_for("photos.manage", space_id=space.id) if manage_photos else None,
         map_data=_map_settings([marker], zoom=14),
-        coming={u.id: coming_days(u) for u in units} if space.status == "published" else {},
+        coming={u.id: strip.week(u, shown.first) for u in units} if published else {},
+        shown=shown,
     )
