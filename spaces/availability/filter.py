@@ -10,6 +10,7 @@ the page that is shown becomes ORM objects (``hydrate_matches``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from spaces.db import utcnow
 from spaces.errors import Invalid
 from spaces.i18n import format_duration
 from spaces.inputs import parse_window
-from spaces.listings.search import Hit, Ranked, SearchQuery, hydrate, rank, rank_with
+from spaces.listings.search import ByName, Hit, Ranked, SearchQuery, hydrate, rank, rank_with
 from spaces.timeutils import TimeError, parse_instant
 
 
@@ -39,13 +40,15 @@ class Match(NamedTuple):
     price: Price | None = None
 
 
-def find(query: SearchQuery) -> list[Match]:
+def find(query: SearchQuery) -> Sequence[Match]:
     """Every unit that matches the query, in result order, as light tuples.
 
     Without dates: the place search's ranking. With dates: only the units that would accept
     ``query.seats`` (1 for units booked whole) over the window now, with free seats and price;
     ``max_price`` applies to that price; ``sort="price"`` orders by price, then as without."""
     if query.start_text is None:
+        if not query.located:  # left in the database: a page costs a page
+            return ByName(query, Match)
         return [Match(r.unit_id, r.space_id, r.distance_km) for r in rank(query)]
     ranked, rows = rank_with(query, FACT_COLUMNS)  # the facts come with the ranking
     facts = {unit_id: facts_from_row(row) for unit_id, row in rows.items()}
