@@ -180,7 +180,9 @@ def test_the_menu_folds_behind_a_button_on_a_phone_and_opens_from_the_keyboard(b
         expect(toggle).to_have_attribute("aria-expanded", "true")
         expect(places).to_be_visible()
         page.keyboard.press("Tab")
-        expect(page.get_by_role("link", name="Rechercher")).to_be_focused()
+        expect(
+            page.get_by_test_id("site-menu").get_by_role("link", name="Rechercher")
+        ).to_be_focused()
         page.keyboard.press("Escape")
         expect(toggle).to_have_attribute("aria-expanded", "false")
         expect(toggle).to_be_focused()
