@@ -60,6 +60,8 @@ def serve(app):
 
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+
     from tests.e2e.tour import ACCOUNTS, ROLES, SIZES, log_in, tour
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -69,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", action="append", help="a page's short name; repeatable")
     parser.add_argument("--locale", default="fr-FR", help="the browser's language (fr-FR)")
     args = parser.parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     out = Path(args.directory)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -111,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
                             )
                             if wide > inner:
                                 too_wide.append(f"{path.name}: {wide} px for {inner}")
+                        toggle = page.get_by_test_id("menu-toggle")
+                        if toggle.is_visible():  # the folded menu, opened
+                            toggle.click()
+                            page.screenshot(path=str(out / f"{role}-{size}-menu.png"))
+                            written += 1
                     context.close()
                 browser.close()
         finally:

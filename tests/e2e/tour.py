@@ -164,8 +164,10 @@ def tour(app) -> dict[str, list[Stop]]:
         ],
         "admin": [Stop("moderation", "/admin/users")],
     }
+    # The administrator's pages are a teleworker's plus moderation: home and moderation suffice.
+    common = dict.fromkeys(ROLES, everyone) | {"admin": everyone[:1]}
     return {
-        role: [Stop(s.name, s.path.format(**ids)) for s in everyone + by_role[role]]
+        role: [Stop(s.name, s.path.format(**ids)) for s in common[role] + by_role[role]]
         for role in ROLES
     }
 
