@@ -4,8 +4,8 @@
 
 Builds the app on a new SQLite database in a temporary folder, loads the Touraine demo (and makes
 Hugo an administrator), serves it on 127.0.0.1, and writes one full-page PNG per page, size and
-role into DIRECTORY (default ``screenshots/``, ignored by git), named ``ROLE-SIZE-PAGE.png``. The
-pages and roles are those of the layout test (``tests/e2e/tour.py``). Uses the system's Chromium
+role into DIRECTORY (default ``screenshots/``, ignored by git), named ``ROLE-SIZE-PAGE.png``,
+and the folded phone menu opened, ``ROLE-phone-menu.png``. The pages and roles are those of the layout test (``tests/e2e/tour.py``). Uses the system's Chromium
 (``CHROMIUM_PATH``, default /usr/bin/chromium); map tiles are not fetched (grey maps). A page
 that scrolls sideways is named at the end, and the exit status is then 1.
 """
