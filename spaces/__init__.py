@@ -171,9 +171,11 @@ def _register_blueprints(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
+    from spaces import menus
     from spaces.i18n import current_locale
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    menus.init_app(app)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
 

@@ -24,7 +24,8 @@
 
     function place(latlng, fill) {
       if (!marker) {
-        marker = L.marker(latlng, { draggable: true, title: "📍" }).addTo(map);
+        var alt = element.getAttribute("data-pin-alt") || "📍";
+        marker = L.marker(latlng, { draggable: true, title: alt, alt: alt }).addTo(map);
         marker.on("dragend", function () {
           place(marker.getLatLng(), true);
         });

@@ -1057,8 +1057,10 @@ def test_publish_without_an_offer_is_refused_with_the_reason(client, app_ctx):
 
 
 def test_navigation_links(client, app_ctx):
-    make_user(email="host@example.org")
+    host = make_user(email="host@example.org")
     assert 'href="/search"' in html_of(client.get("/"))
     assert 'href="/my/spaces"' not in html_of(client.get("/"))
     log_in(client, "host@example.org")
+    assert 'href="/my/spaces"' not in html_of(client.get("/"))  # a teleworker, not a host yet
+    make_organisation(host, kind="coworking")
     assert 'href="/my/spaces"' in html_of(client.get("/"))

@@ -1,0 +1,184 @@
+"""The main pages of the Touraine demo, by role, at a phone's and a desktop's size.
+
+Visited by ``tests/e2e/test_layout.py`` (nothing scrolls sideways, no serious axe violation, the
+menu each role sees) and photographed by ``scripts/screenshots.py``. The demo (``spaces.demo``)
+has a teleworker, a coworking host, a municipality and an employer; ``make_admin`` makes one of
+its teleworkers, Hugo, an administrator through the ``admin create`` command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+SIZES = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 800},
+}
+
+ACCOUNTS = {
+    "anonymous": None,
+    "teleworker": "camille.martin@example.org",
+    "host": "accueil@la-cantine-tours.example.org",
+    "municipality": "patrimoine@mairie-loches.example.org",
+    "employer": "rh@touraine-logistique.example.org",
+    "admin": "hugo.bernard@example.org",
+}
+ROLES = tuple(ACCOUNTS)
+
+# The main-menu items (data-testid) each role sees; every other item of MENU_ITEMS is absent.
+MENU_ITEMS = (
+    "my-bookings",
+    "calendars-link",
+    "my-places",
+    "host-bookings",
+    "organisations-link",
+    "moderation-link",
+)
+TELEWORKER_MENU = {"my-bookings", "calendars-link"}
+HOST_MENU = TELEWORKER_MENU | {"my-places", "host-bookings", "organisations-link"}
+MENUS = {
+    "anonymous": set(),
+    "teleworker": TELEWORKER_MENU,
+    "host": HOST_MENU,
+    "municipality": HOST_MENU,
+    # Touraine Logistique lists no place: no host item; its employer pages do not exist yet.
+    "employer": TELEWORKER_MENU | {"organisations-link"},
+    "admin": TELEWORKER_MENU | {"moderation-link"},
+}
+
+
+@dataclass(frozen=True)
+class Stop:
+    name: str  # short, for file names and failure messages
+    path: str
+
+
+def make_admin(app) -> None:
+    """Hugo (a demo teleworker) becomes an administrator, as an operator would make one."""
+    from spaces.demo import DEMO_PASSWORD
+
+    result = app.test_cli_runner().invoke(
+        args=[
+            "admin",
+            "create",
+            "--email",
+            ACCOUNTS["admin"],
+            "--name",
+            "Hugo Bernard",
+            "--password",
+            DEMO_PASSWORD,
+        ]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def tour(app) -> dict[str, list[Stop]]:
+    """Role → the pages to visit, with the demo's ids filled in."""
+    from spaces.accounts.services import find_user_by_email
+    from spaces.bookings.models import Booking
+    from spaces.extensions import db
+    from spaces.listings.models import Space, Unit
+
+    with app.app_context():
+
+        def space(name: str) -> Space:
+            found = db.session.scalar(sa.select(Space).where(Space.name == name))
+            assert found is not None, f"no demo place named {name!r}"
+            return found
+
+        cantine = space("La Cantine — Tours Gare")
+        perception = space("Ancienne perception")
+        pool = next(u for u in cantine.units if u.kind == "desk_pool")
+        camille = find_user_by_email(ACCOUNTS["teleworker"])
+        camille_booking = db.session.scalar(
+            sa.select(Booking.id).where(Booking.user_id == camille.id).order_by(Booking.id)
+        )
+        cantine_booking = db.session.scalar(
+            sa.select(Booking.id)
+            .join(Booking.unit)
+            .where(Unit.space_id == cantine.id)
+            .order_by(Booking.id)
+        )
+        ids = {
+            "cantine": cantine.id,
+            "cantine_org": cantine.organisation_id,
+            "perception": perception.id,
+            "loches_org": perception.organisation_id,
+            "pool": pool.id,
+            "camille_booking": camille_booking,
+            "cantine_booking": cantine_booking,
+            "employer_org": next(
+                m.organisation_id
+                for m in find_user_by_email(ACCOUNTS["employer"]).memberships
+                if m.organisation.kind == "employer"
+            ),
+        }
+        db.session.remove()
+
+    everyone = [
+        Stop("home", "/"),
+        Stop("search", "/search?near=Tours"),
+        Stop("space", "/spaces/{cantine}"),
+    ]
+    by_role = {
+        "anonymous": [
+            Stop("login", "/login"),
+            Stop("register", "/register"),
+            Stop("forgot-password", "/password/forgot"),
+            Stop("not-found", "/no-such-page"),
+        ],
+        "teleworker": [
+            Stop("my-bookings", "/bookings"),
+            Stop("booking", "/bookings/{camille_booking}"),
+            Stop("book", "/units/{pool}/book"),
+            Stop("account", "/account"),
+            Stop("calendars", "/account/calendars"),
+        ],
+        "host": [
+            Stop("my-places", "/my/spaces"),
+            Stop("requests", "/host/bookings"),
+            Stop("booking", "/bookings/{cantine_booking}"),
+            Stop("space-edit", "/spaces/{cantine}/edit"),
+            Stop("unit-edit", "/spaces/{cantine}/units/{pool}/edit"),
+            Stop("hours", "/spaces/{cantine}/hours"),
+            Stop("closures", "/spaces/{cantine}/closures"),
+            Stop("photos", "/spaces/{cantine}/photos"),
+            Stop("unit-calendars", "/units/{pool}/calendars"),
+            Stop("calendars", "/account/calendars"),
+            Stop("organisation", "/organisations/{cantine_org}"),
+        ],
+        "municipality": [
+            Stop("my-places", "/my/spaces"),
+            Stop("requests", "/host/bookings"),
+            Stop("vacant-premises", "/spaces/{perception}"),
+            Stop("closures", "/spaces/{perception}/closures"),
+            Stop("organisation", "/organisations/{loches_org}"),
+        ],
+        "employer": [
+            Stop("organisations", "/organisations"),
+            Stop("organisation", "/organisations/{employer_org}"),
+            Stop("my-bookings", "/bookings"),
+            Stop("account", "/account"),
+        ],
+        "admin": [Stop("moderation", "/admin/users")],
+    }
+    # The administrator's pages are a teleworker's plus moderation: home and moderation suffice.
+    common = dict.fromkeys(ROLES, everyone) | {"admin": everyone[:1]}
+    return {
+        role: [Stop(s.name, s.path.format(**ids)) for s in common[role] + by_role[role]]
+        for role in ROLES
+    }
+
+
+def log_in(page, email: str) -> None:
+    """Log in through the form (at any size: the form is in the page, not in the menu)."""
+    from spaces.demo import DEMO_PASSWORD
+
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "/login" not in page.url, f"{email} could not log in"
