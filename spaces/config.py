@@ -156,8 +156,8 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict:
         # Map tiles: OpenStreetMap by default; any {z}/{x}/{y} tile server (or a local one).
         "MAP_TILE_URL": environ.get("MAP_TILE_URL")
         or "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "MAP_TILE_ATTRIBUTION": environ.get("MAP_TILE_ATTRIBUTION")
-        or '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        # HTML; without it, OpenStreetMap's, in the page's language.
+        "MAP_TILE_ATTRIBUTION": environ.get("MAP_TILE_ATTRIBUTION") or None,
         "SERVER_NAME": environ.get("SERVER_NAME") or None,
         "BASE_URL": base_url(environ.get("BASE_URL"), env),
         "PREFERRED_URL_SCHEME": "https" if production else "http",

@@ -623,6 +623,10 @@ def test_home_page_has_a_search_box_and_counts_places_and_desks(client, app_ctx)
     assert map_data(located, "home-map-data")["radius_km"] == 10
     unknown = client.get("/?near=Nowhereville")
     assert unknown.status_code == 200 and 'id="near-error"' in html_of(unknown)
+    # The map's credit line is in the page's language too.
+    french = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert map_data(html, "home-map-data")["attribution"].endswith("</a> contributors")
+    assert map_data(french, "home-map-data")["attribution"].endswith("</a> contributeurs")
 
 
 # --- the space page ------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from flask import (
     render_template,
 )
 from flask_babel import format_decimal
+from flask_babel import gettext as _
+from markupsafe import escape
 
 from spaces.accounts.permissions import can_manage
 from spaces.availability import services as availability
@@ -31,9 +33,7 @@ from spaces.listings.vocabulary import (
 PER_PAGE = 20
 RADII_KM = (2, 5, 10, 20, 50)
 DEFAULT_TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
-DEFAULT_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-)
+OSM_COPYRIGHT = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 FRANCE = (46.6, 2.4)
 
 
@@ -47,7 +47,8 @@ def _page(template: str, status: int = 200, **context):
 def _map_settings(markers: list[dict], center=None, zoom: int = 13) -> dict:
     return {
         "tiles": current_app.config.get("MAP_TILE_URL", DEFAULT_TILES),
-        "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", DEFAULT_ATTRIBUTION),
+        "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION")
+        or f"{OSM_COPYRIGHT} {escape(_('contributors'))}",
         "markers": markers,
         "center": list(center) if center else None,
         "zoom": zoom,
