@@ -337,7 +337,7 @@ def test_cancelling_one_date_of_a_series_asks_which_and_leaves_the_others(client
     assert "This date and the following ones (3 dates)" in confirm
     post_form(client, f"{second}/cancel", {"scope": "one"}, page=f"{second}/cancel")
     html = html_of(client.get(series_path))
-    statuses = re.findall(r'data-testid="status" data-status="(\w+)"', html)
+    statuses = re.findall(r'data-status="(\w+)" data-testid="status"', html)
     assert statuses == ["confirmed", "cancelled", "confirmed", "confirmed"]
 
 
