@@ -39,6 +39,20 @@ F = TypeVar("F", bound=Form)
 _JSON_INPUT: contextvars.ContextVar[bool] = contextvars.ContextVar("json_input", default=False)
 
 
+def typed_euros(text: str) -> Decimal | None:
+    """An amount as people type it ("4,50", "22.5 €", "1 200"), or None when it is not one.
+
+    Spaces (plain, no-break, narrow no-break) and the euro sign are ignored; a comma is a
+    decimal point. Callers apply their own bounds and rounding."""
+    cleaned = text.strip()[:40]
+    for ignored in ("\u202f", "\xa0", " ", "€"):
+        cleaned = cleaned.replace(ignored, "")
+    try:
+        return Decimal(cleaned.replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
 class MoneyField(IntegerField):
     """An amount in integer cents. The API sends cents (``450``); people type euros (``4,50``)."""
 
@@ -61,13 +75,10 @@ class MoneyField(IntegerField):
                 self.data = None
                 raise ValueError(self.gettext("Give an amount in cents (a whole number).")) from exc
             return
-        try:
-            euros = Decimal(
-                raw.replace("\u202f", "").replace(" ", "").replace("€", "").replace(",", ".")
-            )
-        except InvalidOperation as exc:
+        euros = typed_euros(raw)
+        if euros is None:
             self.data = None
-            raise ValueError(self.gettext("Give an amount in euros, e.g. 4,50.")) from exc
+            raise ValueError(self.gettext("Give an amount in euros, e.g. 4,50."))
         cents = euros * 100
         if cents != cents.to_integral_value():
             self.data = None

@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
+
+from spaces.forms import typed_euros
 
 # What "Journée", "Matin" and "Après-midi" book (the booking page's quick choices).
 PRESETS = {
@@ -64,12 +66,8 @@ def _time(text: str) -> str | None:
 
 def euros_to_cents(text: str) -> int | None:
     """ "22", "22,50", "22.5 €" → cents; None when it is not an amount from 0 to 10 million."""
-    cleaned = text.strip()[:20].replace("€", "").replace("\xa0", "").replace(" ", "")
-    try:
-        euros = Decimal(cleaned.replace(",", "."))
-    except InvalidOperation:
-        return None
-    if not euros.is_finite() or euros < 0 or euros > MAX_EUROS:
+    euros = typed_euros(text)
+    if euros is None or not euros.is_finite() or euros < 0 or euros > MAX_EUROS:
         return None
     return int((euros * 100).to_integral_value())
 
