@@ -18,14 +18,8 @@ WORK=$(mktemp -d)
 PG_NAME="spaces_bench_$$"
 PG_CREATED=""
 
-pg_admin() {  # pg_admin "SQL": run one statement on the admin database, autocommit
-    "$PYTHON" - "$ADMIN_URL" "$1" <<'EOF'
-import sys
-import psycopg
-with psycopg.connect(sys.argv[1], autocommit=True, connect_timeout=5) as conn:
-    conn.execute(sys.argv[2])
-EOF
-}
+# shellcheck source=bench/pg_admin.sh
+source "bench/pg_admin.sh"
 
 cleanup() {
     rm -rf "$WORK"
