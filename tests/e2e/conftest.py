@@ -140,3 +140,16 @@ def place_in_loches(app, booking_mode="instant", capacity=3, windows=None):
             services.publish_space(host, space)
         make_user("camille@example.org", name="Camille")
         return space.id, unit.id
+
+
+def log_in(page, email: str, password: str | None = None) -> None:
+    """Log in through the form and wait until the page shows the account link."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password or PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_test_id("account-link")).to_be_visible()

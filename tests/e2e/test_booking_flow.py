@@ -8,23 +8,15 @@ import re
 from playwright.sync_api import Page, expect
 
 from spaces.availability.hours import Window
-from tests.e2e.conftest import place_in_loches
-from tests.factories import PASSWORD, make_user
+from tests.e2e.conftest import log_in, place_in_loches
+from tests.factories import make_user
 
 LOCHES = (47.1286, 0.9953)
 
 
-def _log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("account-link")).to_be_visible()
-
-
 def test_book_a_half_day_from_search_results_then_cancel_it(app, page: Page):
     place_in_loches(app, windows=[Window(d, 8 * 60, 19 * 60) for d in range(7)])
-    _log_in(page, "camille@example.org")
+    log_in(page, "camille@example.org")
     page.goto("/search?near=Loches&start=2027-03-01T09:00&end=2027-03-01T13:00")
     results = page.get_by_test_id("result")
     expect(results).to_have_count(1)
@@ -62,7 +54,7 @@ def test_a_host_accepts_a_request(app, page: Page):
                 datetime(2027, 3, 1, 12, tzinfo=UTC),
             ).first
             reference = booking.reference
-    _log_in(page, "host@example.org")
+    log_in(page, "host@example.org")
     page.get_by_test_id("host-bookings").click()
     page.get_by_role("link", name=reference).click()
     expect(page.get_by_test_id("status")).to_have_attribute("data-status", "requested")
@@ -82,7 +74,7 @@ def test_another_page_sees_free_seats_change_without_reloading(
         expect(tomorrow_cell).to_have_text(re.compile(r"^\s*3\D+$"))  # "3 places"
         watcher.evaluate("window.__marker = 'same page'")
 
-        _log_in(page, "camille@example.org")
+        log_in(page, "camille@example.org")
         page.goto(f"/spaces/{space_id}")
         page.get_by_test_id("book").first.click()
         from datetime import datetime, timedelta

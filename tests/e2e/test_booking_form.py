@@ -13,19 +13,10 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from spaces.availability.hours import Window
-from tests.e2e.conftest import place_in_loches
-from tests.factories import PASSWORD
+from tests.e2e.conftest import log_in, place_in_loches
 
 PARIS = ZoneInfo("Europe/Paris")
 ALL_WEEK = [Window(d, 8 * 60, 19 * 60) for d in range(7)]
-
-
-def _log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("account-link")).to_be_visible()
 
 
 def _today() -> date:
@@ -57,7 +48,7 @@ def _fill_the_day(app, unit_id: int, day: date) -> None:
 
 def test_book_from_the_quote_without_typing_a_date_and_see_it_upcoming(app, page: Page):
     space_id, _unit_id = place_in_loches(app, windows=ALL_WEEK)
-    _log_in(page, "camille@example.org")
+    log_in(page, "camille@example.org")
     page.goto(f"/spaces/{space_id}")
     tomorrow = _today() + timedelta(days=1)
     # The day of the strip leads to the form with that date; a quick choice gives the times.
@@ -81,7 +72,7 @@ def test_book_from_the_quote_without_typing_a_date_and_see_it_upcoming(app, page
 
 def test_quick_choices_keep_the_note_and_seats_and_the_quote_follows(app, page: Page):
     _space_id, unit_id = place_in_loches(app, windows=ALL_WEEK)
-    _log_in(page, "camille@example.org")
+    log_in(page, "camille@example.org")
     day = (_today() + timedelta(days=3)).isoformat()
     page.goto(f"/units/{unit_id}/book?date={day}")
     expect(page.locator("#booking-form")).to_have_attribute("data-ready", "true")
@@ -105,7 +96,7 @@ def test_quick_choices_keep_the_note_and_seats_and_the_quote_follows(app, page: 
 
 def test_enter_in_a_field_books_rather_than_picking_a_quick_choice(app, page: Page):
     _space_id, unit_id = place_in_loches(app, windows=ALL_WEEK)
-    _log_in(page, "camille@example.org")
+    log_in(page, "camille@example.org")
     page.goto(f"/units/{unit_id}/book?date={(_today() + timedelta(days=2)).isoformat()}")
     page.get_by_test_id("preset-afternoon").click()
     page.locator("#seats").fill("2")
@@ -120,7 +111,7 @@ def test_a_series_with_a_full_date_books_the_others_then_one_date_is_cancelled(a
     tuesday = _next_tuesday()
     thursday, last = tuesday + timedelta(days=2), tuesday + timedelta(days=9)
     _fill_the_day(app, unit_id, thursday)
-    _log_in(page, "camille@example.org")
+    log_in(page, "camille@example.org")
     page.goto(f"/units/{unit_id}/book?date={tuesday.isoformat()}")
     page.get_by_test_id("repeat").locator("summary").click()
     page.get_by_label("Mardi").check()
@@ -229,7 +220,7 @@ def test_the_booking_pages_fit_a_phone_and_a_desktop(app, page: Page, tmp_path: 
             _no_sideways_scroll(page, whole_page=True)
             _no_serious_violation(page)
             page.screenshot(path=str(shots / f"{name}-anonymous-{width}.png"), full_page=True)
-    _log_in(page, "camille@example.org")
+    log_in(page, "camille@example.org")
     page.goto(
         f"/units/{unit_id}/book?date={tuesday}&weekdays=1&weekdays=3&until={tuesday + timedelta(days=9)}"
     )
