@@ -138,7 +138,8 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict:
         "DEBUG": False,
         "TESTING": env == "testing",
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: spaces.db pings a pooled connection only after it sat idle.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "REDIS_URL": redis_url,
         "GEOCODER": environ.get("GEOCODER", "offline") or "offline",
         "GEOCODER_USER_AGENT": environ.get("GEOCODER_USER_AGENT", "spaces-marketplace"),

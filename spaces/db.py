@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session
+from sqlalchemy.pool import Pool
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,35 @@ def enum_check(column: str, values: tuple[str, ...], name: str) -> sa.CheckConst
     return sa.CheckConstraint(f"{column} IN ({quoted})", name=name)
 
 
+# --- pooled connections: checked before use only after they sat idle -------------------------
+
+# A connection that came back to the pool less than this long ago is handed out as it is; one
+# that sat longer (a database restart, a firewall's idle timeout may have cut it) is pinged
+# first, and replaced if the ping fails. SQLAlchemy's ``pool_pre_ping`` pings at every checkout:
+# three round trips per booking request.
+PING_IDLE_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _stamp_idle(dbapi_connection, connection_record) -> None:
+    connection_record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+    since = connection_record.info.get("idle_since")
+    if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:
+        # The pool drops this connection and checks out another (a new one if need be).
+        raise sa.exc.DisconnectionError() from exc
+
+
 # --- SQLite: WAL, a generous busy timeout, and transactions we begin ourselves ---------------
 
 _immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
@@ -124,7 +155,9 @@ def discard_after_commit(session) -> None:
 
 
 @contextmanager
-def transaction(session=None, *, expire_on_commit: bool = True) -> Iterator:
+def transaction(
+    session=None, *, expire_on_commit: bool = True, keep_loaded: bool = False
+) -> Iterator:
     """Run the block in one write transaction: commit on success, roll back on any exception.
 
     Any read transaction the session had open is ended first, so the block reads fresh rows; on
@@ -141,10 +174,17 @@ def transaction(session=None, *, expire_on_commit: bool = True) -> Iterator:
         session = db.session
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("changes were made outside transaction(); they would be lost")
-    session.rollback()
     # The Session itself (db.session is a scoped_session proxy).
     target = session() if isinstance(session, scoped_session) else session
     expiring = target.expire_on_commit
+    if keep_loaded:
+        target.expire_on_commit = False
+        try:
+            session.commit()  # nothing to write (checked above): it only ends the read
+        finally:
+            target.expire_on_commit = expiring
+    else:
+        session.rollback()
     target.expire_on_commit = expire_on_commit
     token = _immediate.set(True)
     try:

@@ -151,24 +151,15 @@ def broker() -> Broker:
     return current_app.extensions["spaces_events"]
 
 
-def publish_after_commit(session, units) -> None:
-    """Publish each unit's new availability version once the transaction commits."""
-    unit_ids = sorted({unit.id for unit in units})
+def publish_after_commit(session, versions: dict[int, int]) -> None:
+    """Publish each unit's new availability version ({unit id: version}, as written by the
+    transaction) once the transaction commits."""
     app = current_app._get_current_object()
 
     def send() -> None:
-        import sqlalchemy as sa
-
-        from spaces.extensions import db
-        from spaces.listings.models import Unit
-
         bus = app.extensions["spaces_events"]
         changed_at = utcnow().isoformat()
-        with db.engine.connect() as conn:  # not the session: it stays out of a new transaction
-            rows = conn.execute(
-                sa.select(Unit.id, Unit.availability_version).where(Unit.id.in_(unit_ids))
-            ).all()
-        for unit_id, version in rows:
+        for unit_id, version in sorted(versions.items()):
             try:
                 bus.publish(
                     unit_id, {"unit_id": unit_id, "version": version, "changed_at": changed_at}

@@ -17,10 +17,15 @@ import smtplib
 import ssl
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email import encoders
+from email.charset import QP, Charset
+from email.header import Header, decode_header, make_header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
@@ -30,6 +35,9 @@ from spaces.db import after_commit
 from spaces.text import is_breaking
 
 log = logging.getLogger(__name__)
+
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
 
 
 @dataclass
@@ -77,26 +85,48 @@ def header_text(value: str) -> str:
     return " ".join(text.split())
 
 
-def build_message(to: str, subject: str, body: str, attachments=()) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = header_text(current_app.config["MAIL_FROM"])
-    message["To"] = header_text(to)
-    message["Subject"] = header_text(subject)
+def _address(value: str) -> str:
+    """A From/To header value, its display name encoded (RFC 2047) when it is not ASCII."""
+    name, address = parseaddr(header_text(value))
+    return formataddr((name, address), charset="utf-8") if address else header_text(value)
+
+
+def _header(name: str, value: str) -> Header:
+    """A header value the generator folds and, when it is not ASCII, encodes (RFC 2047)."""
+    text = header_text(value)
+    return Header(text, "us-ascii" if text.isascii() else "utf-8", header_name=name)
+
+
+def build_message(to: str, subject: str, body: str, attachments=()) -> Message:
+    """A MIME message: the text in UTF-8 (quoted-printable, readable in the outbox), then the
+    attachments in base64.
+
+    Built with the ``compat32`` classes, which take header strings as given: the modern
+    ``EmailMessage`` parses every header it is handed, and that was most of the cost of a
+    booking's e-mails (see bench/README.md). Readers parse it with any policy.
+    """
+    text = MIMEText("", "plain")
+    text.set_payload(body, _UTF8_QP)
+    if attachments:
+        message = MIMEMultipart("mixed")
+        message.attach(text)
+        for item in attachments:
+            part = MIMEBase(item.maintype, item.subtype, **item.params)
+            part.set_payload(item.content)
+            encoders.encode_base64(part)
+            part.add_header("Content-Disposition", "attachment", filename=item.filename)
+            message.attach(part)
+    else:
+        message = text
+    message["From"] = _address(current_app.config["MAIL_FROM"])
+    message["To"] = _address(to)
+    message["Subject"] = _header("Subject", subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="spaces.localhost")
-    message.set_content(body)
-    for item in attachments:
-        message.add_attachment(
-            item.content,
-            maintype=item.maintype,
-            subtype=item.subtype,
-            filename=item.filename,
-            params=item.params,
-        )
     return message
 
 
-def deliver(message: EmailMessage) -> None:
+def deliver(message: Message) -> None:
     """Hand a message to the configured transport; raises on SMTP failure."""
     outbox = current_app.config.get("MAIL_OUTBOX_DIR")
     smtp_url = current_app.config.get("SMTP_URL")
@@ -109,14 +139,15 @@ def deliver(message: EmailMessage) -> None:
             handle.write(bytes(message))
         path = os.path.join(outbox, name)
         os.replace(tmp, path)
-        log.info("e-mail to %s, %r: %s", message["To"], str(message["Subject"]), path)
+        subject = str(make_header(decode_header(message["Subject"] or "")))
+        log.info("e-mail to %s, %r: %s", message["To"], subject, path)
     elif smtp_url:
         _send_smtp(smtp_url, message)
     else:
         log.info("e-mail (console transport)\n%s", message.as_string())
 
 
-def _send_smtp(url: str, message: EmailMessage) -> None:
+def _send_smtp(url: str, message: Message) -> None:
     parts = urlsplit(url)
     secure = parts.scheme == "smtps"
     port = parts.port or (465 if secure else 587)
@@ -142,7 +173,7 @@ def send_mail(to: str, template: str, locale: str | None = None, attachments=(),
 
 def compose(
     to: str, template: str, locale: str | None = None, attachments=(), **context
-) -> EmailMessage:
+) -> Message:
     """One message, rendered in the recipient's language, not sent."""
     subject, body = render_mail(template, locale, **context)
     return build_message(to, subject, body, attachments)
@@ -159,28 +190,12 @@ def queue_mail(
     queue_message(session, compose(to, template, locale, attachments, **context))
 
 
-def queue_message(session, message: EmailMessage) -> None:
+def queue_message(session, message: Message) -> None:
     """Deliver a composed message after the current transaction commits (see ``queue_mail``)."""
     after_commit(session, lambda: deliver_later(message))
 
 
-def compose_after_commit(session, messages: Callable[[], Iterable[EmailMessage]]) -> None:
-    """Render the messages after the current transaction commits, then deliver them.
-
-    For a transaction that holds a lock others wait for (a booking holds its unit's): the
-    rendering (templates, invitations, the recipients' query) runs outside it. ``messages``
-    reads the objects as they were committed — with ``transaction(expire_on_commit=False)``
-    without reloading them. Nothing is rendered for a rolled-back transaction.
-    """
-
-    def send() -> None:
-        for message in list(messages()):
-            deliver_later(message)
-
-    after_commit(session, send)
-
-
-def deliver_later(message: EmailMessage) -> None:
+def deliver_later(message: Message) -> None:
     """Deliver through the job queue when ``REDIS_URL`` is set, else now.
 
     If Redis cannot take the job, the message is delivered now rather than lost.

@@ -81,8 +81,9 @@ def create_booking():
     # The order is the service's rule (bookings.rules), checked there after who may book.
     start, end = parse_window(form.start.data, form.end.data, tz, ordered=False)
     # What was written stays loaded after the commit: the answer and the e-mails (rendered
-    # after the commit) read it without loading the booking, its unit and space once more.
-    with transaction(expire_on_commit=False):
+    # after the commit) read it without loading the booking, its unit and space once more; the
+    # signed-in user is not read again either (the unit is, under its lock).
+    with transaction(expire_on_commit=False, keep_loaded=True):
         result = requesting.request_booking(
             actor,
             unit_id,

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
 from spaces.accounts.models import User
 from spaces.availability.hours import Window, normalised, overlapping
@@ -35,15 +36,31 @@ def day_name(weekday: int) -> str:
 
 def availability_changed(units: Iterable[Unit]) -> None:
     """Record that these units' availability changed: version bump in this transaction, and an
-    event to every open stream once it commits."""
-    units = list(units)
-    for unit in units:
-        # Incremented in SQL, so two concurrent changes never produce the same version.
-        unit.availability_version = Unit.availability_version + 1
-    if units:
-        from spaces.events import publish_after_commit
+    event to every open stream once it commits.
 
-        publish_after_commit(db.session, units)
+    One statement: the versions are incremented in SQL (two concurrent changes never produce
+    the same version) and returned, so the event needs no read after the commit.
+    """
+    units = list(units)
+    if not units:
+        return
+    table = Unit.__table__
+    rows = (
+        db.session.connection()
+        .execute(
+            table.update()
+            .where(table.c.id.in_(sorted({unit.id for unit in units})))
+            .values(availability_version=table.c.availability_version + 1)
+            .returning(table.c.id, table.c.availability_version)
+        )
+        .all()
+    )
+    versions = dict(rows)
+    for unit in units:
+        set_committed_value(unit, "availability_version", versions[unit.id])
+    from spaces.events import publish_after_commit
+
+    publish_after_commit(db.session, versions)
 
 
 def _owner_filter(owner: Space | Unit):

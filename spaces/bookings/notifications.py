@@ -9,12 +9,19 @@ clients and subscribed calendars agree. A series' e-mail invites to the occurren
 from __future__ import annotations
 
 from collections.abc import Iterator
-from email.message import EmailMessage
+from email.message import Message
 
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from spaces.bookings.models import Booking
 from spaces.calendars.invitations import invitation_for_booking
 from spaces.extensions import db
 from spaces.i18n import format_span
-from spaces.mail import Attachment, compose, compose_after_commit, external_url, queue_message
+from spaces.jobs import enqueue_after_commit
+from spaces.listings.models import Space, Unit
+from spaces.organisations.models import Organisation
+from spaces.mail import Attachment, compose, deliver, external_url, queue_message
 from spaces.organisations.services import managers
 
 
@@ -30,7 +37,7 @@ def invitation(booking) -> Attachment:
     )
 
 
-def _message(user, template: str, booking, *, invite: bool = False, **context) -> EmailMessage:
+def _message(user, template: str, booking, *, invite: bool = False, **context) -> Message:
     return compose(
         user.email,
         template,
@@ -52,20 +59,51 @@ def _send(user, template: str, booking, *, invite: bool = False, **context) -> N
     queue_message(db.session, _message(user, template, booking, invite=invite, **context))
 
 
-def _created_messages(result) -> Iterator[EmailMessage]:
-    first = result.first
-    count = len(result.bookings)
-    template = "booking_confirmed" if first.status == "confirmed" else "booking_requested"
-    yield _message(first.user, template, first, invite=True, count=count, skipped=result.skipped)
-    to_host = "booking_request_to_host" if first.status == "requested" else "booking_new_to_host"
+def _created_messages(first, count: int, status: str, skipped: list) -> Iterator[Message]:
+    template = "booking_confirmed" if status == "confirmed" else "booking_requested"
+    yield _message(first.user, template, first, invite=True, count=count, skipped=skipped)
+    to_host = "booking_request_to_host" if status == "requested" else "booking_new_to_host"
     for host in managers(first.unit.space.organisation):
         yield _message(host, to_host, first, count=count)
 
 
 def booking_created(result) -> None:
-    """To the booker and the host's managers — rendered after the commit, outside the unit's
-    lock, which only the check and the write hold."""
-    compose_after_commit(db.session, lambda: _created_messages(result))
+    """To the booker and the host's managers — composed by a job queued once the booking commits
+    (``send_created``): the request that booked only queues it. With Redis the worker renders
+    and sends; without it, the app's own job threads do (inline under tests)."""
+    first = result.first
+    skipped = [{"date": s["date"], "reason": s["reason"]} for s in result.skipped]
+    enqueue_after_commit(
+        db.session,
+        "spaces.bookings.notifications.send_created",
+        first.id,
+        len(result.bookings),
+        first.status,
+        skipped,
+    )
+
+
+def send_created(booking_id: int, count: int, status: str, skipped: list) -> None:
+    """The job: the e-mails of a new booking (or series), in each recipient's language.
+
+    ``status`` is the booking's status when it was made (a request approved in between is still
+    announced as the request it was; the approval sends its own e-mail)."""
+    first = db.session.scalars(
+        sa.select(Booking)
+        .where(Booking.id == booking_id)
+        .options(
+            joinedload(Booking.user),
+            joinedload(Booking.unit)
+            .joinedload(Unit.space)
+            .joinedload(Space.organisation)
+            .lazyload(Organisation.memberships),
+            joinedload(Booking.unit, Unit.space).lazyload(Space.service_rows),
+        )
+    ).first()
+    if first is None:
+        return
+    for message in list(_created_messages(first, count, status, skipped)):
+        deliver(message)
 
 
 def booking_decided(booking) -> None:

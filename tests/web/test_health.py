@@ -28,3 +28,53 @@ def test_request_id_is_echoed_or_made(client):
         "X-Request-ID"
     ]
     assert made != "bad id with spaces" and len(made) == 32
+
+
+def _terminate_app_connections(app, database) -> int:
+    """Cut the server side of every connection the app's pool holds (as a restart would)."""
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import _postgres_admin
+
+    name = make_url(database.url).database
+    with _postgres_admin() as admin:
+        return admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).fetchone()[0]
+
+
+def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(
+    app, client, database, monkeypatch
+):
+    """The pool pings a connection that sat idle (spaces.db.PING_IDLE_SECONDS) and replaces it
+    when the ping fails: the next request after a database restart gets its answer, not a 500."""
+    import pytest
+
+    if database.backend != "postgresql":
+        pytest.skip("needs a server connection to cut")
+    import spaces.db
+
+    assert client.get("/api/v1/spaces?per_page=1").status_code == 200  # a connection pooled
+    assert _terminate_app_connections(app, database) >= 1
+    monkeypatch.setattr(spaces.db, "PING_IDLE_SECONDS", 0.0)
+    assert client.get("/api/v1/spaces?per_page=1").status_code == 200
+    assert client.get("/readyz").status_code == 200
+
+
+def test_a_connection_used_again_at_once_is_not_pinged(app, client, database, monkeypatch):
+    """Within the idle period the pool hands the connection out as it is (no round trip): cut
+    it, and the next request fails, which is what the ping after idleness is for."""
+    import pytest
+
+    if database.backend != "postgresql":
+        pytest.skip("needs a server connection to cut")
+    import spaces.db
+
+    monkeypatch.setattr(spaces.db, "PING_IDLE_SECONDS", 3600.0)
+    assert client.get("/api/v1/spaces?per_page=1").status_code == 200
+    assert _terminate_app_connections(app, database) >= 1
+    assert client.get("/api/v1/spaces?per_page=1").status_code == 500
+    # SQLAlchemy invalidates the pool on the disconnect: the request after that one works.
+    assert client.get("/api/v1/spaces?per_page=1").status_code == 200
