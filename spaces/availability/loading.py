@@ -2,8 +2,8 @@
 
 The one loader: the booking check (under the lock), quotes, the dated search, the timeline and
 the day strip all read units through ``load_states`` (``unit_state`` is its one-unit form). It is
-set-based: one query per kind of input (opening windows, closures, live bookings, busy blocks)
-for any number of units, never a query per unit.
+set-based: one statement reads every kind of input (opening windows, closures, live bookings,
+busy blocks) for any number of units, never a query per unit.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from spaces.availability.hours import Window
 from spaces.availability.models import Closure, OpeningWindow
 from spaces.bookings.models import Booking
 from spaces.calendars.models import BusyBlock
+from spaces.db import UTCDateTime
 from spaces.extensions import db
 from spaces.listings.models import Space, Unit, rate_card, seats_at_once
 
@@ -160,6 +161,134 @@ def _never(day: date) -> bool:
     return False
 
 
+# The kinds of rows of the input query, in its first column.
+_WINDOW, _CLOSURE, _BOOKING, _BLOCK = 0, 1, 2, 3
+_ALL_WEEKDAYS = list(range(7))
+
+
+def _ids_param(column, name: str, dialect: str):
+    """``column IN <the bound list name>``: an array on PostgreSQL, a JSON array on SQLite."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.Integer)))
+    each = sa.func.json_each(sa.bindparam(name, type_=sa.String)).table_valued("value")
+    return column.in_(sa.select(each.c.value))
+
+
+@functools.cache
+def _input_query(dialect: str):
+    """The engine's whole input for a set of units in ONE statement: opening windows, closures,
+    live bookings and busy blocks over [start, end), as rows of one shape tagged by kind.
+
+    Built once per dialect and reused (its compiled form is cached too); the unit ids, space
+    ids, weekdays and instants are bound values, so 1 unit or 20,000 read the same SQL."""
+    start, end, now = (sa.bindparam(n, type_=UTCDateTime()) for n in ("start", "end", "now"))
+    stamp = UTCDateTime()
+
+    def number(value):
+        # Typed NULLs: PostgreSQL resolves a UNION's column types branch by branch.
+        return value if value is not None else sa.cast(sa.null(), sa.Integer)
+
+    def instant(value):
+        return sa.type_coerce(value if value is not None else sa.cast(sa.null(), stamp), stamp)
+
+    def row(kind, space_id, unit_id, booking_id, weekday, first, last, a, b, seats):
+        return (
+            sa.literal_column(str(kind), sa.Integer).label("kind"),
+            number(space_id).label("space_id"),
+            unit_id.label("unit_id"),
+            number(booking_id).label("booking_id"),
+            number(weekday).label("weekday"),
+            number(first).label("first"),
+            number(last).label("last"),
+            instant(a).label("a"),
+            instant(b).label("b"),
+            number(seats).label("seats"),
+        )
+
+    def ids(column, name):
+        return _ids_param(column, name, dialect)
+
+    windows = sa.select(
+        *row(
+            _WINDOW,
+            OpeningWindow.space_id,
+            OpeningWindow.unit_id,
+            None,
+            OpeningWindow.weekday,
+            OpeningWindow.start_minute,
+            OpeningWindow.end_minute,
+            None,
+            None,
+            None,
+        )
+    ).where(
+        sa.or_(ids(OpeningWindow.space_id, "space_ids"), ids(OpeningWindow.unit_id, "own_ids")),
+        ids(OpeningWindow.weekday, "weekdays"),
+    )
+    closures = sa.select(
+        *row(
+            _CLOSURE,
+            Closure.space_id,
+            Closure.unit_id,
+            None,
+            None,
+            None,
+            None,
+            Closure.start_at,
+            Closure.end_at,
+            None,
+        )
+    ).where(
+        sa.or_(ids(Closure.space_id, "space_ids"), ids(Closure.unit_id, "unit_ids")),
+        Closure.start_at < end,
+        Closure.end_at > start,
+    )
+    bookings = sa.select(
+        *row(
+            _BOOKING,
+            None,
+            Booking.unit_id,
+            Booking.id,
+            None,
+            None,
+            None,
+            Booking.start_at,
+            Booking.end_at,
+            Booking.seats,
+        )
+    ).where(
+        ids(Booking.unit_id, "unit_ids"),
+        Booking.start_at < end,
+        Booking.end_at > start,
+        sa.or_(
+            Booking.status == "confirmed",
+            sa.and_(Booking.status == "requested", Booking.expires_at > now),
+        ),
+    )
+    blocks = sa.select(
+        *row(
+            _BLOCK,
+            None,
+            BusyBlock.unit_id,
+            None,
+            None,
+            None,
+            None,
+            BusyBlock.start_at,
+            BusyBlock.end_at,
+            None,
+        )
+    ).where(
+        ids(BusyBlock.unit_id, "unit_ids"), BusyBlock.start_at < end, BusyBlock.end_at > start
+    )
+    return sa.union_all(windows, closures, bookings, blocks)
+
+
+def _bound_ids(ids: Iterable[int], dialect: str):
+    ids = [int(i) for i in ids]
+    return ids if dialect == "postgresql" else json.dumps(ids)
+
+
 def load(
     facts: Iterable[UnitFacts],
     start: datetime,
@@ -169,65 +298,47 @@ def load(
 ) -> Loaded:
     """Everything the engine needs about these units over [start, end), grouped by owner.
 
-    Four queries whatever the number of units (opening windows, closures, live bookings, busy
-    blocks); ``exclude`` leaves out bookings by id (a booking being moved does not compete with
-    itself)."""
+    One statement whatever the number of units (opening windows, closures, live bookings and
+    busy blocks together); ``exclude`` leaves out bookings by id (a booking being moved does not
+    compete with itself)."""
     facts = list(facts)
     excluded = set(exclude)
-    unit_ids = [f.id for f in facts]
-    space_ids = list({f.space_id for f in facts})
-    own = [f.id for f in facts if f.own_hours]
     zones = {f.timezone: ZoneInfo(f.timezone) for f in facts}
     weekdays = _weekdays(start, end, zones.values())
     db.session.flush()  # the rows below come through the connection: no autoflush there
     connection = db.session.connection()
+    dialect = connection.dialect.name
+    rows = connection.execute(
+        _input_query(dialect),
+        {
+            "space_ids": _bound_ids({f.space_id for f in facts}, dialect),
+            "own_ids": _bound_ids((f.id for f in facts if f.own_hours), dialect),
+            "unit_ids": _bound_ids((f.id for f in facts), dialect),
+            "weekdays": _bound_ids(_ALL_WEEKDAYS if weekdays is None else weekdays, dialect),
+            "start": start,
+            "end": end,
+            "now": now,
+        },
+    )
 
     space_windows: dict[int, list[Window]] = defaultdict(list)
     unit_windows: dict[int, list[Window]] = defaultdict(list)
-    for space_id, unit_id, weekday, first, last in connection.execute(
-        sa.select(
-            OpeningWindow.space_id,
-            OpeningWindow.unit_id,
-            OpeningWindow.weekday,
-            OpeningWindow.start_minute,
-            OpeningWindow.end_minute,
-        )
-        .where(sa.or_(id_in(OpeningWindow.space_id, space_ids), id_in(OpeningWindow.unit_id, own)))
-        .where(OpeningWindow.weekday.in_(weekdays) if weekdays else sa.true())
-    ):
-        target = space_windows[space_id] if space_id is not None else unit_windows[unit_id]
-        target.append(Window(weekday, first, last))
     space_closures: dict[int, list] = defaultdict(list)
     unit_closures: dict[int, list] = defaultdict(list)
-    for space_id, unit_id, a, b in connection.execute(
-        sa.select(Closure.space_id, Closure.unit_id, Closure.start_at, Closure.end_at).where(
-            sa.or_(id_in(Closure.space_id, space_ids), id_in(Closure.unit_id, unit_ids)),
-            Closure.start_at < end,
-            Closure.end_at > start,
-        )
-    ):
-        target = space_closures[space_id] if space_id is not None else unit_closures[unit_id]
-        target.append((a, b))
     occupations: dict[int, list[Occupation]] = defaultdict(list)
-    for booking_id, owner, a, b, seats in connection.execute(
-        sa.select(
-            Booking.id, Booking.unit_id, Booking.start_at, Booking.end_at, Booking.seats
-        ).where(
-            id_in(Booking.unit_id, unit_ids),
-            Booking.start_at < end,
-            Booking.end_at > start,
-            _live(now),
-        )
-    ):
-        if booking_id not in excluded:
-            occupations[owner].append(Occupation(a, b, seats))
     blocks: dict[int, list] = defaultdict(list)
-    for owner, a, b in connection.execute(
-        sa.select(BusyBlock.unit_id, BusyBlock.start_at, BusyBlock.end_at).where(
-            id_in(BusyBlock.unit_id, unit_ids), BusyBlock.start_at < end, BusyBlock.end_at > start
-        )
-    ):
-        blocks[owner].append((a, b))
+    for kind, space_id, unit_id, booking_id, weekday, first, last, a, b, seats in rows:
+        if kind == _BOOKING:
+            if booking_id not in excluded:
+                occupations[unit_id].append(Occupation(a, b, seats))
+        elif kind == _WINDOW:
+            target = space_windows[space_id] if space_id is not None else unit_windows[unit_id]
+            target.append(Window(weekday, first, last))
+        elif kind == _CLOSURE:
+            target = space_closures[space_id] if space_id is not None else unit_closures[unit_id]
+            target.append((a, b))
+        else:
+            blocks[unit_id].append((a, b))
 
     # Sorted once per owner; the engine reads windows and never changes them (shared lists).
     for grouped in (space_windows, unit_windows):
