@@ -16,6 +16,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +42,31 @@ def workdir() -> Path:
         atexit.register(shutil.rmtree, path, ignore_errors=True)
         _workdir.append(path)
     return _workdir[0]
+
+
+@contextmanager
+def worker(database_url: str, redis_url: str) -> Iterator[None]:
+    """``flask --app wsgi worker`` on the same database and Redis (it sends the queued e-mails)."""
+    log = workdir() / "worker.log"
+    env = {**os.environ, **{k: v for k, v in server_env(database_url, redis_url).items() if v}}
+    env["SPACES_ENV"] = "testing"
+    env["SECRET_KEY"] = "bench"
+    with open(log, "ab") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def make_app(database_url: str, redis_url: str | None = None):
@@ -71,6 +97,9 @@ def server_env(database_url: str, redis_url: str | None = None) -> dict:
         "SPACES_INSTANCE_PATH": str(workdir() / "server-instance"),
         "MAIL_OUTBOX_DIR": str(workdir() / "server-outbox"),
         "PYTHONWARNINGS": "ignore",
+        # Jobs (a booking's e-mails) as in production: on Redis for the worker when REDIS_URL is
+        # set, else on the server's own job threads, not inline in the request as under tests.
+        "JOBS_INLINE": "0",
     }
 
 

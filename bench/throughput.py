@@ -27,6 +27,7 @@ job queue with ``--redis-url``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -252,6 +253,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--redis-url", default=None, help="REDIS_URL for the app (default none)")
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="with --redis-url: run `flask worker` alongside (it sends the queued e-mails)",
+    )
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--clients", type=int, default=16)
@@ -291,8 +297,18 @@ def main() -> None:
         if args.url:
             measure(args.url)
         else:
-            with kit.served(database_url, args.redis_url, args.workers, args.threads) as url:
-                print(f"gunicorn: {args.workers} workers × {args.threads} threads", flush=True)
+            with contextlib.ExitStack() as stack:
+                if args.worker and args.redis_url:
+                    stack.enter_context(kit.worker(database_url, args.redis_url))
+                url = stack.enter_context(
+                    kit.served(database_url, args.redis_url, args.workers, args.threads)
+                )
+                print(
+                    f"gunicorn: {args.workers} workers × {args.threads} threads"
+                    f"{', Redis' if args.redis_url else ''}"
+                    f"{' and a worker sending the e-mails' if args.worker else ''}",
+                    flush=True,
+                )
                 measure(url)
         print(f"== done, load average {kit.load_average()}", flush=True)
         db.session.remove()

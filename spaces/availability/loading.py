@@ -278,9 +278,7 @@ def _input_query(dialect: str):
             BusyBlock.end_at,
             None,
         )
-    ).where(
-        ids(BusyBlock.unit_id, "unit_ids"), BusyBlock.start_at < end, BusyBlock.end_at > start
-    )
+    ).where(ids(BusyBlock.unit_id, "unit_ids"), BusyBlock.start_at < end, BusyBlock.end_at > start)
     return sa.union_all(windows, closures, bookings, blocks)
 
 
