@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -50,15 +51,21 @@ def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
     return data
 
 
+@functools.cache
+def _zone_query():
+    """Built once: the statement is compiled once and its cache key computed once."""
+    return (
+        sa.select(Space.timezone)
+        .join(Unit, Unit.space_id == Space.id)
+        .where(Unit.id == sa.bindparam("unit_id"))
+    )
+
+
 def _timezone_or_404(unit_id: int) -> ZoneInfo:
     """The zone of the unit's space (to read the times given without an offset): one light
     row — the booking reads the unit itself under its lock."""
     name = (
-        db.session.scalar(
-            sa.select(Space.timezone)
-            .join(Unit, Unit.space_id == Space.id)
-            .where(Unit.id == unit_id)
-        )
+        db.session.connection().execute(_zone_query(), {"unit_id": unit_id}).scalar()
         if 0 < unit_id < 2**31
         else None
     )
