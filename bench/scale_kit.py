@@ -82,6 +82,9 @@ def make_app(database_url: str, redis_url: str | None = None):
             "REDIS_URL": redis_url,
             "RATELIMIT_ENABLED": False,
             "MAIL_OUTBOX_DIR": str(workdir() / "outbox"),
+            # A booking's e-mails as in production: a job on Redis, else the app's job threads,
+            # not inline in the measured call as under tests.
+            "JOBS_INLINE": False,
         }
     )
     logging.getLogger().setLevel(logging.WARNING)
