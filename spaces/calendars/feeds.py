@@ -28,7 +28,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from spaces.accounts.models import User
 from spaces.accounts.permissions import can_manage
@@ -169,7 +169,9 @@ def feed_bookings(token: CalendarToken, now: datetime) -> list[Booking]:
         sa.select(Booking)
         .where(_scope_clause(token), *_window(now))
         .options(
-            joinedload(Booking.unit).joinedload(Unit.space).lazyload(Space.service_rows),
+            joinedload(Booking.unit)
+            .joinedload(Unit.space)
+            .options(lazyload(Space.service_rows), lazyload(Space.organisation)),
         )
         .order_by(Booking.start_at, Booking.id)
     )
