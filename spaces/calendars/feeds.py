@@ -49,6 +49,7 @@ from spaces.db import utcnow
 from spaces.errors import NotFound
 from spaces.extensions import db
 from spaces.listings.models import Space, Unit
+from spaces.organisations.models import Membership
 from spaces.organisations.services import role_of
 
 RECENT = timedelta(days=30)  # cancelled, declined and expired events stay this long
@@ -110,17 +111,25 @@ def open_token(token_text: str) -> CalendarToken:
     """The token behind an address, with its owner and target, if its feed may be read.
 
     Raises NotFound for an unknown or revoked token, a suspended or deleted owner, or a host
-    feed whose owner no longer manages the place. One query (two for a host's feed: the role)."""
+    feed whose owner no longer manages the place. One query, the owner's roles included."""
     if not token_text or len(token_text) > 64:
         raise NotFound()
-    token = db.session.scalar(
-        sa.select(CalendarToken)
-        .where(CalendarToken.token == token_text)
-        .options(
-            joinedload(CalendarToken.user),
-            joinedload(CalendarToken.unit).joinedload(Unit.space).lazyload(Space.service_rows),
-            joinedload(CalendarToken.space).lazyload(Space.service_rows),
+    light = (lazyload(Space.service_rows), lazyload(Space.organisation))
+    token = (
+        db.session.scalars(
+            sa.select(CalendarToken)
+            .where(CalendarToken.token == token_text)
+            .options(
+                # The owner's memberships come along: the role below needs no query of its own.
+                joinedload(CalendarToken.user)
+                .joinedload(User.memberships)
+                .lazyload(Membership.organisation),
+                joinedload(CalendarToken.unit).joinedload(Unit.space).options(*light),
+                joinedload(CalendarToken.space).options(*light),
+            )
         )
+        .unique()
+        .first()
     )
     if token is None or token.revoked_at is not None or not token.user.is_active:
         raise NotFound()
