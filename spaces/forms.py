@@ -9,6 +9,7 @@ to ``FieldList`` or multi-selects, and the same validators run; errors become a 
 from __future__ import annotations
 
 import contextvars
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms import i18n as wtforms_i18n
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
@@ -147,6 +149,14 @@ class BaseForm(FlaskForm):
 
     extra_errors: dict[str, list] = {}
 
+    class Meta:
+        def get_translations(self, form):
+            """WTForms' own messages in the current language, each catalogue loaded once per
+            process (Flask-WTF loads it from disk again in every request)."""
+            from spaces.i18n import current_locale
+
+            return _wtforms_translations(str(current_locale()))
+
     def validate(self, extra_validators=None) -> bool:
         _refuse_absurd_ids(self)
         extra = {name: list(rules) for name, rules in (extra_validators or {}).items()}
@@ -155,6 +165,11 @@ class BaseForm(FlaskForm):
             if rule is not None:
                 extra.setdefault(name, []).append(rule)
         return super().validate(extra_validators=extra)
+
+
+@functools.lru_cache(maxsize=8)
+def _wtforms_translations(locale: str):
+    return wtforms_i18n.get_translations([locale])
 
 
 def _flatten(form: Form, payload: dict, prefix: str, out: MultiDict, type_errors: dict) -> None:

@@ -562,3 +562,19 @@ def test_search_with_dates_returns_exactly_the_bookable_units(client, world, app
     ).get_json()
     assert saturday["items"] == []
     assert client.get(f"/api/v1/search?lat={lat}&lon={lon}&start=2027-03-06").status_code == 422
+
+
+def test_wtforms_own_messages_follow_the_readers_language(client, world):
+    """A built-in WTForms message (not one of ours) in French, then in English, request after
+    request: the catalogue is loaded once per language, never shared across languages."""
+    payload = {"unit_id": world["pool"], "start": "2027-03-01T09:00", "end": "2027-03-01T10:00"}
+    answers = {}
+    for language in ("fr", "en", "fr"):
+        response = client.post(
+            "/api/v1/bookings",
+            json={**payload, "seats": "deux"},
+            headers={**world["b"], "Accept-Language": language},
+        )
+        assert response.status_code == 422, response.get_json()
+        answers.setdefault(language, set()).add(response.get_json()["error"]["fields"]["seats"][0])
+    assert answers == {"fr": {"N'est pas un entier valide."}, "en": {"Not a valid integer value."}}
