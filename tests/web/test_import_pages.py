@@ -106,7 +106,7 @@ def test_a_good_csv_previews_then_imports_drafts_in_one_go(client, host):
     assert "Ancienne poste" in preview and "Loches (37600)" in preview and "INSEE 37132" in preview
 
     page = run(client, response).get_data(as_text=True)
-    assert "2 places created as drafts, 0 updated." in page
+    assert "Created as drafts: 2. Updated: 0." in page
     first, second = spaces_of(organisation)
     assert (first.name, first.status, first.import_reference) == (
         "Ancienne poste",
@@ -164,7 +164,7 @@ def test_bad_rows_are_named_by_line_and_column_and_nothing_is_written(client, ho
 
     # Corrected, the same file goes through.
     response = upload(client, organisation, csv_of(GOOD_ROWS[0]))
-    assert "1 places created" in run(client, response).get_data(as_text=True)
+    assert "Created as drafts: 1." in run(client, response).get_data(as_text=True)
 
 
 def xlsx_of(rows: list[list]) -> bytes:
@@ -230,7 +230,7 @@ def test_an_xlsx_with_english_headers_reads_dates_and_numbers_as_cells(client, h
     assert spaces_of(organisation) == []
 
     response = upload(client, organisation, xlsx_of(rows[:2]), "places.xlsx")
-    assert "1 places created" in run(client, response).get_data(as_text=True)
+    assert "Created as drafts: 1." in run(client, response).get_data(as_text=True)
     (space,) = spaces_of(organisation)
     assert (space.commune, space.insee_code, space.available_from) == (
         "Tours",
@@ -256,9 +256,9 @@ def test_a_second_upload_updates_the_places_with_the_same_reference(client, host
     response = upload(client, organisation, csv_of(*changed))
     preview = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'data-action="update"' in preview and 'data-action="create"' in preview
-    assert "1 to create as drafts, 1 to update." in preview
+    assert "To create as drafts: 1. To update: 1." in preview
     page = run(client, response).get_data(as_text=True)
-    assert "1 places created as drafts, 1 updated." in page
+    assert "Created as drafts: 1. Updated: 1." in page
 
     after = {s.import_reference: s for s in spaces_of(organisation)}
     assert set(after) == {"LOC-1", "LOC-2", "LOC-3"}
@@ -341,3 +341,107 @@ def test_the_status_endpoint_says_how_far_it_went(client, host):
     again = client.post(url + "/run", data={"csrf_token": csrf_from(page)})
     assert again.status_code == 302
     assert len(spaces_of(organisation)) == 2
+
+
+# --- hostile input: a clear message, never a 500, nothing written -------------------------------
+
+
+def _refused(client, organisation, content: bytes, filename: str) -> str:
+    response = upload(client, organisation, content, filename)
+    assert response.status_code in (413, 422), response.status_code
+    fresh()
+    assert spaces_of(organisation) == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ListingImport)) == 0
+    return unescape(response.get_data(as_text=True))
+
+
+def _big_xlsx(rows: int) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(XLSX_HEADER)
+    for n in range(rows):
+        sheet.append([f"R-{n}", f"Place {n}", "37261", 4, "office", None, None, 5, None, ""])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"", "empty.csv", "This file is empty."),
+        (b"\r\n \r\n", "blank.csv", "This file is empty."),
+        ("Référence;Nom;Commune\r\n".encode(), "header.csv", "has a header line but no rows"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "photo.csv", "not a spreadsheet"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "old.xls", "old Excel file (.xls)"),
+        (b"PK\x03\x04" + bytes(100), "broken.xlsx", "not a spreadsheet"),
+        (b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nendobj\n", "doc.pdf", "no column for"),
+        (b"a;b;c\r\n1;2;3\r\n", "other.csv", "no column for: Reference, Name, Commune"),
+    ],
+)
+def test_files_that_are_not_listing_spreadsheets_are_refused_clearly(
+    client, host, content, filename, message
+):
+    _, organisation = host
+    assert message in _refused(client, organisation, content, filename)
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(client, host):
+    import zipfile
+
+    _, organisation = host
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("hello.txt", "hello")
+    assert "not a spreadsheet" in _refused(client, organisation, out.getvalue(), "x.xlsx")
+
+
+def test_ten_thousand_rows_are_refused_before_any_is_checked(client, host):
+    _, organisation = host
+    row = "R-{n};Place {n};;37600;Loches;;4;;;;10;;;"
+    content = csv_of(*(row.format(n=n) for n in range(10_000)))
+    assert len(content) < 2 * 1024 * 1024
+    assert "more than 500 rows" in _refused(client, organisation, content, "many.csv")
+    assert "more than 500 rows" in _refused(client, organisation, _big_xlsx(10_000), "many.xlsx")
+
+
+def test_a_file_over_two_megabytes_is_refused(client, host):
+    _, organisation = host
+    content = csv_of(*(f"R-{n};{'x' * 5000};;37600;Loches;;4;;;;10;;;" for n in range(450)))
+    assert len(content) > 2 * 1024 * 1024
+    assert "larger than 2 MB" in _refused(client, organisation, content, "big.csv")
+
+
+def test_a_huge_cell_is_refused_and_a_long_one_is_a_row_error(client, host):
+    _, organisation = host
+    huge = csv_of(f"R-1;{'x' * 200_000};;37600;Loches;;4;;;;10;;;")
+    assert "Line 2 has a cell of more than 10000 characters" in _refused(
+        client, organisation, huge, "huge.csv"
+    ).replace("\u202f", "").replace(",", "")
+    xlsx = xlsx_of([XLSX_HEADER, ["R-1", "y" * 30_000, "37261", 4, "office", None, None, 5]])
+    assert "Line 2 has a cell of more than" in _refused(client, organisation, xlsx, "huge.xlsx")
+    long_name = csv_of(f"R-1;{'x' * 500};;37600;Loches;;4;;;;10;;;")
+    html = _refused(client, organisation, long_name, "long.csv")
+    assert set(row_errors(html)[2]) == {"name"}
+
+
+def test_no_file_and_no_organisation_are_form_errors(client, host):
+    _, organisation = host
+    assert "This file is empty." in _refused(client, organisation, b"", "")
+    page = client.get("/my/spaces/import").get_data(as_text=True)
+    response = client.post(
+        "/my/spaces/import",
+        data={"csrf_token": csrf_from(page), "organisation_id": "99999999999999999999"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "Choose one of your organisations." in response.get_data(as_text=True)
+
+
+def test_csv_from_excel_in_windows_1252_with_commas_reads(client, host):
+    _, organisation = host
+    text = 'Référence,Nom,Commune,Capacité,Loyer mensuel\r\nA-1,Mairie annexe,Chinon,5,"300,50"\r\n'
+    response = upload(client, organisation, text.encode("cp1252"), "excel.csv")
+    assert "Created as drafts: 1." in run(client, response).get_data(as_text=True)
+    (space,) = spaces_of(organisation)
+    assert (space.commune, space.units[0].price_month) == ("Chinon", 30050)
