@@ -8,6 +8,8 @@ JavaScript, refreshes itself.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     Response,
@@ -121,13 +123,16 @@ def check():
 def show(import_id: int):
     record = services.get_import(_actor(), import_id)
     rows = record.rows
+    for row in rows:  # the availability window as dates, for the page to word them
+        for name in ("available_from", "available_until"):
+            value = row["space"].get(name)
+            row[name] = date.fromisoformat(value) if value else None
     return render_template(
         "imports/import.html",
         record=record,
         rows=rows,
         done=services.rows_done(record),
         labels=COLUMN_LABELS,
-        shown_columns=[c for c in COLUMNS if any(c in row["shown"] for row in rows[:1])],
     )
 
 

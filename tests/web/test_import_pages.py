@@ -445,3 +445,58 @@ def test_csv_from_excel_in_windows_1252_with_commas_reads(client, host):
     assert "Created as drafts: 1." in run(client, response).get_data(as_text=True)
     (space,) = spaces_of(organisation)
     assert (space.commune, space.units[0].price_month) == ("Chinon", 30050)
+
+
+# --- the job: one transaction, and its progress -----------------------------------------------
+
+
+def test_a_row_that_fails_while_writing_leaves_nothing_written(client, host):
+    import json
+
+    from spaces.db import transaction
+
+    _, organisation = host
+    rows = [f"F-{n};Lieu {n};;37600;Loches;;4;;;;10;;;" for n in range(30)]
+    response = upload(client, organisation, csv_of(*rows))
+    fresh()
+    record = db.session.scalars(sa.select(ListingImport)).one()
+    stored = record.rows
+    stored[25]["unit"]["capacity"] = 0  # refused by the database, after 25 places were flushed
+    with transaction():
+        record.rows_json = json.dumps(stored)
+    page = run(client, response).get_data(as_text=True)
+    assert "The import failed" in page
+    assert "nothing was written" in page
+    assert spaces_of(organisation) == []
+    assert client.get(response.headers["Location"] + "/status").json["status"] == "failed"
+
+
+@pytest.mark.redis
+def test_with_redis_the_import_waits_for_the_worker_and_reports_progress_there(
+    app, client, host, redis_url
+):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    _, organisation = host
+    app.config["REDIS_URL"] = redis_url
+    response = upload(client, organisation, csv_of(*GOOD_ROWS))
+    url = response.headers["Location"]
+    page = run(client, response).get_data(as_text=True)
+    assert 'id="import-progress"' in page and "import-progress.js" in page
+    assert "0 of 2 places written." in page
+    assert client.get(url + "/status").json["status"] == "queued"
+    assert spaces_of(organisation) == []
+
+    connection = Redis.from_url(redis_url)
+    SimpleWorker([Queue("spaces", connection=connection)], connection=connection).work(burst=True)
+    assert client.get(url + "/status").json == {
+        "status": "done",
+        "total": 2,
+        "done": 2,
+        "created": 2,
+        "updated": 0,
+    }
+    record_id = int(url.rsplit("/", 1)[1])
+    assert connection.get(f"spaces:listing-import:{record_id}") == b"2"
+    assert len(spaces_of(organisation)) == 2
