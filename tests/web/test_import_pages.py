@@ -130,6 +130,8 @@ def test_a_good_csv_previews_then_imports_drafts_in_one_go(client, host):
     assert second.services == ["accessible", "wifi"]
     assert (second.units[0].kind, second.units[0].price_month) == ("meeting_room", 120000)
 
+    space_page = client.get(f"/spaces/{first.id}").get_data(as_text=True)
+    assert '<span data-testid="surface">85 m²</span>' in space_page
     my_places = client.get("/my/spaces").get_data(as_text=True)
     assert "Ancienne poste" in my_places and "Salle des fêtes" in unescape(my_places)
 
