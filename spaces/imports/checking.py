@@ -514,7 +514,10 @@ def _locate(postal_code: str, commune: str, insee: str) -> tuple[Place | None, s
 
 
 def _same_commune(found: str, given: str) -> bool:
-    found, given = normalize(found), normalize(given)
+    """Whether a commune written by someone names the one found (a postal code or département
+    number written with it, as in "37600 Loches" or "Loches (37)", is ignored)."""
+    found = normalize(found)
+    given = " ".join(w for w in normalize(given).split() if not w.isdigit())
     return found == given or found.startswith(given) or found.endswith(given)
 
 

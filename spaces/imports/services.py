@@ -46,10 +46,19 @@ def preview_upload(actor: User, organisation_id: int, data: bytes) -> Preview:
 
 
 def stage_import(actor: User, organisation_id: int, filename: str, preview: Preview):
-    """Keep a preview without errors, ready to run (in the caller's transaction)."""
+    """Keep a preview without errors, ready to run (in the caller's transaction), in place of
+    the actor's earlier previews for the organisation that were never run."""
     if not preview.ok:
         raise Conflict(_l("Correct the rows with errors first."), code="invalid_state")
     organisation = listings.managed_organisation(actor, organisation_id)
+    # A new upload supersedes the person's previews of this organisation that never ran.
+    db.session.execute(
+        sa.delete(ListingImport).where(
+            ListingImport.organisation_id == organisation_id,
+            ListingImport.created_by_id == actor.id,
+            ListingImport.status == "ready",
+        )
+    )
     rows = [{**row.data, "number": row.number, "shown": row.shown} for row in preview.rows]
     record = ListingImport(
         organisation=organisation,

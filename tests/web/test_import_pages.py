@@ -442,7 +442,7 @@ def test_no_file_and_no_organisation_are_form_errors(client, host):
 
 def test_csv_from_excel_in_windows_1252_with_commas_reads(client, host):
     _, organisation = host
-    text = 'Référence,Nom,Commune,Capacité,Loyer mensuel\r\nA-1,Mairie annexe,Chinon,5,"300,50"\r\n'
+    text = 'Référence,Nom,Commune,Capacité,Loyer mensuel\r\nA-1,Mairie annexe,Chinon (37),5,"300,50"\r\n'
     response = upload(client, organisation, text.encode("cp1252"), "excel.csv")
     assert "Created as drafts: 1." in run(client, response).get_data(as_text=True)
     (space,) = spaces_of(organisation)
@@ -502,3 +502,25 @@ def test_with_redis_the_import_waits_for_the_worker_and_reports_progress_there(
     record_id = int(url.rsplit("/", 1)[1])
     assert connection.get(f"spaces:listing-import:{record_id}") == b"2"
     assert len(spaces_of(organisation)) == 2
+
+
+def test_a_new_upload_replaces_the_preview_that_was_never_run(client, host):
+    _, organisation = host
+    upload(client, organisation, csv_of(GOOD_ROWS[0]))
+    second = upload(client, organisation, csv_of(*GOOD_ROWS)).headers["Location"]
+    assert client.get(second).get_data(as_text=True).count('data-testid="import-row"') == 2
+    fresh()
+    (kept,) = db.session.scalars(sa.select(ListingImport)).all()
+    assert (kept.status, kept.total) == ("ready", 2)
+
+
+def test_an_xlsx_that_unpacks_to_a_huge_sheet_is_refused_unread(client, host):
+    import zipfile
+
+    _, organisation = host
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", " " * (60 * 1024 * 1024))
+    assert len(out.getvalue()) < 1024 * 1024
+    assert "larger than 2 MB" in _refused(client, organisation, out.getvalue(), "bomb.xlsx")
