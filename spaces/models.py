@@ -4,6 +4,7 @@ from spaces.accounts.models import ApiToken, User
 from spaces.availability.models import Closure, OpeningWindow
 from spaces.bookings.models import Booking, Series
 from spaces.calendars.models import BusyBlock, CalendarImport, CalendarToken
+from spaces.imports.models import ListingImport
 from spaces.listings.models import Photo, Space, SpaceService, Unit
 from spaces.organisations.models import Invitation, Membership, Organisation
 
@@ -15,6 +16,7 @@ __all__ = [
     "CalendarToken",
     "Closure",
     "Invitation",
+    "ListingImport",
     "Membership",
     "OpeningWindow",
     "Organisation",

@@ -39,6 +39,9 @@ class Space(TimestampMixin, db.Model):
         sa.CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
         sa.Index("ix_spaces_status_latitude_longitude", "status", "latitude", "longitude"),
         sa.Index("ix_spaces_status_name_key", "status", "name_key", "id"),
+        # A spreadsheet's reference names one place per organisation (re-uploads update it).
+        sa.UniqueConstraint("organisation_id", "import_reference"),
+        sa.CheckConstraint("surface_m2 IS NULL OR surface_m2 > 0", name="surface_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +78,9 @@ class Space(TimestampMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
+    # The reference a spreadsheet import gave this place (``spaces.imports``); None otherwise.
+    import_reference: Mapped[str | None] = mapped_column(sa.String(60))
+    surface_m2: Mapped[int | None]
 
     organisation = relationship("Organisation", lazy="joined")
     service_rows = relationship(

@@ -109,6 +109,9 @@ def tour(app) -> dict[str, list[Stop]]:
             "pool": pool.id,
             "camille_booking": camille_booking,
             "cantine_booking": cantine_booking,
+            "loches_import": _staged_import(
+                app, find_user_by_email(ACCOUNTS["municipality"]), perception.organisation_id
+            ),
             "employer_org": next(
                 m.organisation_id
                 for m in find_user_by_email(ACCOUNTS["employer"]).memberships
@@ -155,6 +158,8 @@ def tour(app) -> dict[str, list[Stop]]:
             Stop("vacant-premises", "/spaces/{perception}"),
             Stop("closures", "/spaces/{perception}/closures"),
             Stop("organisation", "/organisations/{loches_org}"),
+            Stop("import", "/my/spaces/import"),
+            Stop("import-preview", "/my/spaces/import/{loches_import}"),
         ],
         "employer": [
             Stop("organisations", "/organisations"),
@@ -170,6 +175,27 @@ def tour(app) -> dict[str, list[Stop]]:
         role: [Stop(s.name, s.path.format(**ids)) for s in common[role] + by_role[role]]
         for role in ROLES
     }
+
+
+IMPORT_CSV = (
+    "Référence;Nom;Adresse;Code postal;Commune;Surface (m²);Capacité;Type d'offre;"
+    "Disponible à partir du;Prix à la journée;Loyer mensuel;Services\r\n"
+    "LOCHES-101;Ancienne gendarmerie — bureaux du premier étage;12 rue Quintefol;37600;Loches;"
+    "140;20;Local entier;01/03/2027;60;650;wifi, parking, accessible\r\n"
+    "LOCHES-102;Salle du conseil;;;Beaulieu-lès-Loches;45;30;Salle de réunion;;35;;wifi\r\n"
+)
+
+
+def _staged_import(app, user, organisation_id: int) -> int:
+    """A spreadsheet of two places, checked and ready to import (the preview page's data)."""
+    from spaces.db import transaction
+    from spaces.imports import services as imports
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        preview = imports.preview_upload(user, organisation_id, IMPORT_CSV.encode("utf-8"))
+        assert preview.ok, [row.errors for row in preview.rows]
+        with transaction():
+            return imports.stage_import(user, organisation_id, "lieux-vacants.csv", preview).id
 
 
 def log_in(page, email: str) -> None:
