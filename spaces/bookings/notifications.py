@@ -20,8 +20,8 @@ from spaces.extensions import db
 from spaces.i18n import format_span
 from spaces.jobs import enqueue_after_commit
 from spaces.listings.models import Space, Unit
-from spaces.organisations.models import Organisation
 from spaces.mail import Attachment, compose, deliver, external_url, queue_message
+from spaces.organisations.models import Organisation
 from spaces.organisations.services import managers
 
 
