@@ -91,16 +91,18 @@ def assess(
     price_of=price_interval,
     *,
     term: bool = False,
+    started: bool = False,
 ) -> Assessment:
     """The booking's outcome on ``state``: rules, then engine, then price — never a write.
 
     ``price_of`` is ``pricing.price_interval`` or a function giving the same answers (a search
     remembers the prices of identical rate cards). With ``term``, [start, end) are the local
-    midnights of a term's first day and of the day after its last."""
+    midnights of a term's first day and of the day after its last; ``started``: a term under
+    way keeps its first day (see ``rules.check_term_rules``)."""
     first, last = term_dates(start, end, state.tz) if term else (None, None)
     try:
         if term:
-            check_term_rules(unit, first, last, seats, now, state.tz)
+            check_term_rules(unit, first, last, seats, now, state.tz, started=started)
         else:
             check_rules(unit, start, end, seats, now)
     except Invalid as error:
@@ -154,11 +156,10 @@ def quote_term(
     """The quote of a term from ``first`` to ``last`` (local days): the booking's outcome."""
     now = now or utcnow()
     tz = ZoneInfo(unit.space.timezone)
-    if last < first or term_days(first, last) > MAX_TERM_DAYS:
-        # Refused by the rules before any engine work (bounded input).
-        try:
-            check_term_rules(unit, first, last, seats, now, tz)
-        except Invalid as error:
+    try:  # bounded input before any engine work (and before any date sum)
+        check_term_rules(unit, first, last, seats, now, tz)
+    except Invalid as error:
+        if getattr(error, "rule", None) in ("order", "too_far", "max"):
             return _rule_refusal(error, 0)
     start, end = term_span(first, last, tz)
     state = unit_state(unit, start, end, now)

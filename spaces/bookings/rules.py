@@ -93,15 +93,25 @@ def term_days(first: date, last: date) -> int:
 
 
 def check_term_rules(
-    unit: Unit, first: date, last: date, seats: int, now: datetime, tz: ZoneInfo
+    unit: Unit,
+    first: date,
+    last: date,
+    seats: int,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    started: bool = False,
 ) -> None:
     """Raise Invalid naming the field when a term from ``first`` to ``last`` (local days,
     inclusive) breaks a rule of the unit: order, offered (a month price), past, seats, the
     unit's min/max term days, notice (the first day may not be before the local day of
-    now + notice)."""
+    now + notice). ``started``: a term already under way keeps its first day (no past or
+    notice rule for it) and may not end before today."""
     if last < first:
         message = _l("The end date must not be before the start date.")
         raise _invalid("order", "end_date", message)
+    if last > now.date() + timedelta(days=2 * MAX_TERM_DAYS):
+        raise _invalid("too_far", "end_date", _l("This date is too far from today."))
     if unit.prices.get("month") is None:
         raise _invalid(
             "term_not_offered",
@@ -120,7 +130,10 @@ def check_term_rules(
                 min(MAX_TERM_DAYS, unit.max_term_days or MAX_TERM_DAYS),
             ),
         )
-    if first < now.astimezone(tz).date():
+    today = now.astimezone(tz).date()
+    if started and last < today:
+        raise _invalid("past", "end_date", _l("The last day is in the past."))
+    if not started and first < today:
         raise _invalid("past", "start_date", _l("The start is in the past."))
     _check_seats(unit, seats)
     if days < (unit.min_term_days or 1):
@@ -133,7 +146,7 @@ def check_term_rules(
                 unit.min_term_days,
             ),
         )
-    if first < earliest_start(unit, now).astimezone(tz).date():
+    if not started and first < earliest_start(unit, now).astimezone(tz).date():
         raise _invalid(
             "notice",
             "start_date",
