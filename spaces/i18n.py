@@ -78,12 +78,11 @@ def format_span(start: datetime, end: datetime, timezone: str, locale: str | Non
 def format_date_range(first: date, last: date, locale: str | None = None) -> str:
     """``du 1 au 31 décembre 2026`` / ``from 1 to 31 December 2026`` (both days inclusive;
     the month and year are said once when shared); ``le 1 décembre 2026`` for one day."""
+    from flask_babel import force_locale
     from flask_babel import gettext as _
 
     locale = locale or current_locale()
     full = babel_dates.format_date(last, "d MMMM y", locale=locale)
-    if first == last:
-        return _("on %(day)s", day=full)
     if (first.year, first.month) == (last.year, last.month):
         pattern = "d"
     elif first.year == last.year:
@@ -91,7 +90,10 @@ def format_date_range(first: date, last: date, locale: str | None = None) -> str
     else:
         pattern = "d MMMM y"
     start = babel_dates.format_date(first, pattern, locale=locale)
-    return _("from %(start)s to %(end)s", start=start, end=full)
+    with force_locale(locale):
+        if first == last:
+            return _("on %(day)s", day=full)
+        return _("from %(start)s to %(end)s", start=start, end=full)
 
 
 def format_duration(minutes: int | None) -> str:

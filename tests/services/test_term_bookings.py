@@ -134,3 +134,33 @@ def test_a_slot_request_expires_after_the_units_own_delay(app_ctx):
             make_user(), room.id, start, start + timedelta(hours=1), now=NOW
         ).first
     assert booking.expires_at == NOW + timedelta(hours=5)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "french", "english"),
+    [
+        (
+            date(2026, 12, 1),
+            date(2026, 12, 31),
+            "du 1 au 31 décembre 2026",
+            "from 1 to 31 December 2026",
+        ),
+        (date(2027, 7, 1), date(2027, 7, 31), "du 1 au 31 juillet 2027", "from 1 to 31 July 2027"),
+        (date(2027, 3, 15), date(2027, 4, 14), "du 15 mars au 14 avril 2027", None),
+        (date(2026, 12, 15), date(2027, 1, 14), "du 15 décembre 2026 au 14 janvier 2027", None),
+    ],
+)
+def test_mails_say_the_days_not_midnight_times(desks, outbox, first, last, french, english):
+    _host, unit = desks
+    booker = make_user("camille@example.org", locale="fr")
+    _term(booker, unit, first, last)
+    message = outbox.last("camille@example.org")
+    body = outbox.body(message)
+    assert french in body and "00:00" not in body, body
+    (invite,) = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    ics = invite.get_content()
+    assert f"DTSTART;VALUE=DATE:{first:%Y%m%d}" in ics
+    assert f"DTEND;VALUE=DATE:{last + timedelta(days=1):%Y%m%d}" in ics
+    if english:
+        _term(make_user("alex@example.org", locale="en"), unit, first, last)
+        assert english in outbox.body(outbox.last("alex@example.org"))
