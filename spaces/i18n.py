@@ -183,4 +183,5 @@ def init_app(app: Flask) -> str:
     app.jinja_env.filters["date_from_iso"] = date_from_iso
     app.jinja_env.filters["format_day"] = format_day
     app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["date_range"] = format_date_range
     return target

@@ -105,6 +105,13 @@ class Booking(TimestampMixin, db.Model):
         )
 
     @property
+    def local_days(self) -> tuple[date, date]:
+        """A term's first and last local days in its space's zone."""
+        from zoneinfo import ZoneInfo
+
+        return self.term_dates(ZoneInfo(self.unit.space.timezone))
+
+    @property
     def breakdown(self) -> list[dict]:
         return json.loads(self.price_breakdown or "[]")
 
