@@ -35,6 +35,9 @@ def move_booking(
     now = now or utcnow()
     if booking.user_id != actor.id and not can_handle(actor, booking):
         raise Forbidden()
+    if booking.kind == "term":
+        message = _l("A booking for a period moves by its first and last day.")
+        raise Invalid(message, fields={"start": [message]})
     seats = booking.seats if seats is None else seats
     unit = lock_unit(booking.unit_id)
     db.session.refresh(booking)

@@ -146,6 +146,21 @@ def test_a_term_ignores_hours_closures_and_holidays_but_not_seats(client, terms)
         )
     for _ in range(3):
         assert _book(client, terms, "desks", first, first + timedelta(days=45)).status_code == 201
+    # A closure added over the terms does not concern them (closed days are part of a term).
+    closure = client.post(
+        f"/api/v1/spaces/{terms['space'].id}/closures",
+        json={
+            "start": f"{first + timedelta(days=10)}T00:00",
+            "end": f"{first + timedelta(days=12)}T00:00",
+            "reason": "Inventaire",
+            "cancel_bookings": True,
+        },
+        headers=terms["h"],
+    )
+    assert closure.status_code == 201, closure.get_json()
+    assert closure.get_json()["affected_bookings"] == []
+    mine = client.get("/api/v1/bookings?mine=1", headers=terms["b"]).get_json()["items"]
+    assert {b["status"] for b in mine} == {"confirmed"}
     refused = _book(client, terms, "desks", first + timedelta(days=45), first + timedelta(days=60))
     assert refused.status_code == 409
     assert refused.get_json()["error"]["code"] == "unavailable"
