@@ -132,3 +132,27 @@ def test_the_unit_form_sets_the_term_settings(client, place):
     )
     bad = post_form(client, url, {**data, "min_term_days": "400"})
     assert bad.status_code == 422
+
+
+def test_the_search_page_finds_units_for_a_period(client, place):
+    _space, desks, hourly = place
+    first = _next_month()
+    last = first + timedelta(days=39)
+    response = client.get(
+        f"/search?near=Tours&date={first}&period=term&until={last}", headers=ENGLISH
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f"/units/{desks}/book-term?start_date={first}&amp;end_date={last}" in html
+    assert f"/units/{hourly}/book" not in html  # no month price: not offered for a period
+    assert "€380.00" in html
+    assert 'value="term" selected' in html and f'value="{last}"' in html
+    # The API's own query string shows the same search in the form.
+    again = client.get(f"/search?near=Tours&start_date={first}&end_date={last}").get_data(
+        as_text=True
+    )
+    assert 'value="term" selected' in again
+    bad = client.get(
+        f"/search?near=Tours&date={first}&period=term&until={first - timedelta(days=1)}"
+    )
+    assert bad.status_code == 422
