@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -107,8 +108,6 @@ class Booking(TimestampMixin, db.Model):
     @property
     def local_days(self) -> tuple[date, date]:
         """A term's first and last local days in its space's zone."""
-        from zoneinfo import ZoneInfo
-
         return self.term_dates(ZoneInfo(self.unit.space.timezone))
 
     @property

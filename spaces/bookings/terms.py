@@ -9,7 +9,7 @@ availability window do.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from spaces.accounts.models import User
@@ -27,12 +27,11 @@ from spaces.errors import NotFound
 from spaces.extensions import db
 
 
-def _expiry(unit, start: datetime, now: datetime) -> datetime:
+def _expiry(unit, first: date, tz: ZoneInfo, now: datetime) -> datetime:
     """When a term request stops holding seats: the unit's expiry after now, or its start —
     or, for a term starting today (its midnight is past), the end of that first day."""
-    if start <= now:
-        start = start + timedelta(days=1)  # an aware UTC instant: 24 hours, DST aside
-    return min(now + request_ttl(unit), start)
+    start, end_of_first_day = term_span(first, first, tz)
+    return min(now + request_ttl(unit), start if start > now else end_of_first_day)
 
 
 def request_term(
@@ -84,7 +83,7 @@ def request_term(
         currency=unit.currency,
         price_breakdown=json.dumps(outcome.price.breakdown()),
         note=(note or "")[:1000],
-        expires_at=_expiry(unit, start, now) if status == "requested" else None,
+        expires_at=_expiry(unit, start_date, tz, now) if status == "requested" else None,
     )
     db.session.add(booking)
     availability_changed([unit])

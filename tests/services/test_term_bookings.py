@@ -164,3 +164,12 @@ def test_mails_say_the_days_not_midnight_times(desks, outbox, first, last, frenc
     if english:
         _term(make_user("alex@example.org", locale="en"), unit, first, last)
         assert english in outbox.body(outbox.last("alex@example.org"))
+
+
+def test_a_request_term_starting_today_holds_its_seats_until_the_end_of_the_day(app_ctx):
+    host = make_user()
+    _space, (unit,) = make_bookable(host, {**DESKS, "booking_mode": "request"})
+    booking = _term(make_user(), unit, date(2026, 11, 20), date(2026, 12, 19))
+    assert booking.status == "requested"
+    assert booking.expires_at == datetime(2026, 11, 20, 23, 0, tzinfo=UTC)  # Paris midnight
+    assert booking.is_live(NOW)
