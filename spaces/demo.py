@@ -29,7 +29,7 @@ from spaces.accounts.permissions import can_manage
 from spaces.availability import services as availability
 from spaces.availability.hours import Window
 from spaces.availability.models import Closure
-from spaces.bookings import requesting
+from spaces.bookings import requesting, terms
 from spaces.bookings.models import Booking
 from spaces.db import discard_after_commit
 from spaces.demo_pictures import picture
@@ -152,7 +152,26 @@ def load_bookings(demo: Demo) -> None:
             repeat={"weekdays": [1, 3], "until": first + timedelta(weeks=6)},
             skip_conflicts=True,
         )
+    _load_term(demo, camille, cantine, now)
     discard_after_commit(db.session)
+
+
+def _load_term(demo: Demo, user: User | None, unit: Unit | None, now: datetime) -> None:
+    """Camille rents a desk at La Cantine by the month, after her weekly series: a confirmed
+    term of 30 days from the first day of a month."""
+    if user is None or unit is None or unit.price_month is None:
+        return
+    if db.session.scalar(
+        sa.select(Booking.id).where(Booking.user_id == user.id, Booking.kind == "term").limit(1)
+    ):
+        return
+    later = demo.today + timedelta(days=50)
+    first = date(later.year + (later.month == 12), later.month % 12 + 1, 1)
+    try:
+        result = terms.request_term(user, unit.id, first, first + timedelta(days=29), now=now)
+    except DomainError:
+        return
+    demo.created["bookings"] += len(result.bookings)
 
 
 def summary(demo: Demo) -> str:

@@ -8,7 +8,7 @@ No wtforms here, so services may import it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -47,3 +47,22 @@ def parse_window(
     if ordered:
         check_order(times["start"], times["end"])
     return times["start"], times["end"]
+
+
+def parse_dates(first_text: str | None, last_text: str | None) -> tuple[date, date]:
+    """A term's ``start_date`` and ``end_date`` (``YYYY-MM-DD``, local days, inclusive).
+
+    Raises Invalid naming each field that is missing or cannot be read; the order and the
+    bounds are the booking rules' (``bookings.rules.check_term_rules``)."""
+    errors: dict[str, list] = {}
+    days: dict[str, date] = {}
+    for name, text in (("start_date", first_text), ("end_date", last_text)):
+        try:
+            if not text or len(text) != 10:
+                raise ValueError
+            days[name] = date.fromisoformat(text)
+        except ValueError:
+            errors[name] = [_l("Give a date as YYYY-MM-DD.")]
+    if errors:
+        raise Invalid(fields=errors)
+    return days["start_date"], days["end_date"]

@@ -17,12 +17,12 @@ from spaces.availability import closing
 from spaces.availability import services as availability
 from spaces.availability.forms import ClosureForm, OpeningHoursForm
 from spaces.availability.hours import Window
-from spaces.bookings.quotes import Assessment, quote
+from spaces.bookings.quotes import Assessment, quote, quote_term
 from spaces.db import transaction, utcnow
 from spaces.errors import Invalid, NotFound
 from spaces.extensions import db
 from spaces.forms import form_from_json
-from spaces.inputs import parse_window
+from spaces.inputs import parse_dates, parse_window
 from spaces.listings import services
 from spaces.listings.models import Unit
 from spaces.timeutils import parse_hhmm
@@ -274,17 +274,24 @@ def _refused(error: Invalid) -> Assessment:
 
 def _assessment(unit: Unit) -> Assessment:
     """Parse the query as the booking parses its body; a bad input is the booking's 422."""
-    if request.args.get("start_date") or request.args.get("end_date"):
-        message = _l("This offer does not take bookings by whole days.")
-        return _refused(Invalid(message, code="term_not_offered", fields={"start_date": [message]}))
-    tz = ZoneInfo(unit.space.timezone)
     errors = {}
-    try:
-        start, end = parse_window(
-            request.args.get("start"), request.args.get("end"), tz, ordered=False
-        )
-    except Invalid as error:
-        errors.update(error.fields or {})
+    term = "start_date" in request.args or "end_date" in request.args
+    if term and ("start" in request.args or "end" in request.args):
+        message = _l("Give either a start and an end, or a first and a last day.")
+        return _refused(Invalid(message, fields={"start": [message]}))
+    if term:
+        try:
+            first, last = parse_dates(request.args.get("start_date"), request.args.get("end_date"))
+        except Invalid as error:
+            errors.update(error.fields or {})
+    else:
+        tz = ZoneInfo(unit.space.timezone)
+        try:
+            start, end = parse_window(
+                request.args.get("start"), request.args.get("end"), tz, ordered=False
+            )
+        except Invalid as error:
+            errors.update(error.fields or {})
     raw_seats = request.args.get("seats") or "1"
     try:
         seats = int(raw_seats)
@@ -294,6 +301,8 @@ def _assessment(unit: Unit) -> Assessment:
         errors["seats"] = [_l("Book at least one seat.")]
     if errors:
         return _refused(Invalid(fields=errors))
+    if term:
+        return quote_term(unit, first, last, seats)
     return quote(unit, start, end, seats)
 
 

@@ -237,15 +237,20 @@ PATHS = {
     },
     "/api/v1/units/{unit_id}/quote": {
         "get": {
-            "summary": "What booking this slot would answer now, without booking",
+            "summary": "What booking this slot (start, end) or term (start_date, end_date)"
+            " would answer now, without booking",
             "security": [],
             "parameters": [
                 path_id("unit_id"),
                 query("start", _TIME, "local time of the space without an offset"),
                 query("end", _TIME),
                 query("seats", {"type": "integer", "minimum": 1, "maximum": MAX_SEATS}),
-                query("start_date", {"type": "string", "format": "date"}, "term bookings"),
-                query("end_date", {"type": "string", "format": "date"}),
+                query(
+                    "start_date",
+                    {"type": "string", "format": "date"},
+                    "a term's first day (instead of start and end)",
+                ),
+                query("end_date", {"type": "string", "format": "date"}, "a term's last day"),
             ],
             "responses": responses({200: QUOTE}, 404),
         }

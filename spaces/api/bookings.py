@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 
 from spaces.api.core import body, bp, page_args, paginate, query_id, require_user
 from spaces.api.serializers import iso
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, responses
-from spaces.bookings import cancelling, deciding, moving, queries, requesting
+from spaces.bookings import cancelling, deciding, moving, queries, requesting, terms
 from spaces.bookings.forms import BookingForm, CancelForm, DecisionForm, MoveForm
 from spaces.db import transaction, utcnow
 from spaces.errors import Invalid, NotFound
@@ -30,6 +31,7 @@ def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
         "status": booking.effective_status(now),
         "unit_id": booking.unit_id,
         "space_id": booking.unit.space_id,
+        "kind": booking.kind,
         "start": iso(booking.start_at, tz),
         "end": iso(booking.end_at, tz),
         "seats": booking.seats,
@@ -46,6 +48,11 @@ def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
         "reason": booking.reason,
         "sequence": booking.sequence,
     }
+    if booking.kind == "term":
+        first, last = booking.term_dates(tz)
+        data["start_date"], data["end_date"] = first.isoformat(), last.isoformat()
+    else:
+        data["start_date"] = data["end_date"] = None
     if host_view:
         data["booker"] = {"id": booking.user.id, "name": booking.user.name}
     return data
@@ -84,6 +91,8 @@ def create_booking():
     if repeat_errors:
         raise Invalid(fields=repeat_errors)
     unit_id = form.unit_id.data
+    if form.is_term():
+        return _create_term(actor, form, requested_repeat)
     tz = _timezone_or_404(unit_id)
     # The order is the service's rule (bookings.rules), checked there after who may book.
     start, end = parse_window(form.start.data, form.end.data, tz, ordered=False)
@@ -122,6 +131,25 @@ def create_booking():
     return jsonify(data), 201
 
 
+def _create_term(actor, form: BookingForm, requested_repeat: bool):
+    """A term booking: whole local days from ``start_date`` to ``end_date``."""
+    if requested_repeat:
+        message = _l("A booking for a period does not repeat.")
+        raise Invalid(message, fields={"repeat": [message]})
+    _timezone_or_404(form.unit_id.data)
+    with transaction(expire_on_commit=False):
+        result = terms.request_term(
+            actor,
+            form.unit_id.data,
+            form.start_date.data,
+            form.end_date.data,
+            form.seats.data or 1,
+            note=form.note.data or "",
+            sponsor_organisation_id=form.sponsor_organisation_id.data,
+        )
+    return jsonify(booking_json(result.first)), 201
+
+
 @bp.get("/bookings")
 def list_bookings():
     actor = require_user()
@@ -149,6 +177,8 @@ def move_booking(booking_id: int):
     booking = queries.get_booking(actor, booking_id)
     form = form_from_json(MoveForm, body())
     tz = ZoneInfo(booking.unit.space.timezone)
+    if booking.kind == "term" or form.start_date.data or form.end_date.data:
+        return _move_term(actor, booking, form, tz)
     start, end = parse_window(
         form.start.data or booking.start_at.isoformat(),
         form.end.data or booking.end_at.isoformat(),
@@ -158,6 +188,30 @@ def move_booking(booking_id: int):
     with transaction():
         booking = queries.get_booking(actor, booking_id)
         moving.move_booking(actor, booking, start, end, form.seats.data)
+    return jsonify(booking_json(booking))
+
+
+def _move_term(actor, booking, form: MoveForm, tz: ZoneInfo):
+    """A term's new first or last day (or seats), re-checked like a new term."""
+    errors = {}
+    if booking.kind != "term":
+        message = _l("Only a booking for a period has a first and a last day.")
+        errors["start_date"] = [message]
+    for field in (form.start, form.end):
+        if field.data:
+            errors[field.name] = [_l("A booking for a period moves by its first and last day.")]
+    if errors:
+        raise Invalid(fields=errors)
+    first, last = booking.term_dates(tz)
+    with transaction():
+        booking = queries.get_booking(actor, booking.id)
+        moving.move_term(
+            actor,
+            booking,
+            form.start_date.data or first,
+            form.end_date.data or last,
+            form.seats.data,
+        )
     return jsonify(booking_json(booking))
 
 
@@ -209,8 +263,23 @@ BOOKING = {
             "type": "string",
             "enum": ["requested", "confirmed", "declined", "cancelled", "expired"],
         },
+        "kind": {
+            "type": "string",
+            "enum": ["slot", "term"],
+            "description": "term: whole local days from start_date to end_date",
+        },
         "start": {"type": "string", "format": "date-time"},
         "end": {"type": "string", "format": "date-time"},
+        "start_date": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "a term's first local day (null for a slot)",
+        },
+        "end_date": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "a term's last local day, inclusive (null for a slot)",
+        },
         "seats": {"type": "integer"},
         "price": PRICE,
         "series_id": {"type": ["integer", "null"]},
@@ -218,7 +287,8 @@ BOOKING = {
 }
 BOOKING_INPUT = {
     "type": "object",
-    "required": ["unit_id", "start", "end"],
+    "required": ["unit_id"],
+    "description": "a slot (start and end) or a term (start_date and end_date), never both",
     "properties": {
         "unit_id": {"type": "integer", "minimum": 1},
         "start": {
@@ -227,6 +297,16 @@ BOOKING_INPUT = {
             "description": "without an offset: the space's local time",
         },
         "end": {"type": "string", "format": "date-time"},
+        "start_date": {
+            "type": "string",
+            "format": "date",
+            "description": "a term's first day (local, in the space's zone)",
+        },
+        "end_date": {
+            "type": "string",
+            "format": "date",
+            "description": "a term's last day, inclusive; units with a month price only",
+        },
         "seats": {"type": "integer", "minimum": 1, "maximum": 10000},
         "note": {"type": "string", "maxLength": 1000},
         "sponsor_organisation_id": {"type": ["integer", "null"], "minimum": 1},
@@ -251,7 +331,8 @@ ID = [path_id("booking_id")]
 PATHS = {
     "/api/v1/bookings": {
         "post": {
-            "summary": "Book a unit, once or as a series (every listed weekday until a date)",
+            "summary": "Book a unit, once, as a series (every listed weekday until a date) or"
+            " for a term (whole days from start_date to end_date)",
             "requestBody": json_body(BOOKING_INPUT),
             "responses": responses({201: BOOKING}, 400, 401, 404, 409, 422),
         },
@@ -273,7 +354,8 @@ PATHS = {
             "responses": responses({200: BOOKING}, 401, 404),
         },
         "patch": {
-            "summary": "Move or resize a booking (checked like a new one)",
+            "summary": "Move or resize a booking, or extend or shorten a term by its"
+            " start_date or end_date (checked like a new one)",
             "parameters": ID,
             "requestBody": json_body(
                 {
@@ -281,6 +363,16 @@ PATHS = {
                     "properties": {
                         "start": {"type": "string", "format": "date-time"},
                         "end": {"type": "string", "format": "date-time"},
+                        "start_date": {
+                            "type": "string",
+                            "format": "date",
+                            "description": "a term's new first day",
+                        },
+                        "end_date": {
+                            "type": "string",
+                            "format": "date",
+                            "description": "a term's new last day (inclusive)",
+                        },
                         "seats": {"type": "integer", "minimum": 1, "maximum": 10000},
                     },
                 }

@@ -71,6 +71,13 @@ PATHS = {
                 ),
                 query("start", {"type": "string", "format": "date-time"}),
                 query("end", {"type": "string", "format": "date-time"}),
+                query(
+                    "start_date",
+                    {"type": "string", "format": "date"},
+                    "a term's first day (instead of start and end): units that would accept"
+                    " the term from start_date to end_date, with its price",
+                ),
+                query("end_date", {"type": "string", "format": "date"}, "a term's last day"),
                 query("seats", {"type": "integer", "minimum": 1, "maximum": 10000}),
                 query("services", {"type": "string"}, "comma-separated codes, all required"),
                 query("kind", {"type": "string", "enum": list(UNIT_KINDS)}),

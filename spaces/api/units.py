@@ -12,7 +12,13 @@ from spaces.db import transaction
 from spaces.errors import Invalid
 from spaces.forms import form_from_json
 from spaces.listings import services
-from spaces.listings.forms import MAX_MINUTES, MAX_PRICE_CENTS, UnitForm
+from spaces.listings.forms import (
+    MAX_MINUTES,
+    MAX_PRICE_CENTS,
+    MAX_REQUEST_EXPIRY_HOURS,
+    MAX_TERM_DAYS,
+    UnitForm,
+)
 from spaces.listings.vocabulary import BOOKING_MODES, UNIT_KINDS
 from spaces.web import current_actor as _actor
 
@@ -98,6 +104,24 @@ UNIT_INPUT = {
             "type": ["integer", "null"],
             "minimum": 0,
             "maximum": MAX_MINUTES,
+        },
+        "min_term_days": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": MAX_TERM_DAYS,
+            "description": "shortest term booking in days (default 1)",
+        },
+        "max_term_days": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": MAX_TERM_DAYS,
+            "description": "longest term booking in days (default 1461)",
+        },
+        "request_expiry_hours": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": MAX_REQUEST_EXPIRY_HOURS,
+            "description": "a request holds its seats this long, or until its start (default 48)",
         },
     },
 }

@@ -48,10 +48,13 @@ def _space(owner: Space | Unit) -> Space:
 
 
 def _live_overlapping(units: list[Unit], start: datetime, end: datetime, now: datetime):
-    """Live bookings (as the engine counts them) of these units over [start, end), not yet over."""
+    """Live slot bookings (as the engine counts them) of these units over [start, end), not yet
+    over. Terms are not affected: closed days are part of a term."""
     found: list[Booking] = []
     for unit in units:
-        query = live_bookings_query(unit.id, start, end, now).where(Booking.end_at > now)
+        query = live_bookings_query(unit.id, start, end, now).where(
+            Booking.end_at > now, Booking.kind == "slot"
+        )
         found += db.session.scalars(query)
     return sorted(found, key=lambda b: (b.start_at, b.id))
 

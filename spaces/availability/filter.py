@@ -16,15 +16,17 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
+from spaces.availability.engine import term_span
 from spaces.availability.loading import FACT_COLUMNS, UnitFacts, facts_from_row, load
 from spaces.bookings.pricing import NoPrice, Price, price_interval
 from spaces.bookings.quotes import Assessment, assess
-from spaces.bookings.rules import MAX_SLOT_DAYS, check_rules
+from spaces.bookings.rules import MAX_SLOT_DAYS, MAX_TERM_DAYS, check_rules, check_term_rules
 from spaces.db import utcnow
 from spaces.errors import Invalid
 from spaces.i18n import format_duration
-from spaces.inputs import parse_window
+from spaces.inputs import parse_dates, parse_window
 from spaces.listings.search import ByName, Hit, Ranked, SearchQuery, hydrate, rank, rank_with
 from spaces.timeutils import TimeError, parse_instant
 
@@ -46,7 +48,7 @@ def find(query: SearchQuery) -> Sequence[Match]:
     Without dates: the place search's ranking. With dates: only the units that would accept
     ``query.seats`` (1 for units booked whole) over the window now, with free seats and price;
     ``max_price`` applies to that price; ``sort="price"`` orders by price, then as without."""
-    if query.start_text is None:
+    if not query.dated:
         if not query.located:  # left in the database: a page costs a page
             return ByName(query, Match)
         return [Match(r.unit_id, r.space_id, r.distance_km) for r in rank(query)]
@@ -74,7 +76,12 @@ def _available(
         start, end = window
         seats = query.seats if f.is_pool else 1
         try:
-            check_rules(f, start, end, seats, now)
+            if query.first_day is not None:
+                check_term_rules(
+                    f, query.first_day, query.last_day, seats, now, ZoneInfo(f.timezone)
+                )
+            else:
+                check_rules(f, start, end, seats, now)
         except Invalid:
             continue
         wanted.append((r, f, start, end, seats))
@@ -99,10 +106,11 @@ def _available(
     # A unit with no booking, closure or busy block in the window is decided by its settings
     # alone: units with the same settings (a network's identical desks) share one assessment.
     quiet: dict[tuple, Assessment] = {}
+    term = query.first_day is not None
     matches = []
     for r, f, start, end, seats in wanted:
         if not loaded.quiet(f):
-            outcome = assess(f, loaded.state(f), start, end, seats, now, price_of)
+            outcome = assess(f, loaded.state(f), start, end, seats, now, price_of, term=term)
         else:
             key = (
                 start,
@@ -122,10 +130,14 @@ def _available(
                 f.price_half_day,
                 f.price_day,
                 f.price_month,
+                f.min_term_days,
+                f.max_term_days,
             )
             outcome = quiet.get(key)
             if outcome is None:
-                outcome = quiet[key] = assess(f, loaded.state(f), start, end, seats, now, price_of)
+                outcome = quiet[key] = assess(
+                    f, loaded.state(f), start, end, seats, now, price_of, term=term
+                )
         if not outcome.ok:
             continue
         if query.max_price is not None and outcome.price.amount > query.max_price:
@@ -135,8 +147,11 @@ def _available(
 
 
 def _window(query: SearchQuery, timezone: str) -> tuple[datetime, datetime] | None:
-    """The query's window read in a space's zone (None when it does not exist there)."""
+    """The query's window read in a space's zone (None when it does not exist there); a
+    term's is from the local midnight of its first day to the one after its last."""
     tz = ZoneInfo(timezone)
+    if query.first_day is not None:
+        return term_span(query.first_day, query.last_day, tz)
     try:
         return parse_instant(query.start_text, tz), parse_instant(query.end_text, tz)
     except TimeError:  # e.g. a local time skipped by that zone's clock change
@@ -178,3 +193,29 @@ def validate_window(start_text: str | None, end_text: str | None) -> dict:
             )
         ]
     return errors
+
+
+def validate_term(first_text: str | None, last_text: str | None) -> tuple[dict, tuple | None]:
+    """Field errors of a searched term (``start_date``/``end_date``), and its days when right:
+    both days, in order, at most ``MAX_TERM_DAYS`` long (each unit's rules do the rest)."""
+    if not first_text and not last_text:
+        return {}, None
+    try:
+        first, last = parse_dates(first_text, last_text)
+    except Invalid as error:
+        return dict(error.fields or {}), None
+    if last < first:
+        return {"end_date": [_l("The end date must not be before the start date.")]}, None
+    if (last - first).days + 1 > MAX_TERM_DAYS:
+        return {
+            "end_date": [
+                lazy_ngettext(
+                    "A period lasts %(num)s day at most.",
+                    "A period lasts %(num)s days at most.",
+                    MAX_TERM_DAYS,
+                )
+            ]
+        }, None
+    if last > utcnow().date() + timedelta(days=2 * MAX_TERM_DAYS):
+        return {"end_date": [_l("This date is too far from today.")]}, None
+    return {}, (first, last)

@@ -37,9 +37,18 @@ class RepeatForm(Form):
 
 
 class BookingForm(BaseForm):
+    """A booking: a slot (``start``/``end``, date-times) or a term (``start_date``/``end_date``,
+    whole local days, inclusive) — never both."""
+
+    # Whether ``start_date``/``end_date`` ask for a term (the booking page has its own meaning
+    # for ``end_date`` and turns this off).
+    reads_terms = True
+
     unit_id = IntegerField(validators=[DataRequired(message=_l("Choose what to book."))])
-    start = StringField(_l("Start"), validators=[DataRequired(message=_l("Give the start."))])
-    end = StringField(_l("End"), validators=[DataRequired(message=_l("Give the end."))])
+    start = StringField(_l("Start"), validators=[Optional()])
+    end = StringField(_l("End"), validators=[Optional()])
+    start_date = DateField(_l("First day"), validators=[Optional()])
+    end_date = DateField(_l("Last day"), validators=[Optional()])
     seats = IntegerField(
         _l("Seats"),
         default=1,
@@ -52,6 +61,39 @@ class BookingForm(BaseForm):
     sponsor_organisation_id = IntegerField(_l("Paid by"), validators=[Optional()])
     repeat = FormField(RepeatForm)
     skip_conflicts = BooleanField(_l("Book the dates that fit and skip the others"))
+
+    def is_term(self) -> bool:
+        """Whether a term was asked for (a date given, or one that could not be read)."""
+        return self.reads_terms and any(
+            field.data is not None or (field.raw_data and field.raw_data[0])
+            for field in (self.start_date, self.end_date)
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.reads_terms:
+            return valid
+        required = (
+            (
+                (self.start_date, _l("Give the first day.")),
+                (self.end_date, _l("Give the last day.")),
+            )
+            if self.is_term()
+            else ((self.start, _l("Give the start.")), (self.end, _l("Give the end.")))
+        )
+        for field, message in required:
+            if not field.errors and not field.data:
+                field.errors = [*field.errors, message]
+                valid = False
+        if self.is_term():
+            for field in (self.start, self.end):
+                if field.data:
+                    field.errors = [
+                        *field.errors,
+                        _l("Give either a start and an end, or a first and a last day."),
+                    ]
+                    valid = False
+        return valid
 
     def repeat_data(self, requested: bool) -> dict | None:
         """The repeat rule when one was asked for; errors are added to the form."""
@@ -86,6 +128,8 @@ def page_formdata(formdata: MultiDict) -> MultiDict:
 class MoveForm(BaseForm):
     start = StringField(_l("Start"), validators=[Optional()])
     end = StringField(_l("End"), validators=[Optional()])
+    start_date = DateField(_l("First day"), validators=[Optional()])
+    end_date = DateField(_l("Last day"), validators=[Optional()])
     seats = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=1, max=10000)])
 
 
@@ -119,6 +163,8 @@ class BookingPageForm(BookingForm):
     text). ``window_texts`` joins them into the local date-times ``spaces.inputs.parse_window``
     reads in the space's zone. ``start``/``end`` (ISO) are still read when the page's fields are
     absent: links from search results and older clients send them."""
+
+    reads_terms = False
 
     start = StringField(_l("Start"), validators=[Optional()])
     end = StringField(_l("End"), validators=[Optional()])

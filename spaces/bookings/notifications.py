@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email.message import Message
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -17,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from spaces.bookings.models import Booking
 from spaces.calendars.invitations import invitation_for_booking
 from spaces.extensions import db
-from spaces.i18n import format_span
+from spaces.i18n import format_date_range, format_span
 from spaces.jobs import enqueue_after_commit
 from spaces.listings.models import Space, Unit
 from spaces.mail import Attachment, compose, deliver, external_url, queue_message
@@ -37,6 +38,14 @@ def invitation(booking) -> Attachment:
     )
 
 
+def when_text(booking, locale: str | None = None) -> str:
+    """When the booking is, for people: a span of times, or a term's days (``du 1 au 31
+    décembre 2026``), never midnight times."""
+    if booking.kind == "term":
+        return format_date_range(*booking.term_dates(ZoneInfo(booking.unit.space.timezone)), locale)
+    return format_span(booking.start_at, booking.end_at, booking.unit.space.timezone, locale)
+
+
 def _message(user, template: str, booking, *, invite: bool = False, **context) -> Message:
     return compose(
         user.email,
@@ -46,9 +55,7 @@ def _message(user, template: str, booking, *, invite: bool = False, **context) -
         booking=booking,
         unit=booking.unit,
         space=booking.unit.space,
-        when=format_span(
-            booking.start_at, booking.end_at, booking.unit.space.timezone, user.locale
-        ),
+        when=when_text(booking, user.locale),
         link=external_url("bookings.detail", booking_id=booking.id),
         recipient=user,
         **context,

@@ -24,15 +24,16 @@ from flask_babel import ngettext
 from flask_login import login_required
 
 from spaces.accounts.permissions import can_manage
-from spaces.bookings import cancelling, deciding, queries, requesting, strip
+from spaces.bookings import cancelling, deciding, queries, requesting, strip, terms
 from spaces.bookings.forms import (
+    BookingForm,
     BookingPageForm,
     CancelForm,
     DecisionForm,
     page_error_fields,
     page_formdata,
 )
-from spaces.bookings.quotes import quote
+from spaces.bookings.quotes import quote, quote_term
 from spaces.db import transaction, utcnow
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
 from spaces.forms import attach_errors, flatten_errors
@@ -240,6 +241,95 @@ def _submit(unit, form: BookingPageForm, tz: ZoneInfo):
     else:
         flash(_("Request sent to the host. Reference %(ref)s.", ref=first.reference), "success")
     return redirect(url_for("bookings.detail", booking_id=first.id))
+
+
+# What the term page carries through a log-in.
+TERM_CARRIED = ("start_date", "end_date", "seats", "note")
+TERM_FIELDS = ("start_date", "end_date", "seats", "note")
+
+
+def _term_form(source, tz: ZoneInfo) -> BookingForm:
+    """The term page's form (the API's ``BookingForm``); a first visit proposes 30 days from
+    tomorrow."""
+    form = BookingForm(formdata=source if source else None)
+    if not source:
+        tomorrow = datetime.now(tz).date() + timedelta(days=1)
+        form.start_date.data, form.end_date.data = tomorrow, tomorrow + timedelta(days=29)
+    return form
+
+
+def _term_quote(unit, form: BookingForm):
+    """The quote of the form's days (server-rendered), or None when they are incomplete."""
+    first, last = form.start_date.data, form.end_date.data
+    if not isinstance(first, date) or not isinstance(last, date):
+        return None
+    seats = form.seats.data if isinstance(form.seats.data, int) else 1
+    if not 1 <= seats <= 10000:
+        return None
+    return quote_term(unit, first, last, seats)
+
+
+@bp.route("/units/<int:unit_id>/book-term", methods=["GET", "POST"])
+def book_term(unit_id: int):
+    """Book a unit by the month or for a period: two dates, a quote, then the booking."""
+    actor = _actor()
+    unit = get_unit(actor, unit_id)
+    if unit.price_month is None:
+        abort(404)
+    tz = ZoneInfo(unit.space.timezone)
+    status = 200
+    if request.method == "GET":
+        form = _term_form(request.args, tz)
+    elif actor is None:
+        pairs = [(n, request.form.get(n, "")[:MAX_CARRIED_CHARS]) for n in TERM_CARRIED]
+        target = url_for("bookings.book_term", unit_id=unit.id)
+        flash(_("Log in or sign up to confirm: your choice is kept."), "info")
+        return redirect(url_for("accounts.login", next=f"{target}?{urlencode(pairs)}"))
+    else:
+        form = BookingForm(formdata=request.form)
+        if not form.validate_on_submit():
+            if form.csrf_token.errors:
+                form.form_errors.append(_("The form expired: please try again."))
+            form.form_errors.append(str(Invalid.default_message))
+            status = 422
+        else:
+            try:
+                with transaction():
+                    result = terms.request_term(
+                        actor,
+                        unit.id,
+                        form.start_date.data,
+                        form.end_date.data,
+                        form.seats.data or 1,
+                        note=form.note.data or "",
+                    )
+            except Invalid as error:
+                form.form_errors.extend(attach_errors(form, error, shown=TERM_FIELDS))
+                if error.fields:
+                    form.form_errors.append(str(error.message))
+                status = 422
+            except Conflict as error:
+                form.form_errors.append(str(error.message))
+                status = 409
+            else:
+                booking = result.first
+                if booking.status == "confirmed":
+                    flash(_("Booked! Reference %(ref)s.", ref=booking.reference), "success")
+                else:
+                    message = _(
+                        "Request sent to the host. Reference %(ref)s.", ref=booking.reference
+                    )
+                    flash(message, "success")
+                return redirect(url_for("bookings.detail", booking_id=booking.id))
+    page = render_template(
+        "bookings/book_term.html",
+        unit=unit,
+        space=unit.space,
+        form=form,
+        quote=_term_quote(unit, form),
+        anonymous=actor is None,
+    )
+    return make_response(page, status)
 
 
 @bp.get("/units/<int:unit_id>/coming-days")

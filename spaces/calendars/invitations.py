@@ -7,8 +7,9 @@ an invitation without importing the feeds or tokens.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parseaddr
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -84,6 +85,15 @@ def event_context() -> dict:
     }
 
 
+def _event_times(booking: Booking) -> tuple:
+    """A slot's instants; a term's local days as one all-day event (exclusive end date)."""
+    if booking.kind == "term":
+        tz = ZoneInfo(booking.unit.space.timezone)
+        first, last = booking.term_dates(tz)
+        return first, last + timedelta(days=1)
+    return booking.start_at, booking.end_at
+
+
 def booking_event(
     booking: Booking,
     now: datetime,
@@ -116,10 +126,11 @@ def booking_event(
     lines.append(link)
     where = f"{space.postal_code} {space.commune}".strip()
     stamp = changed_at(booking, now)
+    start, end = _event_times(booking)
     return export.CalendarEvent(
         uid=export.booking_uid(booking.id, domain),
-        start=booking.start_at,
-        end=booking.end_at,
+        start=start,
+        end=end,
         summary=title,
         dtstamp=stamp,
         last_modified=stamp,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -34,9 +35,17 @@ class SearchQuery:
     # As given (ISO 8601): without an offset, each space reads them in its own zone.
     start_text: str | None = None
     end_text: str | None = None
+    # A term (whole local days, inclusive) instead of a window: units that would accept it.
+    first_day: date | None = None
+    last_day: date | None = None
     max_price: int | None = None
     instant: bool = False  # only units booked instantly (no host approval)
     sort: str = "distance"  # or "price" (with dates): by price, then as by distance
+
+    @property
+    def dated(self) -> bool:
+        """Whether a window or a term is asked for (results then carry free seats and price)."""
+        return self.start_text is not None or self.first_day is not None
 
     @property
     def located(self) -> bool:

@@ -27,7 +27,8 @@ PRESETS = {
     "morning": ("09:00", "13:00"),
     "afternoon": ("13:00", "17:00"),
 }
-PERIODS = ("day", "morning", "afternoon", "hours", "days")
+# "term": whole days from the date to the last day (``start_date``/``end_date``, a term booking).
+PERIODS = ("day", "morning", "afternoon", "hours", "days", "term")
 FORM_FIELDS = ("date", "period", "from", "to", "until", "max_eur")
 # Never part of a search's own query string (a page number, the live list's partial view).
 TRANSIENT = ("page", "partial")
@@ -94,11 +95,16 @@ def api_args(args: MultiDict) -> tuple[MultiDict, dict[str, list]]:
         if key not in FORM_FIELDS and key not in TRANSIENT and value.strip() != ""
     )
     if "date" in args:
-        out.poplist("start")
-        out.poplist("end")
-        window = _window(args, errors)
-        if window:
-            out["start"], out["end"] = window
+        for key in ("start", "end", "start_date", "end_date"):
+            out.poplist(key)
+        if args.get("period") == "term":
+            days = _term(args, errors)
+            if days:
+                out["start_date"], out["end_date"] = days
+        else:
+            window = _window(args, errors)
+            if window:
+                out["start"], out["end"] = window
     if "max_eur" in args:
         out.poplist("max_price")
         text = args.get("max_eur", "")
@@ -109,6 +115,24 @@ def api_args(args: MultiDict) -> tuple[MultiDict, dict[str, list]]:
             else:
                 out["max_price"] = str(cents)
     return out, errors
+
+
+def _term(args: MultiDict, errors: dict) -> tuple[str, str] | None:
+    """(start_date, end_date) of a term, from the date and the last day (both included)."""
+    text = args.get("date", "")
+    if not text.strip():
+        return None  # any time
+    first, last = _date(text), _date(args.get("until", ""))
+    if first is None:
+        errors["date"] = [_l("Pick a date (for example 2027-03-01).")]
+    if last is None:
+        errors["until"] = [_l("Pick the last day.")]
+    if first is None or last is None:
+        return None
+    if last < first:
+        errors["until"] = [_l("The end date must not be before the start date.")]
+        return None
+    return first.isoformat(), last.isoformat()
 
 
 def _window(args: MultiDict, errors: dict) -> tuple[str, str] | None:
@@ -161,6 +185,10 @@ def instant(text: str | None) -> datetime | None:
 def form_values(args: MultiDict) -> FormValues:
     """The form's values for an API query string (``start``/``end``, ``max_price``)."""
     max_eur = cents_to_euros(args.get("max_price"))
+    first, last = _date(args.get("start_date", "")), _date(args.get("end_date", ""))
+    if first is not None and last is not None:
+        day, until = first.isoformat(), last.isoformat()
+        return FormValues(day, "term", *PRESETS["day"], until, max_eur)
     start, end = instant(args.get("start")), instant(args.get("end"))
     if start is None or end is None:
         return FormValues(max_eur=max_eur)

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field, FloatField, Form, IntegerField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from spaces.availability.filter import validate_window
+from spaces.availability.filter import validate_term, validate_window
 from spaces.errors import Invalid
 from spaces.geo.provider import place_or_invalid
 from spaces.listings.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, SearchQuery
@@ -106,6 +106,9 @@ class SearchForm(Form):
     sort = StringField(validators=[OneOf(SORTS)])
     start = StringField(validators=[Optional(), Length(max=40)])
     end = StringField(validators=[Optional(), Length(max=40)])
+    start_date = StringField(validators=[Optional(), Length(max=10)])  # a term's first day
+    end_date = StringField(validators=[Optional(), Length(max=10)])  # and its last, inclusive
+    term_days: tuple | None = None
 
     def validate_services(self, field) -> None:
         unknown = [code for code in field.data or () if code not in SERVICES]
@@ -119,9 +122,18 @@ class SearchForm(Form):
         if (lat is None) != (lon is None) and "lat" not in errors and "lon" not in errors:
             errors["lon" if lon is None else "lat"] = [_l("Give both lat and lon.")]
         start, end = self.start.data or None, self.end.data or None
-        if self.sort.data == "price" and not start:
+        first, last = self.start_date.data or None, self.end_date.data or None
+        if self.sort.data == "price" and not start and not first:
             errors["sort"] = [_l("Sorting by price needs a start and an end.")]
-        if "start" not in errors and "end" not in errors:
+        if (first or last) and (start or end):
+            errors["start_date"] = [
+                _l("Give either a start and an end, or a first and a last day.")
+            ]
+        elif first or last:
+            if "start_date" not in errors and "end_date" not in errors:
+                term_errors, self.term_days = validate_term(first, last)
+                errors.update(term_errors)
+        elif "start" not in errors and "end" not in errors:
             errors.update(validate_window(start, end))
         return errors
 
@@ -139,6 +151,8 @@ class SearchForm(Form):
             max_price=self.max_price.data,
             instant=(self.instant.data or "") in YES,
             sort=self.sort.data or "distance",
+            first_day=self.term_days[0] if self.term_days else None,
+            last_day=self.term_days[1] if self.term_days else None,
         )
 
 

@@ -95,6 +95,9 @@ def tour(app) -> dict[str, list[Stop]]:
         camille_booking = db.session.scalar(
             sa.select(Booking.id).where(Booking.user_id == camille.id).order_by(Booking.id)
         )
+        camille_term = db.session.scalar(
+            sa.select(Booking.id).where(Booking.user_id == camille.id, Booking.kind == "term")
+        )
         cantine_booking = db.session.scalar(
             sa.select(Booking.id)
             .join(Booking.unit)
@@ -108,6 +111,7 @@ def tour(app) -> dict[str, list[Stop]]:
             "loches_org": perception.organisation_id,
             "pool": pool.id,
             "camille_booking": camille_booking,
+            "camille_term": camille_term,
             "cantine_booking": cantine_booking,
             "loches_import": _staged_import(
                 app, find_user_by_email(ACCOUNTS["municipality"]), perception.organisation_id
@@ -124,6 +128,7 @@ def tour(app) -> dict[str, list[Stop]]:
         Stop("home", "/"),
         Stop("search", "/search?near=Tours"),
         Stop("space", "/spaces/{cantine}"),
+        Stop("book-term", "/units/{pool}/book-term"),
     ]
     by_role = {
         "anonymous": [
@@ -136,6 +141,7 @@ def tour(app) -> dict[str, list[Stop]]:
             Stop("my-bookings", "/bookings"),
             Stop("booking", "/bookings/{camille_booking}"),
             Stop("book", "/units/{pool}/book"),
+            Stop("term-booking", "/bookings/{camille_term}"),
             Stop("account", "/account"),
             Stop("calendars", "/account/calendars"),
         ],

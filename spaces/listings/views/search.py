@@ -25,7 +25,7 @@ from spaces.availability.filter import find, hydrate_matches
 from spaces.errors import Invalid
 from spaces.extensions import limiter, search_limit
 from spaces.geo.communes import CURRENT_KINDS, Commune, load_index
-from spaces.i18n import current_locale, format_money
+from spaces.i18n import current_locale, format_date_range, format_money
 from spaces.listings import overview, search_form
 from spaces.listings.headline import Headline, best, unit_headline, usable_rates
 from spaces.listings.search import MAX_RADIUS_KM, Hit, SearchQuery, rank
@@ -298,6 +298,13 @@ def _window_text(start_text: str, end_text: str) -> str:
     return f"{day(start)} {start:%H:%M} – {day(end)} {end:%H:%M}"
 
 
+def _query_when(query) -> str:
+    """The searched window, or the searched term's days."""
+    if query.first_day is not None:
+        return format_date_range(query.first_day, query.last_day)
+    return _window_text(query.start_text, query.end_text)
+
+
 # --- the page --------------------------------------------------------------------------------
 
 
@@ -323,8 +330,8 @@ def search():
         query = None
     else:
         shown, total, page, pages = _results_page(query, request.args.get("page", 1, type=int))
-        _decorate(shown, bool(query.start_text))
-    dated = bool(query and query.start_text)
+        _decorate(shown, query.dated)
+    dated = bool(query and query.dated)
     place_label = place.label or args.get("near") or None
     why, options = "", []
     # Names for an unknown or ambiguous place are shown when the search refused it (an online
@@ -362,7 +369,7 @@ def search():
         page_url=page_url,
         query=query,
         dated=dated,
-        window_text=_window_text(query.start_text, query.end_text) if dated else "",
+        window_text=_query_when(query) if dated else "",
         today=datetime.now(ZoneInfo("Europe/Paris")).date().isoformat(),
         values=values,
         periods=search_form.PERIODS,
