@@ -75,6 +75,25 @@ def format_span(start: datetime, end: datetime, timezone: str, locale: str | Non
     return f"{first} – {last}"
 
 
+def format_date_range(first: date, last: date, locale: str | None = None) -> str:
+    """``du 1 au 31 décembre 2026`` / ``from 1 to 31 December 2026`` (both days inclusive;
+    the month and year are said once when shared); ``le 1 décembre 2026`` for one day."""
+    from flask_babel import gettext as _
+
+    locale = locale or current_locale()
+    full = babel_dates.format_date(last, "d MMMM y", locale=locale)
+    if first == last:
+        return _("on %(day)s", day=full)
+    if (first.year, first.month) == (last.year, last.month):
+        pattern = "d"
+    elif first.year == last.year:
+        pattern = "d MMMM"
+    else:
+        pattern = "d MMMM y"
+    start = babel_dates.format_date(first, pattern, locale=locale)
+    return _("from %(start)s to %(end)s", start=start, end=full)
+
+
 def format_duration(minutes: int | None) -> str:
     """``7 jours``, ``2 heures``, ``1 h 30``, ``45 minutes``: a duration people read at once."""
     from flask_babel import gettext as _

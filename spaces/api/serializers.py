@@ -100,6 +100,9 @@ def unit(u) -> dict:
         "max_minutes": u.max_minutes,
         "notice_minutes": u.notice_minutes,
         "cancel_until_minutes": u.cancel_until_minutes,
+        "min_term_days": u.min_term_days,
+        "max_term_days": u.max_term_days,
+        "request_expiry_hours": u.request_expiry_hours,
         "own_hours": u.own_hours,
         "active": u.active,
     }

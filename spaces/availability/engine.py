@@ -228,6 +228,37 @@ def fit(state: UnitState, start: datetime, end: datetime, seats: int) -> Fit:
     return Fit(True, free=free)
 
 
+def term_span(first: date, last: date, tz: ZoneInfo) -> Span:
+    """A term's interval: local midnight of ``first`` to local midnight after ``last`` (UTC)."""
+    return (
+        _utc(local_instant(first, 0, tz)),
+        _utc(local_instant(last + timedelta(days=1), 0, tz)),
+    )
+
+
+def fit_term(state: UnitState, start: datetime, end: datetime, seats: int) -> Fit:
+    """Whether ``seats`` can be held over the whole local days of [start, end) (a term).
+
+    A term ignores opening windows, closures and holidays (closed days are part of it); it is
+    refused as ``closed`` (detail ``availability_window``) when a day lies outside the space's
+    availability window, ``blocked`` by an imported busy block, ``full`` by the peak of seats
+    taken by live bookings of any kind. Work is proportional to the occupations, not the days.
+    """
+    start, end = _utc(start), _utc(end)
+    first = start.astimezone(state.tz).date()
+    last = (end - timedelta(microseconds=1)).astimezone(state.tz).date()
+    if (state.available_from and first < state.available_from) or (
+        state.available_until and last > state.available_until
+    ):
+        return Fit(False, "closed", "availability_window")
+    if any(b_start < end and b_end > start for b_start, b_end in state.blocks):
+        return Fit(False, "blocked")
+    free = state.capacity - peak_taken(state.occupations, start, end)
+    if seats > free:
+        return Fit(False, "full", free=max(0, free))
+    return Fit(True, free=free)
+
+
 def _closed_detail(state: UnitState, start: datetime, end: datetime, open_spans: list[Span]) -> str:
     """A machine word for why the time is closed: window, holiday, closure, gap or hours."""
     for day in _local_days(start, end, state.tz):

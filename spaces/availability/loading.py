@@ -56,6 +56,8 @@ class UnitFacts:
     closed_on_public_holidays: bool
     available_from: date | None
     available_until: date | None
+    min_term_days: int = 1
+    max_term_days: int = 1461
     is_pool: bool = field(init=False)
     effective_capacity: int = field(init=False)  # seats at once (1 for units booked whole)
 
@@ -89,6 +91,8 @@ FACT_COLUMNS = (
     Space.closed_on_public_holidays,
     Space.available_from,
     Space.available_until,
+    Unit.min_term_days,
+    Unit.max_term_days,
 )
 
 
@@ -116,6 +120,8 @@ def facts_of(unit: Unit) -> UnitFacts:
         bool(space.closed_on_public_holidays),
         space.available_from,
         space.available_until,
+        unit.min_term_days,
+        unit.max_term_days,
     )
 
 

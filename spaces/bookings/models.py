@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,7 @@ from spaces.db import TimestampMixin, UTCDateTime, enum_check, utcnow
 from spaces.extensions import db
 
 STATUSES = ("requested", "confirmed", "declined", "cancelled", "expired")
+KINDS = ("slot", "term")
 
 
 class Series(TimestampMixin, db.Model):
@@ -39,6 +40,7 @@ class Booking(TimestampMixin, db.Model):
     __tablename__ = "bookings"
     __table_args__ = (
         enum_check("status", STATUSES, "status"),
+        enum_check("kind", KINDS, "kind"),
         sa.CheckConstraint("start_at < end_at", name="start_before_end"),
         sa.CheckConstraint("seats >= 1", name="seats_positive"),
         sa.CheckConstraint("price_amount >= 0", name="price_not_negative"),
@@ -60,6 +62,11 @@ class Booking(TimestampMixin, db.Model):
     start_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     seats: Mapped[int] = mapped_column(default=1, nullable=False)
+    # "slot": any interval within the opening hours; "term": whole local days (start_at and
+    # end_at are local midnights), whatever the opening hours.
+    kind: Mapped[str] = mapped_column(
+        sa.String(5), default="slot", server_default="slot", nullable=False
+    )
     status: Mapped[str] = mapped_column(sa.String(10), nullable=False)
     price_amount: Mapped[int] = mapped_column(nullable=False)
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR", server_default="EUR")
@@ -85,6 +92,17 @@ class Booking(TimestampMixin, db.Model):
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     series = relationship("Series", back_populates="bookings")
     sponsor = relationship("Organisation")
+
+    @property
+    def is_term(self) -> bool:
+        return self.kind == "term"
+
+    def term_dates(self, tz) -> tuple[date, date]:
+        """A term's first and last local days (inclusive), in the space's zone ``tz``."""
+        return (
+            self.start_at.astimezone(tz).date(),
+            self.end_at.astimezone(tz).date() - timedelta(days=1),
+        )
 
     @property
     def breakdown(self) -> list[dict]:

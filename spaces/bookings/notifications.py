@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 from spaces.calendars.invitations import invitation_for_booking
 from spaces.extensions import db
-from spaces.i18n import format_span
+from spaces.i18n import format_date_range, format_span
 from spaces.mail import Attachment, compose, compose_after_commit, external_url, queue_message
 from spaces.organisations.services import managers
 
@@ -30,6 +31,14 @@ def invitation(booking) -> Attachment:
     )
 
 
+def when_text(booking, locale: str | None = None) -> str:
+    """When the booking is, for people: a span of times, or a term's days (``du 1 au 31
+    décembre 2026``), never midnight times."""
+    if booking.kind == "term":
+        return format_date_range(*booking.term_dates(ZoneInfo(booking.unit.space.timezone)), locale)
+    return format_span(booking.start_at, booking.end_at, booking.unit.space.timezone, locale)
+
+
 def _message(user, template: str, booking, *, invite: bool = False, **context) -> EmailMessage:
     return compose(
         user.email,
@@ -39,9 +48,7 @@ def _message(user, template: str, booking, *, invite: bool = False, **context) -
         booking=booking,
         unit=booking.unit,
         space=booking.unit.space,
-        when=format_span(
-            booking.start_at, booking.end_at, booking.unit.space.timezone, user.locale
-        ),
+        when=when_text(booking, user.locale),
         link=external_url("bookings.detail", booking_id=booking.id),
         recipient=user,
         **context,

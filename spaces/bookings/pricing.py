@@ -143,3 +143,33 @@ def price_interval(
         if quantity
     )
     return Price(best[0][0] * seats, lines)
+
+
+def price_term(days: int, rates: dict[str, int | None], seats: int = 1) -> Price:
+    """The cheapest cover of ``days`` whole days by ``month`` (30 consecutive days) and ``day``
+    rates, for ``seats`` seats; raises NoPrice when neither covers them (no month rate).
+
+    With month 19000 and day 2200, 40 days cost two months (38000), not a month and ten days.
+    Closed form over the number of months: work proportional to days / 30."""
+    if days < 1:
+        return Price(0, ())
+    month, day = rates.get("month"), rates.get("day")
+    options: list[tuple[int, Mix]] = []
+    if month is not None:
+        for months in range(-(-days // MONTH_DAYS) + 1):
+            rest = max(0, days - months * MONTH_DAYS)
+            if rest and day is None:
+                continue
+            options.append((months * month + rest * (day or 0), (months, rest, 0, 0)))
+    elif day is not None:
+        options.append((days * day, (0, days, 0, 0)))
+    if not options:
+        raise NoPrice("No offered rate covers these days.")
+    cost, mix = _cheapest(options)
+    unit_rates = {"month": month, "day": day}
+    lines = tuple(
+        Line(rate, quantity * seats, quantity * seats * (unit_rates[rate] or 0))
+        for rate, quantity in zip(RATES[:2], mix[:2], strict=True)
+        if quantity
+    )
+    return Price(cost * seats, lines)

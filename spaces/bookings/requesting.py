@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
@@ -74,6 +73,11 @@ def occurrences(
             result.append(Occurrence(day, s.astimezone(start.tzinfo), e.astimezone(start.tzinfo)))
         day += timedelta(days=1)
     return result
+
+
+def request_ttl(unit) -> timedelta:
+    """How long a request for the unit holds its seats: the unit's ``request_expiry_hours``."""
+    return timedelta(hours=unit.request_expiry_hours or 48)
 
 
 def _sponsor(actor: User, organisation_id: int | None) -> Organisation | None:
@@ -165,7 +169,7 @@ def request_booking(
         raise Conflict(message, code="unavailable", extra={"conflicts": conflicts})
 
     status = "confirmed" if unit.booking_mode == "instant" else "requested"
-    ttl = timedelta(hours=current_app.config.get("BOOKING_REQUEST_TTL_HOURS", 48))
+    ttl = request_ttl(unit)
     series = None
     if repeat:
         series = Series(

@@ -6,7 +6,8 @@ Every bound is checked before anything proportional to the request is computed.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -21,10 +22,12 @@ from spaces.listings.models import Unit
 # A slot booking (and a search or quote window) spans at most this many days; longer stays are
 # term bookings. Checked before the engine walks the days.
 MAX_SLOT_DAYS = 92
+# A term booking (whole local days) spans at most this many days (four years); units may say less.
+MAX_TERM_DAYS = 1461
 
 
-def _invalid(rule: str, field: str, message) -> Invalid:
-    error = Invalid(message, fields={field: [message]})
+def _invalid(rule: str, field: str, message, code: str | None = None) -> Invalid:
+    error = Invalid(message, code=code, fields={field: [message]})
     error.rule = rule  # a machine word for quotes and strips (notice, min, max, ...)
     return error
 
@@ -48,14 +51,7 @@ def check_rules(unit: Unit, start: datetime, end: datetime, seats: int, now: dat
         )
     if start < now:
         raise _invalid("past", "start", _l("The start is in the past."))
-    if seats < 1:
-        raise _invalid("seats", "seats", _l("Book at least one seat."))
-    if unit.is_pool and seats > unit.effective_capacity:
-        raise _invalid(
-            "seats", "seats", _l("This offer has %(n)s seats at most.", n=unit.effective_capacity)
-        )
-    if not unit.is_pool and seats != 1:
-        raise _invalid("seats", "seats", _l("This offer is booked whole: seats must be 1."))
+    _check_seats(unit, seats)
     minutes = (end - start).total_seconds() / 60
     if unit.min_minutes and minutes < unit.min_minutes:
         raise _invalid(
@@ -73,6 +69,74 @@ def check_rules(unit: Unit, start: datetime, end: datetime, seats: int, now: dat
         raise _invalid(
             "notice",
             "start",
+            _l(
+                "Book at least %(duration)s in advance.",
+                duration=format_duration(unit.notice_minutes),
+            ),
+        )
+
+
+def _check_seats(unit: Unit, seats: int) -> None:
+    if seats < 1:
+        raise _invalid("seats", "seats", _l("Book at least one seat."))
+    if unit.is_pool and seats > unit.effective_capacity:
+        raise _invalid(
+            "seats", "seats", _l("This offer has %(n)s seats at most.", n=unit.effective_capacity)
+        )
+    if not unit.is_pool and seats != 1:
+        raise _invalid("seats", "seats", _l("This offer is booked whole: seats must be 1."))
+
+
+def term_days(first: date, last: date) -> int:
+    """The number of days of a term from ``first`` to ``last`` inclusive."""
+    return (last - first).days + 1
+
+
+def check_term_rules(
+    unit: Unit, first: date, last: date, seats: int, now: datetime, tz: ZoneInfo
+) -> None:
+    """Raise Invalid naming the field when a term from ``first`` to ``last`` (local days,
+    inclusive) breaks a rule of the unit: order, offered (a month price), past, seats, the
+    unit's min/max term days, notice (the first day may not be before the local day of
+    now + notice)."""
+    if last < first:
+        message = _l("The end date must not be before the start date.")
+        raise _invalid("order", "end_date", message)
+    if unit.prices.get("month") is None:
+        raise _invalid(
+            "term_not_offered",
+            "start_date",
+            _l("This offer is not rented by the month or for a period."),
+            code="term_not_offered",
+        )
+    days = term_days(first, last)
+    if days > min(MAX_TERM_DAYS, unit.max_term_days or MAX_TERM_DAYS):
+        raise _invalid(
+            "max",
+            "end_date",
+            lazy_ngettext(
+                "A period lasts %(num)s day at most.",
+                "A period lasts %(num)s days at most.",
+                min(MAX_TERM_DAYS, unit.max_term_days or MAX_TERM_DAYS),
+            ),
+        )
+    if first < now.astimezone(tz).date():
+        raise _invalid("past", "start_date", _l("The start is in the past."))
+    _check_seats(unit, seats)
+    if days < (unit.min_term_days or 1):
+        raise _invalid(
+            "min",
+            "end_date",
+            lazy_ngettext(
+                "A period lasts %(num)s day at least.",
+                "A period lasts %(num)s days at least.",
+                unit.min_term_days,
+            ),
+        )
+    if first < earliest_start(unit, now).astimezone(tz).date():
+        raise _invalid(
+            "notice",
+            "start_date",
             _l(
                 "Book at least %(duration)s in advance.",
                 duration=format_duration(unit.notice_minutes),

@@ -104,6 +104,10 @@ class SpaceForm(BaseForm):
             raise ValidationError(_l("The end of the availability period is before its start."))
 
 
+MAX_TERM_DAYS = 1461  # a term booking lasts four years at most (bookings.rules.MAX_TERM_DAYS)
+MAX_REQUEST_EXPIRY_HOURS = 2160  # 90 days
+
+
 class PricesForm(Form):
     """Prices in cents per rate; a missing rate is not offered, 0 is free."""
 
@@ -144,6 +148,15 @@ class UnitForm(BaseForm):
     cancel_until_minutes = _optional_int(
         0, MAX_MINUTES, _l("Free cancellation until (minutes before the start)")
     )
+    min_term_days = _optional_int(1, MAX_TERM_DAYS, _l("Shortest period (days)"))
+    max_term_days = _optional_int(1, MAX_TERM_DAYS, _l("Longest period (days)"))
+    request_expiry_hours = _optional_int(
+        1, MAX_REQUEST_EXPIRY_HOURS, _l("A request waits for the host (hours)")
+    )
+
+    def validate_max_term_days(self, field):
+        if field.data and self.min_term_days.data and field.data < self.min_term_days.data:
+            raise ValidationError(_l("The longest period is shorter than the shortest."))
 
     def validate_max_minutes(self, field):
         if field.data and self.min_minutes.data and field.data < self.min_minutes.data:

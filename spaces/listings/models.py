@@ -147,6 +147,13 @@ class Unit(TimestampMixin, db.Model):
             " AND (price_day IS NULL OR price_day >= 0) AND (price_month IS NULL OR price_month >= 0)",
             name="prices_not_negative",
         ),
+        sa.CheckConstraint(
+            "min_term_days >= 1 AND max_term_days >= min_term_days AND max_term_days <= 1461",
+            name="term_days_range",
+        ),
+        sa.CheckConstraint(
+            "request_expiry_hours BETWEEN 1 AND 2160", name="request_expiry_hours_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,6 +176,10 @@ class Unit(TimestampMixin, db.Model):
     max_minutes: Mapped[int | None]
     notice_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     cancel_until_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Term bookings (whole local days, offered with a month price) and how long a request holds.
+    min_term_days: Mapped[int] = mapped_column(default=1, server_default="1")
+    max_term_days: Mapped[int] = mapped_column(default=1461, server_default="1461")
+    request_expiry_hours: Mapped[int] = mapped_column(default=48, server_default="48")
     # False: the unit follows its space's opening hours; True: its own (an empty set = closed).
     own_hours: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())

@@ -47,6 +47,9 @@ UNIT_FIELDS = (
     "max_minutes",
     "notice_minutes",
     "cancel_until_minutes",
+    "min_term_days",
+    "max_term_days",
+    "request_expiry_hours",
 )
 
 
@@ -214,6 +217,13 @@ def _unit_values(unit: Unit, data: dict) -> None:
         unit.notice_minutes = 0
     if unit.cancel_until_minutes is None:
         unit.cancel_until_minutes = 0
+    for field, default in (
+        ("min_term_days", 1),
+        ("max_term_days", 1461),
+        ("request_expiry_hours", 48),
+    ):
+        if getattr(unit, field) is None:
+            setattr(unit, field, default)
     prices = data.get("prices")
     if prices is not None:
         unit.price_hour = prices.get("hour")
