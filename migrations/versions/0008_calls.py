@@ -1,7 +1,7 @@
 """calls for temporary occupation: calls and applications
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29 20:00:27.352462
 
 """
@@ -13,7 +13,7 @@ import spaces.db
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

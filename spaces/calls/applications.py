@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from spaces.accounts.models import User
+from spaces.bookings import terms
 from spaces.calls import notifications
 from spaces.calls.models import LIVE_APPLICATION_STATUSES, Application, Call
 from spaces.calls.services import can_manage_call, can_read_call, get_call, period_contains
@@ -202,8 +203,6 @@ def accept(actor: User, application_id: int, now: datetime | None = None) -> App
     """submitted or shortlisted → accepted, with a confirmed term booking for the applicant
     over the application's dates. Conflict(unavailable) when the term no longer fits; the
     caller's transaction then rolls back and nothing changes."""
-    from spaces.bookings import terms
-
     now = now or utcnow()
     application = _for_decision(actor, application_id)
     _pending_or_conflict(application)

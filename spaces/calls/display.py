@@ -21,8 +21,10 @@ def format_deadline(instant: datetime, timezone: str, locale: str | None = None)
 
 
 def format_period(start: date, end: date, locale: str | None = None) -> str:
-    """``1–31 décembre 2026`` / ``December 1 – 31, 2026``: whole days, both inclusive."""
+    """``1 février 2027 – 30 avril 2027`` / ``February 1, 2027 – April 30, 2027``: whole days,
+    both inclusive (one date when they are the same)."""
     locale = locale or current_locale()
+    first = babel_dates.format_date(start, "long", locale=locale)
     if start == end:
-        return babel_dates.format_date(start, "long", locale=locale)
-    return babel_dates.format_interval(start, end, "yMMMMd", locale=locale)
+        return first
+    return f"{first} – {babel_dates.format_date(end, 'long', locale=locale)}"
