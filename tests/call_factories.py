@@ -115,3 +115,14 @@ def applied(client, cast, call_id, who="a", **changes) -> dict:
     response = apply(client, cast, call_id, who, **changes)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def pdf_info(data: bytes, key: str) -> str:
+    """A text entry of a PDF's document information (``Title``, ``Subject``, ``Author``), as
+    fpdf2 writes it: UTF-16 in hexadecimal. (No text extractor is installed; the agreement puts
+    its parties and premises there too.)"""
+    import re
+
+    match = re.search(rb"/" + key.encode() + rb" <([0-9a-fA-F]+)>", data)
+    assert match, f"no /{key} in the PDF"
+    return bytes.fromhex(match[1].decode()).decode("utf-16")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 
 from spaces.api.bookings import BOOKING, booking_json
 from spaces.api.core import body, bp, page_args, paginate, require_user
@@ -111,10 +112,28 @@ def get_call(call_id: int):
     return jsonify(call_json(services.get_call(current_actor(), call_id)))
 
 
+def _current_values(call) -> dict:
+    """A call's editable fields as the API takes them (a PATCH changes only those it names)."""
+    local = call.apply_until.astimezone(ZoneInfo(call.unit.space.timezone))
+    return {
+        "title": call.title,
+        "description": call.description,
+        "criteria": call.criteria,
+        "visit_info": call.visit_info,
+        "occupation_from": call.occupation_from.isoformat(),
+        "occupation_until": call.occupation_until.isoformat(),
+        "apply_until": local.isoformat(),
+    }
+
+
 @bp.patch("/calls/<int:call_id>")
 def update_call(call_id: int):
     actor = require_user()
-    form = form_from_json(CallForm, body())
+    patch = body()
+    if not isinstance(patch, dict):
+        raise Invalid(_l("The body must be a JSON object."), code="invalid_body")
+    current = _current_values(services.get_call(actor, call_id, manage=True))
+    form = form_from_json(CallForm, {**current, **patch})
     with transaction():
         call = services.get_call(actor, call_id, manage=True)
         services.update_call(actor, call, form.values())
@@ -169,7 +188,7 @@ def list_applications():
     actor = require_user()
     page, per_page = page_args()
     if request.args.get("mine", "1") not in ("1", "true"):
-        raise Invalid(fields={"mine": ["Only mine=1 is supported."]})
+        raise Invalid(fields={"mine": [_l("Not a valid choice.")]})
     items = applications.my_applications(actor)
     now = utcnow()
     return jsonify(paginate(items, page, per_page, lambda a: application_json(a, now)))
@@ -338,9 +357,9 @@ PATHS = {
             "responses": responses({200: CALL}, 404),
         },
         "patch": {
-            "summary": "Change a draft call (owner/manager)",
+            "summary": "Change a draft call (owner/manager): the fields given",
             "parameters": CALL_ID,
-            "requestBody": json_body(CALL_INPUT),
+            "requestBody": json_body({**CALL_INPUT, "required": []}),
             "responses": responses({200: CALL}, 400, 401, 403, 404, 409, 422),
         },
     },

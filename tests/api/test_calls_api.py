@@ -25,6 +25,7 @@ from tests.call_factories import (
     create_call,
     make_cast,
     open_call,
+    pdf_info,
 )
 from tests.factories import log_in, make_user
 
@@ -72,6 +73,22 @@ def test_a_wrong_call_is_a_422_naming_the_field_and_nothing_is_made(client, cast
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["error"]["fields"]
     assert db.session.scalar(sa.select(sa.func.count(Call.id))) == 0
+
+
+def test_a_draft_is_changed_field_by_field_and_no_longer_once_published(client, cast):
+    call = create_call(client, cast).get_json()
+    url = f"/api/v1/calls/{call['id']}"
+    changed = client.patch(url, json={"apply_until": "2027-01-20T18:00"}, headers=cast["m"])
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["apply_until"] == "2027-01-20T18:00:00+01:00"
+    assert changed.get_json()["title"] == CALL["title"]
+    wrong = client.patch(url, json={"occupation_until": "2027-01-01"}, headers=cast["m"])
+    assert wrong.status_code == 422
+    assert client.patch(url, json={"title": "X"}, headers=cast["s"]).status_code == 404
+    client.post(f"{url}/publish", headers=cast["m"])
+    late = client.patch(url, json={"title": "Autre titre"}, headers=cast["m"])
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "invalid_state"
+    assert client.get(url).get_json()["title"] == CALL["title"]
 
 
 def test_only_the_organisation_s_managers_create_and_publish_calls(client, cast):
@@ -277,6 +294,9 @@ def test_the_convention_is_a_pdf_for_the_applicant_and_the_organisation_only(cli
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.data.startswith(b"%PDF") and len(response.data) > 5000
+    assert pdf_info(response.data, "Subject") == "École Jules-Ferry — Alex Atelier"
+    assert pdf_info(response.data, "Author") == "Ville de Chinon"
+    assert pdf_info(response.data, "Title") == "Temporary occupation agreement"  # her language
     client.post("/logout", data={})
     stranger = make_user("nosy@example.org")
     assert stranger

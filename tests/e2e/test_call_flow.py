@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.call_factories import APPLICANT, MAIRIE
+from tests.call_factories import APPLICANT, MAIRIE, pdf_info
 from tests.e2e.conftest import log_in
 
 
@@ -85,5 +85,7 @@ def test_a_municipality_publishes_a_call_a_person_applies_and_is_accepted(
         data = path.read_bytes()
         assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
         assert len(data) > 5000  # the text and its embedded font subset
+        assert pdf_info(data, "Subject") == "École Jules-Ferry — Alex Atelier"
+        assert pdf_info(data, "Author") == "Ville de Chinon"
     finally:
         context.close()

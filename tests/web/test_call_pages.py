@@ -164,3 +164,25 @@ def test_the_applicant_withdraws_a_pending_application(client, cast):
     )
     assert done.status_code == 302
     assert 'data-status="withdrawn"' in text_of(client.get("/my/applications"))
+
+
+def test_a_draft_is_edited_with_its_deadline_in_local_time(client, cast):
+    call = create_call(client, cast).get_json()
+    log_in(client, MAIRIE)
+    url = f"/calls/{call['id']}/edit"
+    form = text_of(client.get(url))
+    assert 'value="2027-01-15T12:00"' in form and 'value="2027-02-01"' in form
+    saved = post_form(
+        client,
+        url,
+        {
+            "title": "Aile est, nouvelle version",
+            "description": "Trois salles.",
+            "occupation_from": "2027-02-01",
+            "occupation_until": "2027-06-30",
+            "apply_until": "2027-01-20T18:30",
+        },
+    )
+    assert saved.status_code == 302
+    page = text_of(client.get(f"/calls/{call['id']}"))
+    assert "Aile est, nouvelle version" in page and "20 janvier 2027, 18:30" in page
