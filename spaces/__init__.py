@@ -147,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from spaces.bookings import views as booking_views
     from spaces.calendars import import_views as calendar_import_views
     from spaces.calendars import views as calendar_views
+    from spaces.calls import views as call_views
     from spaces.imports import views as import_views
     from spaces.listings import photo_views
     from spaces.listings import views as listing_views
@@ -165,6 +166,7 @@ def _register_blueprints(app: Flask) -> None:
         availability_views.bp,
         photo_views.bp,
         import_views.bp,
+        call_views.bp,
         api.bp,
     ):
         app.register_blueprint(blueprint)

@@ -31,6 +31,9 @@ from spaces.availability.hours import Window
 from spaces.availability.models import Closure
 from spaces.bookings import requesting, terms
 from spaces.bookings.models import Booking
+from spaces.calls import applications as call_applications
+from spaces.calls import services as calls
+from spaces.calls.models import Call
 from spaces.db import discard_after_commit
 from spaces.demo_pictures import picture
 from spaces.errors import DomainError
@@ -74,6 +77,7 @@ def load(today: date | None = None) -> str:
     load_organisations(demo)
     load_spaces(demo)
     load_bookings(demo)
+    load_calls(demo)
     db.session.flush()
     return summary(demo)
 
@@ -172,6 +176,55 @@ def _load_term(demo: Demo, user: User | None, unit: Unit | None, now: datetime) 
     except DomainError:
         return
     demo.created["bookings"] += len(result.bookings)
+
+
+def load_calls(demo: Demo) -> None:
+    """The open calls for temporary occupation and their applications (``demo_data.CALLS``).
+    A call already there (same unit and title) is left alone; no e-mail is sent."""
+    for spec in demo_data.CALLS:
+        unit = demo.units.get((spec["space"], spec["unit"]))
+        if unit is None:
+            continue
+        exists = db.session.scalar(
+            sa.select(Call.id).where(Call.unit_id == unit.id, Call.title == spec["title"])
+        )
+        if exists:
+            continue
+        owner = demo.owners[unit.space.organisation.name]
+        rule, local_time = spec["apply_until"]
+        values = {
+            "title": spec["title"],
+            "description": spec["description"],
+            "criteria": spec["criteria"],
+            "visit_info": spec["visit_info"],
+            "occupation_from": relative_date(spec["occupation_from"], demo.today),
+            "occupation_until": relative_date(spec["occupation_until"], demo.today),
+            "apply_until": f"{relative_date(rule, demo.today).isoformat()}T{local_time}",
+        }
+        call = calls.create_call(owner, unit, values)
+        calls.publish_call(owner, call)
+        demo.created["calls"] += 1
+        for application in spec["applications"]:
+            person = demo.users[application["applicant"]]
+            call_applications.apply(
+                person,
+                call.id,
+                {
+                    "project": application["project"],
+                    "planned_use": application["planned_use"],
+                    "start_date": relative_date(
+                        application.get("start", spec["occupation_from"]), demo.today
+                    ),
+                    "end_date": relative_date(
+                        application.get("end", spec["occupation_until"]), demo.today
+                    ),
+                    "seats": 1,
+                    "organisation_name": application["organisation_name"],
+                    "contact_phone": application["contact_phone"],
+                },
+            )
+            demo.created["applications"] += 1
+    discard_after_commit(db.session)
 
 
 def summary(demo: Demo) -> str:

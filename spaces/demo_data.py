@@ -989,3 +989,56 @@ SPACES = [
         ],
     },
 ]
+
+# Calls for temporary occupation (appels à manifestation d'intérêt): one per site, open until
+# ``apply_until`` (a date rule and a local time), each with its applications. Occupation dates are
+# date rules; applications take the call's whole period unless they give their own.
+CALLS = [
+    {
+        "space": "Aile vacante de l'école Jules-Ferry",
+        "unit": "Salle de classe n°1 — bureau collectif (8 postes)",
+        "title": "Occupation temporaire de l'aile est de l'école Jules-Ferry",
+        "description": (
+            "En attendant sa transformation en maison des associations, la Ville de Chinon "
+            "ouvre l'ancienne salle de classe n°1 (55 m², lumineuse, chauffée, huit postes) à "
+            "une occupation temporaire. Entrée indépendante, wifi, stationnement vélo."
+        ),
+        "criteria": (
+            "Projets associatifs, culturels ou d'économie sociale et solidaire ouverts aux "
+            "habitants ; ancrage local ; capacité à partager les lieux avec d'autres occupants ; "
+            "contribution modeste aux charges."
+        ),
+        "visit_info": (
+            "Visites collectives les mercredis à 14 h, sur inscription auprès du service des "
+            "bâtiments (02 61 91 10 11)."
+        ),
+        "occupation_from": ("month_start", 2),
+        "occupation_until": ("on", 6, 30, 1),
+        "apply_until": (("days", 20), "12:00"),
+        "applications": [
+            {
+                "applicant": "hugo.bernard@example.org",
+                "organisation_name": "Repair Café du Chinonais",
+                "contact_phone": "02 61 91 10 31",
+                "project": (
+                    "Un Repair Café mensuel et un atelier de réparation de petit électroménager "
+                    "tenu par des bénévoles, avec une permanence le samedi matin."
+                ),
+                "planned_use": (
+                    "Atelier deux demi-journées par semaine, stockage d'outils dans une armoire "
+                    "fermée, accueil du public le samedi."
+                ),
+            },
+            {
+                "applicant": "sophie.laurent@example.org",
+                "organisation_name": "Collectif Vienne Graphique",
+                "contact_phone": "02 61 91 10 32",
+                "project": (
+                    "Un atelier partagé pour quatre graphistes et illustratrices indépendantes, "
+                    "avec des expositions ouvertes aux écoles du quartier."
+                ),
+                "planned_use": "Quatre postes en semaine, une exposition par trimestre.",
+            },
+        ],
+    },
+]

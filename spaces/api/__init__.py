@@ -18,6 +18,7 @@ def register_modules() -> None:
         bookings,
         calendar_imports,
         calendars,
+        calls,
         openapi,
         organisations,
         photos,

@@ -10,6 +10,7 @@ from spaces.api import (
     bookings,
     calendar_imports,
     calendars,
+    calls,
     organisations,
     photos,
     search,
@@ -30,6 +31,7 @@ MODULES = [
     bookings,
     calendars,
     calendar_imports,
+    calls,
 ]
 
 SELF = {

@@ -232,6 +232,30 @@ def build_world(app) -> World:
             {"url": "http://127.0.0.1:9/agenda.ics", "name": "Agenda"},
         )["id"],
     )
+    # A call for occupation (open, with an application by the guest) and a draft one.
+    call_body = {
+        "title": "Appel",
+        "description": "Des bureaux vacants.",
+        "occupation_from": str(monday + timedelta(days=7)),
+        "occupation_until": str(monday + timedelta(days=60)),
+        "apply_until": f"{monday}T12:00",
+    }
+    call = world.add("call_id", post(f"/api/v1/units/{units[1]}/calls", call_body)["id"])
+    _ok(client.post(f"/api/v1/calls/{call}/publish", headers=me), 200)
+    world.add("call_id", post(f"/api/v1/units/{units[0]}/calls", call_body)["id"])
+    world.add(
+        "application_id",
+        post(
+            f"/api/v1/calls/{call}/applications",
+            {
+                "project": "Un atelier.",
+                "planned_use": "Trois jours par semaine.",
+                "start_date": str(monday + timedelta(days=7)),
+                "end_date": str(monday + timedelta(days=30)),
+            },
+            them,
+        )["id"],
+    )
     return world
 
 
@@ -248,6 +272,8 @@ ID_NAMES = {
     "organisation_id": "organisation_id",
     "sponsor_organisation_id": "organisation_id",
     "user_id": "user_id",
+    "call_id": "call_id",
+    "application_id": "application_id",
 }
 TIME_KEYS = ("start", "end")
 # Free-text fields the services check against the world (a known zone, a commune the geocoder

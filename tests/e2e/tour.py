@@ -24,6 +24,8 @@ ACCOUNTS = {
     "municipality": "patrimoine@mairie-loches.example.org",
     "employer": "rh@touraine-logistique.example.org",
     "admin": "hugo.bernard@example.org",
+    # Chinon's buildings department: its call for occupation of the school wing.
+    "town": "batiments@ville-chinon.example.org",
 }
 ROLES = tuple(ACCOUNTS)
 
@@ -35,17 +37,19 @@ MENU_ITEMS = (
     "host-bookings",
     "organisations-link",
     "moderation-link",
+    "calls-link",
 )
-TELEWORKER_MENU = {"my-bookings", "calendars-link"}
+TELEWORKER_MENU = {"my-bookings", "calendars-link", "calls-link"}
 HOST_MENU = TELEWORKER_MENU | {"my-places", "host-bookings", "organisations-link"}
 MENUS = {
-    "anonymous": set(),
+    "anonymous": {"calls-link"},
     "teleworker": TELEWORKER_MENU,
     "host": HOST_MENU,
     "municipality": HOST_MENU,
     # Touraine Logistique lists no place: no host item; its employer pages do not exist yet.
     "employer": TELEWORKER_MENU | {"organisations-link"},
     "admin": TELEWORKER_MENU | {"moderation-link"},
+    "town": HOST_MENU,
 }
 
 
@@ -78,6 +82,7 @@ def tour(app) -> dict[str, list[Stop]]:
     """Role → the pages to visit, with the demo's ids filled in."""
     from spaces.accounts.services import find_user_by_email
     from spaces.bookings.models import Booking
+    from spaces.calls.models import Call
     from spaces.extensions import db
     from spaces.listings.models import Space, Unit
 
@@ -104,7 +109,11 @@ def tour(app) -> dict[str, list[Stop]]:
             .where(Unit.space_id == cantine.id)
             .order_by(Booking.id)
         )
+        call = db.session.scalar(sa.select(Call).order_by(Call.id))
         ids = {
+            "call": call.id,
+            "call_unit": call.unit_id,
+            "perception_unit": perception.units[0].id,
             "cantine": cantine.id,
             "cantine_org": cantine.organisation_id,
             "perception": perception.id,
@@ -129,6 +138,8 @@ def tour(app) -> dict[str, list[Stop]]:
         Stop("search", "/search?near=Tours"),
         Stop("space", "/spaces/{cantine}"),
         Stop("book-term", "/units/{pool}/book-term"),
+        Stop("calls", "/calls"),
+        Stop("call", "/calls/{call}"),
     ]
     by_role = {
         "anonymous": [
@@ -144,6 +155,7 @@ def tour(app) -> dict[str, list[Stop]]:
             Stop("term-booking", "/bookings/{camille_term}"),
             Stop("account", "/account"),
             Stop("calendars", "/account/calendars"),
+            Stop("my-applications", "/my/applications"),
         ],
         "host": [
             Stop("my-places", "/my/spaces"),
@@ -166,6 +178,8 @@ def tour(app) -> dict[str, list[Stop]]:
             Stop("organisation", "/organisations/{loches_org}"),
             Stop("import", "/my/spaces/import"),
             Stop("import-preview", "/my/spaces/import/{loches_import}"),
+            Stop("call-new", "/units/{perception_unit}/calls/new"),
+            Stop("our-calls", "/my/calls"),
         ],
         "employer": [
             Stop("organisations", "/organisations"),
@@ -173,10 +187,19 @@ def tour(app) -> dict[str, list[Stop]]:
             Stop("my-bookings", "/bookings"),
             Stop("account", "/account"),
         ],
-        "admin": [Stop("moderation", "/admin/users")],
+        "admin": [
+            Stop("moderation", "/admin/users"),
+            Stop("my-applications", "/my/applications"),  # Hugo applied to Chinon's call
+        ],
+        "town": [
+            Stop("my-places", "/my/spaces"),
+            Stop("call-applications", "/calls/{call}/applications"),
+            Stop("our-calls", "/my/calls"),
+            Stop("call-new", "/units/{call_unit}/calls/new"),
+        ],
     }
     # The administrator's pages are a teleworker's plus moderation: home and moderation suffice.
-    common = dict.fromkeys(ROLES, everyone) | {"admin": everyone[:1]}
+    common = dict.fromkeys(ROLES, everyone) | {"admin": everyone[:1], "town": everyone[:1]}
     return {
         role: [Stop(s.name, s.path.format(**ids)) for s in common[role] + by_role[role]]
         for role in ROLES

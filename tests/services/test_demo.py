@@ -14,6 +14,7 @@ from spaces.availability.hours import Window
 from spaces.availability.models import Closure, OpeningWindow
 from spaces.availability.services import windows_of
 from spaces.bookings.models import Booking
+from spaces.calls.models import Application, Call
 from spaces.extensions import db
 from spaces.geo.geocoding import resolve_place
 from spaces.listings.models import Photo, Space, Unit
@@ -31,7 +32,18 @@ TOWNS = [
     "Loches 37600",
     "Chinon 37500",
 ]
-COUNTED = (User, Organisation, Space, Unit, OpeningWindow, Closure, Photo, Booking)
+COUNTED = (
+    User,
+    Organisation,
+    Space,
+    Unit,
+    OpeningWindow,
+    Closure,
+    Photo,
+    Booking,
+    Call,
+    Application,
+)
 
 
 @pytest.fixture(scope="module")
@@ -210,6 +222,21 @@ def test_the_coming_weeks_are_partly_booked(loaded, outbox):
         for b in mine:  # never overbooked, and not full everywhere either
             assert peak_taken(occupations, b.start_at, b.end_at) <= unit.effective_capacity
     assert len(outbox) == 0  # loading the demo sends no e-mail
+
+
+def test_an_open_call_on_the_chinon_school_wing_has_two_applications(loaded):
+    (call,) = db.session.scalars(sa.select(Call)).unique().all()
+    assert call.unit.space.commune == "Chinon" and call.unit.space.kind == "vacant_public"
+    assert call.unit.price_month is not None
+    assert call.effective_status(datetime_now()) == "open"
+    assert [a.status for a in call.applications] == ["submitted", "submitted"]
+    assert len({a.applicant_id for a in call.applications}) == 2
+
+
+def datetime_now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
 
 
 def test_a_second_load_changes_nothing(runner, loaded):

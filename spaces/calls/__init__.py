@@ -1,0 +1,1 @@
+"""Calls for temporary occupation: calls, applications, their pages and API."""
