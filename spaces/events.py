@@ -151,9 +151,9 @@ def broker() -> Broker:
     return current_app.extensions["spaces_events"]
 
 
-def publish_after_commit(session, units) -> None:
+def publish_after_commit(session, unit_ids) -> None:
     """Publish each unit's new availability version once the transaction commits."""
-    unit_ids = sorted({unit.id for unit in units})
+    unit_ids = sorted(set(unit_ids))
     app = current_app._get_current_object()
 
     def send() -> None:

@@ -4,6 +4,10 @@ The one loader: the booking check (under the lock), quotes, the dated search, th
 the day strip all read units through ``load_states`` (``unit_state`` is its one-unit form). It is
 set-based: one query per kind of input (opening windows, closures, live bookings, busy blocks)
 for any number of units, never a query per unit.
+
+Linked units (``Unit.part_of``) are decided here, once: a unit's state also holds, as ``taken``,
+the live bookings and busy blocks of its family — of its parent for a part, of every part for a
+parent (parts do not constrain each other) — and a part has its parent's closures.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class UnitFacts:
     closed_on_public_holidays: bool
     available_from: date | None
     available_until: date | None
+    part_of: int | None = None  # the unit it is part of (linked units)
     is_pool: bool = field(init=False)
     effective_capacity: int = field(init=False)  # seats at once (1 for units booked whole)
 
@@ -89,6 +94,7 @@ FACT_COLUMNS = (
     Space.closed_on_public_holidays,
     Space.available_from,
     Space.available_until,
+    Unit.part_of,
 )
 
 
@@ -116,6 +122,7 @@ def facts_of(unit: Unit) -> UnitFacts:
         bool(space.closed_on_public_holidays),
         space.available_from,
         space.available_until,
+        unit.part_of,
     )
 
 
@@ -170,11 +177,18 @@ def load(
     """Everything the engine needs about these units over [start, end), grouped by owner.
 
     Four queries whatever the number of units (opening windows, closures, live bookings, busy
-    blocks); ``exclude`` leaves out bookings by id (a booking being moved does not compete with
-    itself)."""
+    blocks), each reading the units' families too; ``exclude`` leaves out bookings by id (a
+    booking being moved does not compete with itself)."""
     facts = list(facts)
     excluded = set(exclude)
     unit_ids = [f.id for f in facts]
+    # Parents of the candidate parts: their bookings, blocks and closures take the part whole.
+    children: dict[int, list[int]] = defaultdict(list)
+    for f in facts:
+        if f.part_of is not None:
+            children[f.part_of].append(f.id)
+    candidates = set(unit_ids)
+    with_parents = unit_ids + [p for p in children if p not in candidates]
     space_ids = list({f.space_id for f in facts})
     own = [f.id for f in facts if f.own_hours]
     zones = {f.timezone: ZoneInfo(f.timezone) for f in facts}
@@ -201,7 +215,7 @@ def load(
     unit_closures: dict[int, list] = defaultdict(list)
     for space_id, unit_id, a, b in connection.execute(
         sa.select(Closure.space_id, Closure.unit_id, Closure.start_at, Closure.end_at).where(
-            sa.or_(id_in(Closure.space_id, space_ids), id_in(Closure.unit_id, unit_ids)),
+            sa.or_(id_in(Closure.space_id, space_ids), id_in(Closure.unit_id, with_parents)),
             Closure.start_at < end,
             Closure.end_at > start,
         )
@@ -209,25 +223,40 @@ def load(
         target = space_closures[space_id] if space_id is not None else unit_closures[unit_id]
         target.append((a, b))
     occupations: dict[int, list[Occupation]] = defaultdict(list)
-    for booking_id, owner, a, b, seats in connection.execute(
-        sa.select(
-            Booking.id, Booking.unit_id, Booking.start_at, Booking.end_at, Booking.seats
-        ).where(
-            id_in(Booking.unit_id, unit_ids),
-            Booking.start_at < end,
-            Booking.end_at > start,
-            _live(now),
+    taken: dict[int, list] = defaultdict(list)  # spans a linked unit takes the whole unit
+    booked = sa.and_(Booking.start_at < end, Booking.end_at > start, _live(now))
+    for owner, parent, booking_id, a, b, seats in connection.execute(
+        _with_parts(
+            Booking.unit_id,
+            with_parents,
+            unit_ids,
+            (Booking.id, Booking.start_at, Booking.end_at, Booking.seats),
+            booked,
         )
     ):
-        if booking_id not in excluded:
+        if booking_id in excluded:
+            continue
+        if parent is not None:  # a part's booking, read for its parent
+            taken[parent].append((a, b))
+            continue
+        if owner in candidates:
             occupations[owner].append(Occupation(a, b, seats))
+        for part in children.get(owner, ()):
+            taken[part].append((a, b))
     blocks: dict[int, list] = defaultdict(list)
-    for owner, a, b in connection.execute(
-        sa.select(BusyBlock.unit_id, BusyBlock.start_at, BusyBlock.end_at).where(
-            id_in(BusyBlock.unit_id, unit_ids), BusyBlock.start_at < end, BusyBlock.end_at > start
+    busy = sa.and_(BusyBlock.start_at < end, BusyBlock.end_at > start)
+    for owner, parent, a, b in connection.execute(
+        _with_parts(
+            BusyBlock.unit_id, with_parents, unit_ids, (BusyBlock.start_at, BusyBlock.end_at), busy
         )
     ):
-        blocks[owner].append((a, b))
+        if parent is not None:
+            taken[parent].append((a, b))
+            continue
+        if owner in candidates:
+            blocks[owner].append((a, b))
+        for part in children.get(owner, ()):
+            taken[part].append((a, b))
 
     # Sorted once per owner; the engine reads windows and never changes them (shared lists).
     for grouped in (space_windows, unit_windows):
@@ -241,7 +270,24 @@ def load(
         unit_closures,
         occupations,
         blocks,
+        taken,
     )
+
+
+def _with_parts(owner_column, owners: Sequence[int], parents: Sequence[int], columns, when):
+    """Rows ``(owner, parent, *columns)`` of a table of unit rows (bookings, busy blocks) under
+    ``when``: those owned by ``owners`` (``parent`` null), then those owned by the parts of
+    ``parents`` (``parent`` names the unit they were read for). One statement, set-based; the
+    first half is the plain read of the units' own rows, with the same plan as before."""
+    own = sa.select(owner_column, sa.cast(sa.null(), sa.Integer).label("parent"), *columns).where(
+        id_in(owner_column, owners), when
+    )
+    parts = (
+        sa.select(owner_column, Unit.part_of, *columns)
+        .join(Unit, Unit.id == owner_column)
+        .where(id_in(Unit.part_of, parents), when)
+    )
+    return sa.union_all(own, parts)
 
 
 def load_states(
@@ -270,6 +316,7 @@ class Loaded:
     unit_closures: dict[int, list]
     occupations: dict[int, list[Occupation]]
     blocks: dict[int, list]
+    taken: dict[int, list]  # by unit: spans its family takes it whole
 
     def windows(self, f: UnitFacts) -> list[Window]:
         if f.own_hours:
@@ -277,11 +324,14 @@ class Loaded:
         return self.space_windows.get(f.space_id, [])
 
     def quiet(self, f: UnitFacts) -> bool:
-        """Nothing in the window but opening hours: no booking, closure or busy block."""
+        """Nothing in the window but opening hours: no booking, closure or busy block (its
+        family's included)."""
         return not (
             f.id in self.occupations
             or f.id in self.blocks
+            or f.id in self.taken
             or f.id in self.unit_closures
+            or f.part_of in self.unit_closures
             or f.space_id in self.space_closures
         )
 
@@ -290,7 +340,10 @@ class Loaded:
 
     def state(self, f: UnitFacts) -> UnitState:
         closed = self.space_closures.get(f.space_id, []) + self.unit_closures.get(f.id, [])
+        if f.part_of is not None:
+            closed += self.unit_closures.get(f.part_of, [])  # a closure of the parent closes it
         busy = self.blocks.get(f.id)
+        taken = self.taken.get(f.id)
         return UnitState(
             capacity=f.effective_capacity,
             tz=self.zones[f.timezone],
@@ -301,6 +354,7 @@ class Loaded:
             available_from=f.available_from,
             available_until=f.available_until,
             is_holiday=self.holidays(f),
+            taken=sorted(taken) if taken else [],
         )
 
 

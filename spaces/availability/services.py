@@ -34,16 +34,29 @@ def day_name(weekday: int) -> str:
 
 
 def availability_changed(units: Iterable[Unit]) -> None:
-    """Record that these units' availability changed: version bump in this transaction, and an
-    event to every open stream once it commits."""
+    """Record that these units' availability changed — and their linked units' (the parent of a
+    part, the parts of a parent): version bump in this transaction, and an event to every open
+    stream once it commits. One statement whatever the number of units."""
     units = list(units)
-    for unit in units:
-        # Incremented in SQL, so two concurrent changes never produce the same version.
-        unit.availability_version = Unit.availability_version + 1
-    if units:
-        from spaces.events import publish_after_commit
+    if not units:
+        return
+    ids = sorted({unit.id for unit in units})
+    parents = sorted({unit.part_of for unit in units if unit.part_of is not None})
+    # Incremented in SQL, so two concurrent changes never produce the same version.
+    changed = db.session.execute(
+        sa.update(Unit)
+        .where(sa.or_(Unit.id.in_(ids + parents), Unit.part_of.in_(ids)))
+        .values(availability_version=Unit.availability_version + 1)
+        .returning(Unit.id)
+        .execution_options(synchronize_session=False)
+    ).scalars()
+    changed_ids = set(changed)
+    for unit in list(db.session.identity_map.values()):
+        if isinstance(unit, Unit) and unit.id in changed_ids:
+            db.session.expire(unit, ["availability_version"])
+    from spaces.events import publish_after_commit
 
-        publish_after_commit(db.session, units)
+    publish_after_commit(db.session, changed_ids)
 
 
 def _owner_filter(owner: Space | Unit):

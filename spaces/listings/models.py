@@ -175,8 +175,15 @@ class Unit(TimestampMixin, db.Model):
     position: Mapped[int] = mapped_column(default=0, server_default="0")
     # Bumped by every committed change to this unit's availability (events, ETags).
     availability_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A part of another unit of the same space (an office in a building booked whole): they
+    # never both hold the same instant (``availability.loading``). One level: a part has no parts.
+    part_of: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("units.id", ondelete="SET NULL"), index=True
+    )
 
     space = relationship("Space", back_populates="units")
+    parent = relationship("Unit", remote_side=[id], back_populates="parts")
+    parts = relationship("Unit", back_populates="parent", order_by="(Unit.position, Unit.id)")
 
     @property
     def prices(self) -> dict[str, int | None]:
