@@ -144,6 +144,9 @@ class UnitForm(BaseForm):
     cancel_until_minutes = _optional_int(
         0, MAX_MINUTES, _l("Free cancellation until (minutes before the start)")
     )
+    # The unit this one is part of (an office in a building booked whole); the page offers the
+    # space's other units in a list, the API takes an id or null. The service checks the family.
+    part_of = _optional_int(1, 2_147_483_647, _l("Part of"))
 
     def validate_max_minutes(self, field):
         if field.data and self.min_minutes.data and field.data < self.min_minutes.data:
