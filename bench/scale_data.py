@@ -777,7 +777,6 @@ def add_family(connection, parts: int, seed: int) -> dict[str, int]:
         "active": True,
         "availability_version": 0,
         "created_at": now,
-        "updated_at": now,
     }
     rates = {"price_hour": 1500, "price_half_day": 4000, "price_day": 7000, "price_month": None}
     parent_id = connection.execute(
