@@ -91,6 +91,7 @@ def tour(app) -> dict[str, list[Stop]]:
         cantine = space("La Cantine — Tours Gare")
         perception = space("Ancienne perception")
         pool = next(u for u in cantine.units if u.kind == "desk_pool")
+        office = next(u for u in perception.units if u.part_of is not None)  # linked units
         camille = find_user_by_email(ACCOUNTS["teleworker"])
         camille_booking = db.session.scalar(
             sa.select(Booking.id).where(Booking.user_id == camille.id).order_by(Booking.id)
@@ -107,6 +108,7 @@ def tour(app) -> dict[str, list[Stop]]:
             "perception": perception.id,
             "loches_org": perception.organisation_id,
             "pool": pool.id,
+            "perception_office": office.id,
             "camille_booking": camille_booking,
             "cantine_booking": cantine_booking,
             "employer_org": next(
@@ -155,6 +157,7 @@ def tour(app) -> dict[str, list[Stop]]:
             Stop("vacant-premises", "/spaces/{perception}"),
             Stop("closures", "/spaces/{perception}/closures"),
             Stop("organisation", "/organisations/{loches_org}"),
+            Stop("unit-edit", "/spaces/{perception}/units/{perception_office}/edit"),
         ],
         "employer": [
             Stop("organisations", "/organisations"),
