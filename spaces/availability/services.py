@@ -42,10 +42,22 @@ def availability_changed(units: Iterable[Unit]) -> None:
         return
     ids = sorted({unit.id for unit in units})
     parents = sorted({unit.part_of for unit in units if unit.part_of is not None})
+    family = sa.or_(Unit.id.in_(ids + parents), Unit.part_of.in_(ids))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Rows locked as ``locking.lock_unit`` does, roots first: a writer holding a building
+        # and one bumping its offices never wait on each other.
+        locked = (
+            sa.select(Unit.id)
+            .where(family)
+            .order_by(Unit.part_of.is_not(None), Unit.id)
+            .with_for_update()
+            .subquery()
+        )
+        family = Unit.id == locked.c.id
     # Incremented in SQL, so two concurrent changes never produce the same version.
     changed = db.session.execute(
         sa.update(Unit)
-        .where(sa.or_(Unit.id.in_(ids + parents), Unit.part_of.in_(ids)))
+        .where(family)
         .values(availability_version=Unit.availability_version + 1)
         .returning(Unit.id)
         .execution_options(synchronize_session=False)
