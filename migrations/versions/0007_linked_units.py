@@ -4,8 +4,8 @@ Revision ID: 0007
 Revises: 0005
 Create Date: 2026-11-29 20:10:00
 
-``units.part_of``: the parent unit (booked whole) or null; indexed, since the availability loader
-reads the bookings of a unit's parts with it.
+``units.part_of``: the parent unit (booked whole) or null; indexed where not null (parts are few),
+since the availability loader reads the bookings of a unit's parts with it.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -21,7 +21,11 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.add_column(sa.Column('part_of', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_units_part_of'), ['part_of'], unique=False)
+        batch_op.create_index(
+            'ix_units_part_of', ['part_of'], unique=False,
+            postgresql_where=sa.text('part_of IS NOT NULL'),
+            sqlite_where=sa.text('part_of IS NOT NULL'),
+        )
         batch_op.create_foreign_key(
             batch_op.f('fk_units_part_of_units'), 'units', ['part_of'], ['id'], ondelete='SET NULL'
         )
@@ -30,5 +34,5 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_units_part_of_units'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_units_part_of'))
+        batch_op.drop_index('ix_units_part_of')
         batch_op.drop_column('part_of')

@@ -147,6 +147,13 @@ class Unit(TimestampMixin, db.Model):
             " AND (price_day IS NULL OR price_day >= 0) AND (price_month IS NULL OR price_month >= 0)",
             name="prices_not_negative",
         ),
+        # Parts only (few units): a search's thousands of ids probe a small index.
+        sa.Index(
+            "ix_units_part_of",
+            "part_of",
+            postgresql_where=sa.text("part_of IS NOT NULL"),
+            sqlite_where=sa.text("part_of IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,9 +184,7 @@ class Unit(TimestampMixin, db.Model):
     availability_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # A part of another unit of the same space (an office in a building booked whole): they
     # never both hold the same instant (``availability.loading``). One level: a part has no parts.
-    part_of: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("units.id", ondelete="SET NULL"), index=True
-    )
+    part_of: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="SET NULL"))
 
     space = relationship("Space", back_populates="units")
     parent = relationship("Unit", remote_side=[id], back_populates="parts")
