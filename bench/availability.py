@@ -19,6 +19,10 @@ Cases (``--only`` takes a comma-separated subset of the names in brackets):
   with If-None-Match, through the app's test client in process and over HTTP;
 - [week] one unit's week, ``GET /api/v1/units/{id}/availability?start&end`` (test client, HTTP);
 - [noplace] search without a place, page of 20, ``GET /api/v1/search`` (test client, HTTP);
+- [family] linked units: the week of the building with the most parts (``scale_data.py --family
+  50``, or ``--family-only 50`` on a built database) — ``GET /api/v1/units/{id}/availability``
+  (test client, HTTP), and the loader and engine alone (``unit_state`` + ``timeline``) — and the
+  week of one of its offices (test client);
 - [statements] the SQL statements of a dated search, page of 20 (20 km, and all units when there
   are at most ``--count-all-max`` units) and of a booking (SQLAlchemy ``before_cursor_execute``).
 
@@ -55,7 +59,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import scale_kit as kit  # noqa: E402
 
-CASES = ("free2h", "dated20km", "booking", "feed", "week", "noplace", "statements")
+CASES = ("free2h", "dated20km", "booking", "feed", "week", "noplace", "family", "statements")
 PAGE = 20
 
 
@@ -120,6 +124,10 @@ class Bench:
         self.feed_unit, self.feed_events, self.feed_token = kit.host_feed_token()
         # The feed keeps its 100 events: the bench books elsewhere.
         self.targets = [t for t in targets if t.unit_id != self.feed_unit] or targets
+        self.family = family_of_most_parts()
+        if self.family is not None:  # nor in the family of linked units (it keeps its bookings)
+            kept = {self.family[0], *self.family[1]}
+            self.targets = [t for t in self.targets if t.unit_id not in kept] or self.targets
 
     def wanted(self, case: str) -> bool:
         return case in self.args.only
@@ -184,6 +192,67 @@ class Bench:
             self.week(client, "in process (test client)")
         if self.wanted("noplace"):
             self.noplace(client, "in process (test client)")
+        if self.wanted("family"):
+            self.family_week(client, "in process (test client)")
+            self.family_engine()
+
+    def family_week(self, client, where: str) -> None:
+        """The week of the building with the most parts, and of one of its offices."""
+        if self.family is None:
+            print("family: no unit with parts (scale_data.py --family-only 50)", flush=True)
+            return
+        parent, parts = self.family
+
+        def week_of(unit_id):
+            def one(monday):
+                query = urlencode(
+                    {"start": f"{monday}T00:00", "end": f"{monday + timedelta(7)}T00:00"}
+                )
+                status, body, _ = _unpack(
+                    client.get(f"/api/v1/units/{unit_id}/availability?{query}")
+                )
+                return len(json.loads(body)["items"]) if status == 200 else str(status)
+
+            return one
+
+        segments = lambda o: mean_note(o, "segments")  # noqa: E731
+        self.measure(
+            f"building with {len(parts)} parts, its week, {where}",
+            self.weeks,
+            week_of(parent),
+            note=segments,
+        )
+        if where.startswith("in process"):
+            self.measure(
+                f"an office of it, its week, {where}", self.weeks, week_of(parts[0]), note=segments
+            )
+
+    def family_engine(self) -> None:
+        """The building's week through the loader and the engine alone (no HTTP, no JSON)."""
+        if self.family is None:
+            return
+        from spaces.availability.engine import timeline
+        from spaces.availability.loading import unit_state
+        from spaces.db import utcnow
+        from spaces.extensions import db
+        from spaces.listings.models import Unit
+
+        parent, parts = self.family
+
+        def one(monday):
+            unit = db.session.get(Unit, parent)
+            tz = ZoneInfo(unit.space.timezone)
+            start = datetime.combine(monday, datetime.min.time(), tz)
+            end = start + timedelta(days=7)
+            state = unit_state(unit, start, end, utcnow())
+            return len(timeline(state, start, end))
+
+        self.measure(
+            f"building with {len(parts)} parts, its week, unit_state + timeline",
+            self.weeks,
+            one,
+            note=lambda o: mean_note(o, "segments"),
+        )
 
     def book(self, numbered) -> int:
         from spaces.accounts.models import User
@@ -301,6 +370,8 @@ class Bench:
             self.week(client, "HTTP")
         if self.wanted("noplace"):
             self.noplace(client, "HTTP")
+        if self.wanted("family"):
+            self.family_week(client, "HTTP")
         client.close()
 
     # --- statements -------------------------------------------------------------------------------
@@ -334,6 +405,31 @@ class Bench:
         line = seen.kinds()
         self.counts[label] = line
         print(f"statements: {label}: {line}", flush=True)
+
+
+def family_of_most_parts() -> tuple[int, list[int]] | None:
+    """(the unit with the most parts, its parts' ids), or None when no unit has parts."""
+    import sqlalchemy as sa
+
+    from spaces.extensions import db
+    from spaces.listings.models import Unit
+
+    if "part_of" not in Unit.__table__.c:  # code from before linked units
+        return None
+    parent = db.session.scalar(
+        sa.select(Unit.part_of)
+        .where(Unit.part_of.is_not(None))
+        .group_by(Unit.part_of)
+        .order_by(sa.func.count().desc(), Unit.part_of)
+        .limit(1)
+    )
+    if parent is None:
+        return None
+    parts = list(
+        db.session.scalars(sa.select(Unit.id).where(Unit.part_of == parent).order_by(Unit.id))
+    )
+    db.session.remove()
+    return parent, parts
 
 
 def _unpack(response):

@@ -26,7 +26,12 @@ What goes in, on top of ``generate.py``'s spaces, units, services and opening ho
 - a weekly series on 5 % of the units (``series`` rows, their bookings carry ``series_id``);
 - closures (3 % of the spaces, 1 % of the units, 1–5 days) and imported busy blocks (5 % of the
   units, 10–30 blocks each, under a "file" calendar import), on days kept free of bookings;
-- three desk pools with exactly 100 confirmed bookings each (the feed benchmark's units).
+- three desk pools with exactly 100 confirmed bookings each (the feed benchmark's units);
+- with ``--family N`` (or ``--family-only N`` on a database built before): one building booked
+  whole with N offices in it (linked units, ``units.part_of``), in the Bench organisation's first
+  space, instant, and their bookings over the horizon, never two in one family at once: on one
+  working day in five the building is booked (a half day or the whole day), on the others each
+  office has its own half-day bookings (about one in two half days).
 
 Bulk loading: ``COPY … FROM STDIN`` on PostgreSQL (psycopg 3 ``cursor.copy``), multi-row
 ``INSERT … VALUES (…), (…)`` of 1,000 rows on SQLite, all in one transaction; then ``ANALYZE``.
@@ -735,6 +740,118 @@ def _utc_type():
 # --- main ----------------------------------------------------------------------------------------
 
 
+def add_family(connection, parts: int, seed: int) -> dict[str, int]:
+    """A building booked whole and ``parts`` offices in it, with bookings that respect the
+    family rule (see the module docstring). Returns what it wrote."""
+    import sqlalchemy as sa
+
+    from spaces.extensions import db
+
+    tables = db.metadata.tables
+    rng = random.Random(seed * 104_729 + parts)
+    now = datetime.now(UTC)
+    organisation_id = connection.execute(
+        sa.text("SELECT max(id) FROM organisations WHERE name = 'Bench'")
+    ).scalar_one()
+    space_id, tz = connection.execute(
+        sa.text("SELECT id, timezone FROM spaces WHERE organisation_id = :o ORDER BY id LIMIT 1"),
+        {"o": organisation_id},
+    ).one()
+    host_id = connection.execute(
+        sa.text("SELECT id FROM users WHERE email = :e"), {"e": HOST_EMAIL}
+    ).scalar_one()
+    bookers = list(
+        connection.execute(
+            sa.text("SELECT id FROM users WHERE email LIKE 'booker%@bench.example' LIMIT 500")
+        ).scalars()
+    )
+    units = tables["units"]
+    common = {
+        "space_id": space_id,
+        "description": "",
+        "currency": "EUR",
+        "booking_mode": "instant",
+        "notice_minutes": 0,
+        "cancel_until_minutes": 0,
+        "own_hours": False,
+        "active": True,
+        "availability_version": 0,
+        "created_at": now,
+    }
+    rates = {"price_hour": 1500, "price_half_day": 4000, "price_day": 7000, "price_month": None}
+    parent_id = connection.execute(
+        sa.insert(units)
+        .values(
+            name=f"Bâtiment entier ({parts} bureaux)",
+            kind="whole_premises",
+            capacity=4 * parts,
+            position=1000,
+            **{k: v * 10 if v else v for k, v in rates.items()},
+            **common,
+        )
+        .returning(units.c.id)
+    ).scalar_one()
+    connection.execute(
+        sa.insert(units),
+        [
+            {
+                "name": f"Bureau {n}",
+                "kind": "office",
+                "capacity": 2,
+                "position": 1000 + n,
+                "part_of": parent_id,
+                **rates,
+                **common,
+            }
+            for n in range(1, parts + 1)
+        ],
+    )
+    family = [
+        {
+            "id": r[0],
+            "kind": r[1],
+            "capacity": 1,
+            "mode": "instant",
+            "rates": (r[2], r[3], r[4], r[5]),
+            "tz": tz,
+        }
+        for r in connection.execute(
+            sa.select(
+                units.c.id,
+                units.c.kind,
+                units.c.price_hour,
+                units.c.price_half_day,
+                units.c.price_day,
+                units.c.price_month,
+            )
+            .where(sa.or_(units.c.id == parent_id, units.c.part_of == parent_id))
+            .order_by(units.c.id)
+        )
+    ]
+    parent, offices = family[0], family[1:]
+    writer = Writer(connection)
+    pricer, reference = Pricer(), Reference(seed + 7)
+
+    def book(unit, day, minutes):
+        start, end = local_utc(tz, day, minutes[0]), local_utc(tz, day, minutes[1])
+        price = pricer(unit, start, end, minutes, 1)
+        row = booking_row(
+            rng, unit, start, end, 1, rng.choice(bookers), host_id, now, price, reference()
+        )
+        writer.add("bookings", BOOKING_COLUMNS, row)
+
+    for j, day in enumerate(working_days(now.date())):
+        if j % 5 == 0:  # the whole building: nobody else in the family that day
+            book(parent, day, rng.choice(((AM[0], PM[1]), AM, (PM[0], PM[0] + 240))))
+            continue
+        for office in offices:
+            for block in (0, 1):
+                if rng.random() < 0.5:
+                    book(office, day, slot_minutes(rng, "office", block, False))
+    writer.close()
+    return {"family units": 1 + parts, "family bookings": writer.counts.get("bookings", 0)}
+
+
 def sizes(args) -> tuple[int, int]:
     spaces, bookings = PRESETS[args.preset]
     spaces = args.spaces or max(1, math.ceil(spaces * args.scale))
@@ -751,6 +868,16 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, help="instead of the preset's")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--check", action="store_true", help="recompute every unit's peak after")
+    parser.add_argument(
+        "--family", type=int, default=0, metavar="N", help="also a building with N offices in it"
+    )
+    parser.add_argument(
+        "--family-only",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only add a building with N offices (and their bookings) to a built database",
+    )
     args = parser.parse_args()
     if not args.database_url:
         parser.error("give --database-url or set DATABASE_URL")
@@ -763,16 +890,22 @@ def main() -> None:
 
         upgrade()
         dialect = db.engine.dialect.name
-        print(f"{dialect}: {spaces} spaces, {bookings} bookings ({args.preset} × {args.scale})")
         started = time.perf_counter()
-        with db.engine.begin() as connection:
-            counts = generate(connection, spaces, args.seed)
-            print(
-                f"  {counts['spaces']} spaces, {counts['units']} units"
-                f" in {time.perf_counter() - started:.1f} s",
-                flush=True,
-            )
-            counts.update(build(connection, args, bookings, started))
+        if args.family_only:
+            with db.engine.begin() as connection:
+                counts = add_family(connection, args.family_only, args.seed)
+        else:
+            print(f"{dialect}: {spaces} spaces, {bookings} bookings ({args.preset} × {args.scale})")
+            with db.engine.begin() as connection:
+                counts = generate(connection, spaces, args.seed)
+                print(
+                    f"  {counts['spaces']} spaces, {counts['units']} units"
+                    f" in {time.perf_counter() - started:.1f} s",
+                    flush=True,
+                )
+                counts.update(build(connection, args, bookings, started))
+                if args.family:
+                    counts.update(add_family(connection, args.family, args.seed))
         loaded = time.perf_counter()
         with db.engine.begin() as connection:  # committed: a rollback would drop SQLite's stats
             connection.exec_driver_sql("ANALYZE")

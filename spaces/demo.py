@@ -313,12 +313,17 @@ def _space(demo: Demo, owner: User, organisation: Organisation, spec: dict) -> S
 
 
 def _unit(demo: Demo, owner: User, space: Space, spec: dict) -> Unit:
+    """The unit of the spec; ``part_of`` names a unit listed before it in the same place."""
+    parent = demo.units[(space.name, spec["part_of"])] if spec.get("part_of") else None
+    data = {"booking_mode": "instant", **spec, "part_of": parent.id if parent else None}
     unit = db.session.scalar(
         sa.select(Unit).where(Unit.space_id == space.id, Unit.name == spec["name"])
     )
     if unit is None:
-        unit = listings.create_unit(owner, space, {"booking_mode": "instant", **spec})
+        unit = listings.create_unit(owner, space, data)
         demo.created["units"] += 1
+    elif parent is not None and unit.part_of is None:  # a demo loaded before linked units
+        listings.update_unit(owner, unit, {"part_of": parent.id})
     return unit
 
 

@@ -504,6 +504,30 @@ SPACES = [
                 "notice_minutes": 7 * 24 * 60,
                 "cancel_until_minutes": 7 * 24 * 60,
             },
+            # Linked units: two offices inside the whole building (``part_of`` names it). When
+            # the building is booked, they are not free, and the other way round.
+            {
+                "name": "Bureau côté rue (18 m²)",
+                "kind": "office",
+                "capacity": 3,
+                "prices": {"hour": None, "half_day": None, "day": 2500, "month": 22000},
+                "booking_mode": "request",
+                "min_minutes": 8 * 60,
+                "notice_minutes": 7 * 24 * 60,
+                "cancel_until_minutes": 7 * 24 * 60,
+                "part_of": "Local entier (rez-de-chaussée, 140 m²)",
+            },
+            {
+                "name": "Bureau côté cour (15 m²)",
+                "kind": "office",
+                "capacity": 2,
+                "prices": {"hour": None, "half_day": None, "day": 2000, "month": 18000},
+                "booking_mode": "request",
+                "min_minutes": 8 * 60,
+                "notice_minutes": 7 * 24 * 60,
+                "cancel_until_minutes": 7 * 24 * 60,
+                "part_of": "Local entier (rez-de-chaussée, 140 m²)",
+            },
         ],
     },
     {

@@ -84,8 +84,9 @@ def space(s, *, include_units: bool = True, url: str | None = None) -> dict:
     return data
 
 
-def unit(u) -> dict:
-    return {
+def unit(u, parts: list[int] | None = None) -> dict:
+    """A unit; ``parts`` (the ids of the units that are part of it) when given."""
+    data = {
         "id": u.id,
         "space_id": u.space_id,
         "name": u.name,
@@ -105,7 +106,11 @@ def unit(u) -> dict:
         "request_expiry_hours": u.request_expiry_hours,
         "own_hours": u.own_hours,
         "active": u.active,
+        "part_of": u.part_of,
     }
+    if parts is not None:
+        data["parts"] = parts
+    return data
 
 
 def photo(p) -> dict:

@@ -23,6 +23,11 @@ from spaces.listings.vocabulary import BOOKING_MODES, UNIT_KINDS
 from spaces.web import current_actor as _actor
 
 
+def _unit(unit) -> dict:
+    """A unit with the ids of its parts."""
+    return serializers.unit(unit, [part.id for part in unit.parts])
+
+
 def unit_values(unit) -> dict:
     data = {field: getattr(unit, field) for field in services.UNIT_FIELDS}
     data["prices"] = unit.prices
@@ -36,18 +41,23 @@ def create_unit(space_id: int):
     form = form_from_json(UnitForm, body())
     with transaction():
         unit = services.create_unit(actor, space, form.data)
-    return jsonify(serializers.unit(unit)), 201
+    return jsonify(_unit(unit)), 201
 
 
 @bp.get("/spaces/<int:space_id>/units")
 def list_units(space_id: int):
     space = services.get_space(_actor(), space_id)
-    return jsonify({"items": [serializers.unit(u) for u in space.units if u.active]})
+    parts: dict[int, list[int]] = {}
+    for u in space.units:  # loaded once: no query per unit
+        if u.part_of is not None:
+            parts.setdefault(u.part_of, []).append(u.id)
+    items = [serializers.unit(u, parts.get(u.id, [])) for u in space.units if u.active]
+    return jsonify({"items": items})
 
 
 @bp.get("/units/<int:unit_id>")
 def get_unit(unit_id: int):
-    return jsonify(serializers.unit(services.get_unit(_actor(), unit_id)))
+    return jsonify(_unit(services.get_unit(_actor(), unit_id)))
 
 
 @bp.patch("/units/<int:unit_id>")
@@ -66,7 +76,7 @@ def update_unit(unit_id: int):
         data["prices"] = form.prices.data
     with transaction():
         services.update_unit(actor, unit, data)
-    return jsonify(serializers.unit(unit))
+    return jsonify(_unit(unit))
 
 
 @bp.delete("/units/<int:unit_id>")
@@ -123,6 +133,12 @@ UNIT_INPUT = {
             "maximum": MAX_REQUEST_EXPIRY_HOURS,
             "description": "a request holds its seats this long, or until its start (default 48)",
         },
+        "part_of": {
+            "type": ["integer", "null"],
+            "description": "the unit of the same place this one is part of (booked whole: "
+            "office, meeting_room or whole_premises; itself no part); null for none. A part "
+            "and its parent never hold the same instant",
+        },
     },
 }
 UNIT = {
@@ -137,7 +153,16 @@ UNIT = {
         "currency",
         "booking_mode",
     ],
-    "properties": {"id": {"type": "integer"}, "prices": PRICES},
+    "properties": {
+        "id": {"type": "integer"},
+        "prices": PRICES,
+        "part_of": {"type": ["integer", "null"]},
+        "parts": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "the units that are part of this one (not in search results)",
+        },
+    },
 }
 PATHS = {
     "/api/v1/spaces/{space_id}/units": {

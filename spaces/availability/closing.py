@@ -38,8 +38,9 @@ class ClosureResult:
 
 
 def _units(owner: Space | Unit) -> list[Unit]:
-    """The units a closure of ``owner`` closes: every unit of a space (active or not)."""
-    units = owner.units if isinstance(owner, Space) else [owner]
+    """The units a closure of ``owner`` closes: every unit of a space (active or not); a unit
+    and its parts (a closure of the parent closes them)."""
+    units = owner.units if isinstance(owner, Space) else [owner, *owner.parts]
     return sorted(units, key=lambda u: u.id)
 
 

@@ -2,7 +2,8 @@
 
 No flask, no database. A unit's situation is a ``UnitState``: its bookable capacity, the space's
 time zone, weekly opening windows, public holidays, the availability window, closures, busy blocks
-from imported calendars and the live bookings (confirmed, and requested ones not yet expired). From
+from imported calendars, the live bookings (confirmed, and requested ones not yet expired) and the
+times its family (the unit it is part of, or its parts) holds it whole. From
 it the engine answers the piecewise-constant free seats over an interval and whether a request of
 S seats fits. Intervals are half-open: a booking ending at 11:00 never meets one starting at 11:00.
 """
@@ -41,6 +42,9 @@ class UnitState:
     available_from: date | None = None  # local dates, inclusive
     available_until: date | None = None
     is_holiday: Callable[[date], bool] = lambda day: False
+    # Spans when a linked unit (its parent, or one of its parts) is booked or busy: the whole
+    # unit is taken, 0 free seats ("full"), as if booked to capacity.
+    taken: list[Span] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,14 @@ def _occupied_steps(
     return steps
 
 
+def _all_occupations(state: UnitState) -> list[Occupation]:
+    """The unit's own occupations, and its family's spans taking its whole capacity."""
+    if not state.taken:
+        return state.occupations
+    family = [Occupation(s, e, state.capacity) for s, e in merge_spans(state.taken)]
+    return [*state.occupations, *family]
+
+
 def timeline(state: UnitState, start: datetime, end: datetime) -> list[Segment]:
     """Consecutive segments covering [start, end) where the free seats are constant.
 
@@ -183,7 +195,7 @@ def timeline(state: UnitState, start: datetime, end: datetime) -> list[Segment]:
     points = {start, end}
     for s, e in open_spans:
         points.update((s, e))
-    steps = _occupied_steps(state.occupations, start, end)
+    steps = _occupied_steps(_all_occupations(state), start, end)
     points.update(instant for instant, _ in steps)
     ordered = sorted(p for p in points if start <= p <= end)
     segments: list[Segment] = []
@@ -214,7 +226,8 @@ def fit(state: UnitState, start: datetime, end: datetime, seats: int) -> Fit:
 
     Reasons, in this order: ``closed`` (some of the time is outside the opening windows, the
     availability window, or on a holiday, or under a closure), ``blocked`` (an imported busy
-    block), ``full`` (the peak of concurrent seats plus ``seats`` exceeds the capacity).
+    block), ``full`` (the peak of concurrent seats plus ``seats`` exceeds the capacity, or a linked
+    unit takes the whole unit at some instant).
     """
     start, end = _utc(start), _utc(end)
     open_spans = _subtract(opening_spans(state, start, end), state.closures)
@@ -222,7 +235,7 @@ def fit(state: UnitState, start: datetime, end: datetime, seats: int) -> Fit:
         return Fit(False, "closed", _closed_detail(state, start, end, open_spans))
     if _subtract(open_spans, state.blocks) != [(start, end)]:
         return Fit(False, "blocked")
-    free = state.capacity - peak_taken(state.occupations, start, end)
+    free = state.capacity - peak_taken(_all_occupations(state), start, end)
     if seats > free:
         return Fit(False, "full", free=max(0, free))
     return Fit(True, free=free)

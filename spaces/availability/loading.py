@@ -4,6 +4,10 @@ The one loader: the booking check (under the lock), quotes, the dated search, th
 the day strip all read units through ``load_states`` (``unit_state`` is its one-unit form). It is
 set-based: one statement reads every kind of input (opening windows, closures, live bookings,
 busy blocks) for any number of units, never a query per unit.
+
+Linked units (``Unit.part_of``) are decided here, once: a unit's state also holds, as ``taken``,
+the live bookings and busy blocks of its family — of its parent for a part, of every part for a
+parent (parts do not constrain each other) — and a part has its parent's closures.
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased
 
 from spaces.availability.engine import Occupation, UnitState
 from spaces.availability.holidays import holiday_checker
@@ -59,6 +64,7 @@ class UnitFacts:
     available_until: date | None
     min_term_days: int = 1
     max_term_days: int = 1461
+    part_of: int | None = None  # the unit it is part of (linked units)
     is_pool: bool = field(init=False)
     effective_capacity: int = field(init=False)  # seats at once (1 for units booked whole)
 
@@ -94,6 +100,7 @@ FACT_COLUMNS = (
     Space.available_until,
     Unit.min_term_days,
     Unit.max_term_days,
+    Unit.part_of,
 )
 
 
@@ -123,25 +130,13 @@ def facts_of(unit: Unit) -> UnitFacts:
         space.available_until,
         unit.min_term_days,
         unit.max_term_days,
+        unit.part_of,
     )
 
 
 def facts_from_row(row) -> UnitFacts:
     """A unit's facts from a row of ``FACT_COLUMNS``."""
     return UnitFacts(*row[:7], row[7] or 0, bool(row[8]), *row[9:17], *row[17:])
-
-
-def id_in(column, ids: Sequence[int]):
-    """``column IN ids`` with the ids as one bound value: an array on PostgreSQL, a JSON array
-    on SQLite. The SQL text is the same for 1 or 20,000 ids, so it is compiled once and cached,
-    and no bound-parameter limit applies."""
-    ids = [int(i) for i in ids]
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(None, ids, type_=ARRAY(sa.Integer)))
-    each = sa.func.json_each(sa.bindparam(None, json.dumps(ids), type_=sa.String)).table_valued(
-        "value"
-    )
-    return column.in_(sa.select(each.c.value))
 
 
 def _live(now: datetime):
@@ -167,8 +162,9 @@ def _never(day: date) -> bool:
     return False
 
 
-# The kinds of rows of the input query, in its first column.
-_WINDOW, _CLOSURE, _BOOKING, _BLOCK = 0, 1, 2, 3
+# The kinds of rows of the input query, in its first column; the last two are the bookings and
+# busy blocks of the parts of candidate units (linked units), with the unit they were read for.
+_WINDOW, _CLOSURE, _BOOKING, _BLOCK, _PART_BOOKING, _PART_BLOCK = range(6)
 _ALL_WEEKDAYS = list(range(7))
 
 
@@ -183,7 +179,9 @@ def _ids_param(column, name: str, dialect: str):
 @functools.cache
 def _input_query(dialect: str):
     """The engine's whole input for a set of units in ONE statement: opening windows, closures,
-    live bookings and busy blocks over [start, end), as rows of one shape tagged by kind.
+    live bookings and busy blocks over [start, end) — of the units, of the parents of the parts
+    among them (``family_ids``) and of the parts of the parents among them — as rows of one
+    shape tagged by kind.
 
     Built once per dialect and reused (its compiled form is cached too); the unit ids, space
     ids, weekdays and instants are bound values, so 1 unit or 20,000 read the same SQL."""
@@ -197,11 +195,12 @@ def _input_query(dialect: str):
     def instant(value):
         return sa.type_coerce(value if value is not None else sa.cast(sa.null(), stamp), stamp)
 
-    def row(kind, space_id, unit_id, booking_id, weekday, first, last, a, b, seats):
+    def row(kind, space_id, unit_id, parent, booking_id, weekday, first, last, a, b, seats):
         return (
             sa.literal_column(str(kind), sa.Integer).label("kind"),
             number(space_id).label("space_id"),
             unit_id.label("unit_id"),
+            number(parent).label("parent"),
             number(booking_id).label("booking_id"),
             number(weekday).label("weekday"),
             number(first).label("first"),
@@ -219,6 +218,7 @@ def _input_query(dialect: str):
             _WINDOW,
             OpeningWindow.space_id,
             OpeningWindow.unit_id,
+            None,
             None,
             OpeningWindow.weekday,
             OpeningWindow.start_minute,
@@ -240,30 +240,17 @@ def _input_query(dialect: str):
             None,
             None,
             None,
+            None,
             Closure.start_at,
             Closure.end_at,
             None,
         )
     ).where(
-        sa.or_(ids(Closure.space_id, "space_ids"), ids(Closure.unit_id, "unit_ids")),
+        sa.or_(ids(Closure.space_id, "space_ids"), ids(Closure.unit_id, "family_ids")),
         Closure.start_at < end,
         Closure.end_at > start,
     )
-    bookings = sa.select(
-        *row(
-            _BOOKING,
-            None,
-            Booking.unit_id,
-            Booking.id,
-            None,
-            None,
-            None,
-            Booking.start_at,
-            Booking.end_at,
-            Booking.seats,
-        )
-    ).where(
-        ids(Booking.unit_id, "unit_ids"),
+    live = sa.and_(
         Booking.start_at < end,
         Booking.end_at > start,
         sa.or_(
@@ -271,21 +258,51 @@ def _input_query(dialect: str):
             sa.and_(Booking.status == "requested", Booking.expires_at > now),
         ),
     )
-    blocks = sa.select(
-        *row(
-            _BLOCK,
-            None,
-            BusyBlock.unit_id,
-            None,
-            None,
-            None,
-            None,
-            BusyBlock.start_at,
-            BusyBlock.end_at,
-            None,
+    booking_columns = (Booking.start_at, Booking.end_at, Booking.seats)
+    bookings = sa.select(
+        *row(_BOOKING, None, Booking.unit_id, None, Booking.id, None, None, None, *booking_columns)
+    ).where(ids(Booking.unit_id, "family_ids"), live)
+    part = aliased(Unit)
+    part_bookings = (
+        sa.select(
+            *row(
+                _PART_BOOKING,
+                None,
+                Booking.unit_id,
+                part.part_of,
+                Booking.id,
+                None,
+                None,
+                None,
+                *booking_columns,
+            )
         )
-    ).where(ids(BusyBlock.unit_id, "unit_ids"), BusyBlock.start_at < end, BusyBlock.end_at > start)
-    return sa.union_all(windows, closures, bookings, blocks)
+        .join(part, part.id == Booking.unit_id)
+        .where(ids(part.part_of, "unit_ids"), live)
+    )
+    busy = sa.and_(BusyBlock.start_at < end, BusyBlock.end_at > start)
+    block_columns = (BusyBlock.start_at, BusyBlock.end_at, None)
+    blocks = sa.select(
+        *row(_BLOCK, None, BusyBlock.unit_id, None, None, None, None, None, *block_columns)
+    ).where(ids(BusyBlock.unit_id, "family_ids"), busy)
+    part_blocks = (
+        sa.select(
+            *row(
+                _PART_BLOCK,
+                None,
+                BusyBlock.unit_id,
+                part.part_of,
+                None,
+                None,
+                None,
+                None,
+                *block_columns,
+            )
+        )
+        .join(part, part.id == BusyBlock.unit_id)
+        .where(ids(part.part_of, "unit_ids"), busy)
+    )
+    return sa.union_all(windows, closures, bookings, blocks, part_bookings, part_blocks)
 
 
 def _bound_ids(ids: Iterable[int], dialect: str):
@@ -303,10 +320,18 @@ def load(
     """Everything the engine needs about these units over [start, end), grouped by owner.
 
     One statement whatever the number of units (opening windows, closures, live bookings and
-    busy blocks together); ``exclude`` leaves out bookings by id (a booking being moved does not
-    compete with itself)."""
+    busy blocks together, the units' families' included); ``exclude`` leaves out bookings by id
+    (a booking being moved does not compete with itself)."""
     facts = list(facts)
     excluded = set(exclude)
+    unit_ids = [f.id for f in facts]
+    # Parents of the candidate parts: their bookings, blocks and closures take the part whole.
+    children: dict[int, list[int]] = defaultdict(list)
+    for f in facts:
+        if f.part_of is not None:
+            children[f.part_of].append(f.id)
+    candidates = set(unit_ids)
+    with_parents = unit_ids + [p for p in children if p not in candidates]
     zones = {f.timezone: ZoneInfo(f.timezone) for f in facts}
     weekdays = _weekdays(start, end, zones.values())
     db.session.flush()  # the rows below come through the connection: no autoflush there
@@ -317,7 +342,8 @@ def load(
         {
             "space_ids": _bound_ids({f.space_id for f in facts}, dialect),
             "own_ids": _bound_ids((f.id for f in facts if f.own_hours), dialect),
-            "unit_ids": _bound_ids((f.id for f in facts), dialect),
+            "unit_ids": _bound_ids(unit_ids, dialect),
+            "family_ids": _bound_ids(with_parents, dialect),
             "weekdays": _bound_ids(_ALL_WEEKDAYS if weekdays is None else weekdays, dialect),
             "start": start,
             "end": end,
@@ -331,18 +357,26 @@ def load(
     unit_closures: dict[int, list] = defaultdict(list)
     occupations: dict[int, list[Occupation]] = defaultdict(list)
     blocks: dict[int, list] = defaultdict(list)
-    for kind, space_id, unit_id, booking_id, weekday, first, last, a, b, seats in rows:
-        if kind == _BOOKING:
-            if booking_id not in excluded:
-                occupations[unit_id].append(Occupation(a, b, seats))
+    taken: dict[int, list] = defaultdict(list)  # spans a linked unit takes the whole unit
+    for kind, space_id, unit_id, parent, booking_id, weekday, first, last, a, b, seats in rows:
+        if kind in (_BOOKING, _BLOCK):
+            if kind == _BOOKING:
+                if booking_id in excluded:
+                    continue
+                if unit_id in candidates:
+                    occupations[unit_id].append(Occupation(a, b, seats))
+            elif unit_id in candidates:
+                blocks[unit_id].append((a, b))
+            for part in children.get(unit_id, ()):  # a parent's row takes its parts whole
+                taken[part].append((a, b))
         elif kind == _WINDOW:
             target = space_windows[space_id] if space_id is not None else unit_windows[unit_id]
             target.append(Window(weekday, first, last))
         elif kind == _CLOSURE:
             target = space_closures[space_id] if space_id is not None else unit_closures[unit_id]
             target.append((a, b))
-        else:
-            blocks[unit_id].append((a, b))
+        elif booking_id not in excluded:  # a part's booking or block, read for its parent
+            taken[parent].append((a, b))
 
     # Sorted once per owner; the engine reads windows and never changes them (shared lists).
     for grouped in (space_windows, unit_windows):
@@ -356,6 +390,7 @@ def load(
         unit_closures,
         occupations,
         blocks,
+        taken,
     )
 
 
@@ -385,6 +420,7 @@ class Loaded:
     unit_closures: dict[int, list]
     occupations: dict[int, list[Occupation]]
     blocks: dict[int, list]
+    taken: dict[int, list]  # by unit: spans its family takes it whole
 
     def windows(self, f: UnitFacts) -> list[Window]:
         if f.own_hours:
@@ -392,11 +428,14 @@ class Loaded:
         return self.space_windows.get(f.space_id, [])
 
     def quiet(self, f: UnitFacts) -> bool:
-        """Nothing in the window but opening hours: no booking, closure or busy block."""
+        """Nothing in the window but opening hours: no booking, closure or busy block (its
+        family's included)."""
         return not (
             f.id in self.occupations
             or f.id in self.blocks
+            or f.id in self.taken
             or f.id in self.unit_closures
+            or f.part_of in self.unit_closures
             or f.space_id in self.space_closures
         )
 
@@ -405,7 +444,10 @@ class Loaded:
 
     def state(self, f: UnitFacts) -> UnitState:
         closed = self.space_closures.get(f.space_id, []) + self.unit_closures.get(f.id, [])
+        if f.part_of is not None:
+            closed += self.unit_closures.get(f.part_of, [])  # a closure of the parent closes it
         busy = self.blocks.get(f.id)
+        taken = self.taken.get(f.id)
         return UnitState(
             capacity=f.effective_capacity,
             tz=self.zones[f.timezone],
@@ -416,6 +458,7 @@ class Loaded:
             available_from=f.available_from,
             available_until=f.available_until,
             is_holiday=self.holidays(f),
+            taken=sorted(taken) if taken else [],
         )
 
 

@@ -35,29 +35,46 @@ def day_name(weekday: int) -> str:
 
 
 def availability_changed(units: Iterable[Unit]) -> None:
-    """Record that these units' availability changed: version bump in this transaction, and an
-    event to every open stream once it commits.
+    """Record that these units' availability changed — and their linked units' (the parent of a
+    part, the parts of a parent): version bump in this transaction, and an event to every open
+    stream once it commits.
 
-    One statement: the versions are incremented in SQL (two concurrent changes never produce
-    the same version) and returned, so the event needs no read after the commit.
+    One statement whatever the number of units: the versions are incremented in SQL (two
+    concurrent changes never produce the same version) and returned, so the event needs no read
+    after the commit.
     """
     units = list(units)
     if not units:
         return
     table = Unit.__table__
+    ids = sorted({unit.id for unit in units})
+    parents = sorted({unit.part_of for unit in units if unit.part_of is not None})
+    family = sa.or_(table.c.id.in_(ids + parents), table.c.part_of.in_(ids))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Rows locked as ``locking.lock_unit`` does, roots first: a writer holding a building
+        # and one bumping its offices never wait on each other.
+        locked = (
+            sa.select(table.c.id)
+            .where(family)
+            .order_by(table.c.part_of.is_not(None), table.c.id)
+            .with_for_update()
+            .subquery()
+        )
+        family = table.c.id == locked.c.id
     rows = (
         db.session.connection()
         .execute(
             table.update()
-            .where(table.c.id.in_(sorted({unit.id for unit in units})))
+            .where(family)
             .values(availability_version=table.c.availability_version + 1)
             .returning(table.c.id, table.c.availability_version)
         )
         .all()
     )
     versions = dict(rows)
-    for unit in units:
-        set_committed_value(unit, "availability_version", versions[unit.id])
+    for unit in list(db.session.identity_map.values()):
+        if isinstance(unit, Unit) and unit.id in versions:
+            set_committed_value(unit, "availability_version", versions[unit.id])
     from spaces.events import publish_after_commit
 
     publish_after_commit(db.session, versions)

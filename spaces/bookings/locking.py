@@ -3,12 +3,16 @@
 A row lock on PostgreSQL (``SELECT … FOR UPDATE``); on SQLite the write lock that
 ``transaction()`` takes at ``BEGIN IMMEDIATE`` already serialises every writer. Two requests for
 the last seat therefore run one after the other, and the second sees the first's booking.
+
+Linked units share one lock: a part's lock takes its parent's row first (the family root; a
+unit that is no part is its own root), so a booking of the building and one of a room in it run
+one after the other. Every family is locked root first, so no two transactions wait on each other.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from spaces.errors import NotFound
 from spaces.extensions import db
@@ -16,20 +20,26 @@ from spaces.listings.models import Space, Unit
 
 
 def lock_unit(unit_id: int) -> Unit:
-    """Serialise bookings of one unit for the rest of the transaction; NotFound if it is gone.
+    """Serialise bookings of one unit and its family for the rest of the transaction; NotFound
+    if it is gone.
 
-    One statement: the unit's row is locked and read with its space (and the space's
-    organisation) once the lock is granted — ``populate_existing`` overwrites whatever was read
-    before the lock, which may be stale. Everything read after it (the unit's bookings) sees the
-    writes of the transaction that held the lock before.
+    One statement: the unit's row — and first its parent's, when it is part of one — is locked
+    and read with its space (and the space's organisation) once the lock is granted —
+    ``populate_existing`` overwrites whatever was read before the lock, which may be stale.
+    PostgreSQL locks the rows in the ORDER BY's order (root first). Everything read after it
+    (the family's bookings) sees the writes of the transaction that held the lock before.
     """
-    unit = db.session.scalars(
+    this = aliased(Unit)
+    parent = sa.select(this.part_of).where(this.id == unit_id).scalar_subquery()
+    rows = db.session.scalars(
         sa.select(Unit)
-        .where(Unit.id == unit_id)
+        .where(sa.or_(Unit.id == unit_id, Unit.id == parent))
         .options(joinedload(Unit.space, innerjoin=True).lazyload(Space.service_rows))
+        .order_by(Unit.part_of.is_not(None))  # the root (never a part) first
         .with_for_update(of=Unit)
         .execution_options(populate_existing=True)
-    ).first()
+    ).all()
+    unit = next((row for row in rows if row.id == unit_id), None)
     if unit is None:
         raise NotFound()
     return unit

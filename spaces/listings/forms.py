@@ -158,6 +158,10 @@ class UnitForm(BaseForm):
         if field.data and self.min_term_days.data and field.data < self.min_term_days.data:
             raise ValidationError(_l("The longest period is shorter than the shortest."))
 
+    # The unit this one is part of (an office in a building booked whole); the page offers the
+    # space's other units in a list, the API takes an id or null. The service checks the family.
+    part_of = _optional_int(1, 2_147_483_647, _l("Part of"))
+
     def validate_max_minutes(self, field):
         if field.data and self.min_minutes.data and field.data < self.min_minutes.data:
             raise ValidationError(_l("The maximum duration is shorter than the minimum."))

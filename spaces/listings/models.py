@@ -160,6 +160,13 @@ class Unit(TimestampMixin, db.Model):
         sa.CheckConstraint(
             "request_expiry_hours BETWEEN 1 AND 2160", name="request_expiry_hours_range"
         ),
+        # Parts only (few units): a search's thousands of ids probe a small index.
+        sa.Index(
+            "ix_units_part_of",
+            "part_of",
+            postgresql_where=sa.text("part_of IS NOT NULL"),
+            sqlite_where=sa.text("part_of IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,8 +199,13 @@ class Unit(TimestampMixin, db.Model):
     position: Mapped[int] = mapped_column(default=0, server_default="0")
     # Bumped by every committed change to this unit's availability (events, ETags).
     availability_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A part of another unit of the same space (an office in a building booked whole): they
+    # never both hold the same instant (``availability.loading``). One level: a part has no parts.
+    part_of: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="SET NULL"))
 
     space = relationship("Space", back_populates="units")
+    parent = relationship("Unit", remote_side=[id], back_populates="parts")
+    parts = relationship("Unit", back_populates="parent", order_by="(Unit.position, Unit.id)")
 
     @property
     def prices(self) -> dict[str, int | None]:

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from spaces.accounts.models import User
 from spaces.accounts.permissions import can_manage, can_read
 from spaces.db import utcnow
-from spaces.errors import Conflict, Forbidden, NotFound
+from spaces.errors import Conflict, Forbidden, Invalid, NotFound
 from spaces.extensions import db
 from spaces.geo.geocoding import Place
 from spaces.listings.models import Space, Unit
@@ -50,7 +50,10 @@ UNIT_FIELDS = (
     "min_term_days",
     "max_term_days",
     "request_expiry_hours",
+    "part_of",
 )
+# Units that can hold parts: those booked whole (a desk pool shares its seats).
+WHOLE_KINDS = ("office", "meeting_room", "whole_premises")
 
 
 TEXT_FIELDS = ("description", "address", "postal_code", "accessibility", "house_rules")
@@ -232,10 +235,47 @@ def _unit_values(unit: Unit, data: dict) -> None:
         unit.price_month = prices.get("month")
 
 
+def _check_family(space: Space, unit: Unit | None, data: dict) -> None:
+    """Invalid (``part_of``, or ``kind`` for a parent) unless the unit's family stays whole: its
+    parent is another unit of the same space, booked whole, and not itself a part; a unit with
+    parts is part of none and stays booked whole."""
+    parent_id = data.get("part_of", unit.part_of if unit else None)
+    kind = data.get("kind", unit.kind if unit else None)
+    has_parts = unit is not None and unit.id is not None and bool(unit.parts)
+    if has_parts and kind not in WHOLE_KINDS:
+        message = _l(
+            "This unit has parts: it must be booked whole "
+            "(an office, a meeting room or whole premises)."
+        )
+        raise Invalid(message, fields={"kind": [message]})
+    if parent_id is None:
+        return
+    message = None
+    parent = db.session.get(Unit, parent_id)
+    if unit is not None and parent_id == unit.id:
+        message = _l("A unit cannot be part of itself.")
+    elif parent is None or parent.space_id != space.id:
+        message = _l("Choose another unit of this place.")
+    elif parent.kind not in WHOLE_KINDS:
+        message = _l(
+            "Only a unit booked whole (an office, a meeting room or whole premises) can have parts."
+        )
+    elif parent.part_of is not None:
+        message = _l(
+            "%(name)s is itself part of another unit: a part has no parts.", name=parent.name
+        )
+    elif has_parts:
+        message = _l("This unit has parts of its own: it cannot be part of another.")
+    if message is not None:
+        raise Invalid(message, fields={"part_of": [message]})
+
+
 def create_unit(actor: User, space: Space, data: dict) -> Unit:
-    """A bookable unit in a space the actor manages."""
+    """A bookable unit in a space the actor manages; Invalid if its ``part_of`` is not a unit
+    of the space that can hold parts."""
     if not can_edit(actor, space):
         raise Forbidden()
+    _check_family(space, None, data)
     position = 1 + max((u.position for u in space.units), default=0)
     unit = Unit(space=space, position=position, currency="EUR")
     _unit_values(unit, data)
@@ -245,8 +285,10 @@ def create_unit(actor: User, space: Space, data: dict) -> Unit:
 
 
 def update_unit(actor: User, unit: Unit, data: dict) -> Unit:
+    """Change a unit; Invalid (nothing changes) if its family would no longer hold."""
     if not can_edit(actor, unit.space):
         raise Forbidden()
+    _check_family(unit.space, unit, data)
     _unit_values(unit, data)
     db.session.flush()
     return unit

@@ -96,6 +96,7 @@ def tour(app) -> dict[str, list[Stop]]:
         cantine = space("La Cantine — Tours Gare")
         perception = space("Ancienne perception")
         pool = next(u for u in cantine.units if u.kind == "desk_pool")
+        office = next(u for u in perception.units if u.part_of is not None)  # linked units
         camille = find_user_by_email(ACCOUNTS["teleworker"])
         camille_booking = db.session.scalar(
             sa.select(Booking.id).where(Booking.user_id == camille.id).order_by(Booking.id)
@@ -119,6 +120,7 @@ def tour(app) -> dict[str, list[Stop]]:
             "perception": perception.id,
             "loches_org": perception.organisation_id,
             "pool": pool.id,
+            "perception_office": office.id,
             "camille_booking": camille_booking,
             "camille_term": camille_term,
             "cantine_booking": cantine_booking,
@@ -180,6 +182,7 @@ def tour(app) -> dict[str, list[Stop]]:
             Stop("import-preview", "/my/spaces/import/{loches_import}"),
             Stop("call-new", "/units/{perception_unit}/calls/new"),
             Stop("our-calls", "/my/calls"),
+            Stop("unit-edit", "/spaces/{perception}/units/{perception_office}/edit"),
         ],
         "employer": [
             Stop("organisations", "/organisations"),

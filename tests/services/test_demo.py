@@ -152,7 +152,11 @@ def test_vacant_municipal_premises_have_an_availability_window(loaded):
     today = date.today()
     assert perception.available_from > today and perception.available_from.day == 1
     assert perception.available_until.year == today.year + 4
-    assert [unit.kind for unit in perception.units] == ["whole_premises"]
+    # The whole building and two offices in it (linked units).
+    whole, *offices = perception.units
+    assert [unit.kind for unit in perception.units] == ["whole_premises", "office", "office"]
+    assert [office.part_of for office in offices] == [whole.id, whole.id]
+    assert whole.part_of is None and whole.parts == offices
 
 
 def test_the_library_desk_pool_is_free(loaded):

@@ -216,8 +216,22 @@ def archive_space(space_id: int):
 
 
 def _unit_form_page(form, space, unit, status: int, errors=()):
+    # The units it can be part of: the space's others booked whole that are no part themselves.
+    parents = [
+        u
+        for u in space.units
+        if u.kind in services.WHOLE_KINDS
+        and u.part_of is None
+        and (unit is None or u.id != unit.id)
+    ]
     return _page(
-        "listings/unit_form.html", status, form=form, space=space, unit=unit, errors=errors
+        "listings/unit_form.html",
+        status,
+        form=form,
+        space=space,
+        unit=unit,
+        errors=errors,
+        parents=parents,
     )
 
 

@@ -49,4 +49,15 @@ def space_page(space_id: int):
         map_data=_map_settings([marker], zoom=14),
         coming={u.id: strip.week(u, shown.first) for u in units} if published else {},
         shown=shown,
+        parts_of=_parts_of(units),
+        by_id={u.id: u for u in units},
     )
+
+
+def _parts_of(units) -> dict[int, list]:
+    """The shown units that are part of each shown unit (linked units), in page order."""
+    parts: dict[int, list] = {}
+    for unit in units:
+        if unit.part_of is not None:
+            parts.setdefault(unit.part_of, []).append(unit)
+    return parts
