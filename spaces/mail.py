@@ -24,7 +24,7 @@ from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
+from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
@@ -105,8 +105,8 @@ def build_message(to: str, subject: str, body: str, attachments=()) -> Message:
     ``EmailMessage`` parses every header it is handed, and that was most of the cost of a
     booking's e-mails (see bench/README.md). Readers parse it with any policy.
     """
-    text = MIMEText("", "plain")
-    text.set_payload(body, _UTF8_QP)
+    text = MIMENonMultipart("text", "plain")
+    text.set_payload(body, _UTF8_QP)  # sets the charset and Content-Transfer-Encoding
     if attachments:
         message = MIMEMultipart("mixed")
         message.attach(text)

@@ -273,3 +273,16 @@ def test_mail_text_shows_the_spaces_wall_clock(client, world, outbox, day, seaso
     for key, body in texts.items():
         assert "09:00 – 13:00" in body, (season, key, body)
         assert "10:00" not in body and "11:00" not in body, (season, key, body)
+
+
+def test_booking_mails_are_seven_bit_clean_and_read_back_whole(client, world, outbox, outbox_dir):
+    """Text beyond ASCII travels quoted-printable (headers RFC 2047-encoded): every byte of the
+    message is ASCII (any mail server takes it), and a reader gets the text back."""
+    book(client, world)
+    files = sorted(outbox_dir.glob("*.eml"))
+    assert len(files) >= 2  # the booker's confirmation and the host's notice
+    for path in files:
+        raw = path.read_bytes()
+        assert max(raw) < 128, path.name
+    confirmation = outbox.last("camille@example.org")
+    assert "–" in outbox.body(confirmation)  # the en dash of "09:00 – 13:00"
