@@ -119,14 +119,12 @@ def applied(client, cast, call_id, who="a", **changes) -> dict:
 
 def pdf_info(data: bytes, key: str) -> str:
     """A text entry of a PDF's document information (``Title``, ``Subject``, ``Author``), as
-    fpdf2 writes it: UTF-16 in hexadecimal, or a literal string when it is ASCII. (No text extractor is installed; the agreement puts
-    its parties and premises there too.)"""
+    fpdf2 writes it: ``(text)`` when it is plain ASCII, UTF-16 in hexadecimal otherwise. (No
+    text extractor is installed; the agreement puts its parties and premises there too.)"""
     import re
 
-    hexadecimal = re.search(rb"/" + key.encode() + rb" <([0-9a-fA-F]+)>", data)
-    if hexadecimal:
-        return bytes.fromhex(hexadecimal[1].decode()).decode("utf-16")
-    # ASCII text may be written as a literal string instead.
-    literal = re.search(rb"/" + key.encode() + rb" \(((?:[^()\\]|\\.)*)\)", data)
-    assert literal, f"no /{key} in the PDF"
-    return literal[1].decode("latin-1")
+    match = re.search(rb"/" + key.encode() + rb" (?:<([0-9a-fA-F]+)>|\(([^)]*)\))", data)
+    assert match, f"no /{key} in the PDF"
+    if match[1] is not None:
+        return bytes.fromhex(match[1].decode()).decode("utf-16")
+    return match[2].decode("latin-1")
