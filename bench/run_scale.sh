@@ -2,9 +2,11 @@
 # Availability at scale (issue 11). For each preset (BENCH_PRESETS, default "indico million") and
 # each backend (BENCH_BACKENDS, default "sqlite postgresql"): a throwaway database (a temporary
 # SQLite file, or the PostgreSQL database spaces_bench_<pid>_<preset>, dropped on exit even after a
-# failure, as bench/run.sh does), built by bench/scale_data.py (--check: no unit overbooked),
-# then bench/availability.py (in process and over gunicorn), bench/explain.py and, on PostgreSQL,
-# bench/throughput.py. Extra arguments go to availability.py.
+# failure, as bench/run.sh does), built by bench/scale_data.py (--check: no unit overbooked; with a
+# building of 50 linked offices), then bench/availability.py (in process and over gunicorn),
+# bench/terms.py (term bookings, in process), bench/explain.py and, on PostgreSQL,
+# bench/throughput.py (with BENCH_REDIS_URL, a second time with a worker sending the e-mails).
+# Extra arguments go to availability.py.
 #
 #   bash bench/run_scale.sh                                  # everything (~40 min on 2 cores)
 #   BENCH_PRESETS=indico BENCH_BACKENDS=sqlite bash bench/run_scale.sh
@@ -30,7 +32,7 @@ BACKENDS=${BENCH_BACKENDS:-sqlite postgresql}
 SCALE=${BENCH_SCALE:-1}
 RUNS=${BENCH_RUNS:-30}
 SECONDS_=${BENCH_SECONDS:-20}
-MILLION_ONLY=${BENCH_MILLION_ONLY:-dated20km,booking,feed,week,noplace,statements}
+MILLION_ONLY=${BENCH_MILLION_ONLY:-dated20km,booking,feed,week,noplace,family,statements}
 ADMIN_URL=${BENCH_POSTGRES_URL:-postgresql://127.0.0.1:5432/test}
 REDIS_ARGS=()
 if [[ -n "${BENCH_REDIS_URL:-}" ]]; then REDIS_ARGS=(--redis-url "$BENCH_REDIS_URL"); fi
@@ -75,11 +77,14 @@ print(make_url(sys.argv[1]).set(drivername='postgresql+psycopg', database=sys.ar
         ONLY=()
         if [[ "$preset" == "million" ]]; then ONLY=(--only "$MILLION_ONLY"); fi
         "$PYTHON" bench/scale_data.py --database-url "$URL" --preset "$preset" --scale "$SCALE" \
-            --check 2>&1 | quiet
+            --family 50 --check 2>&1 | quiet
         # A failing measurement is reported and the run goes on with the next one.
         "$PYTHON" bench/availability.py --database-url "$URL" --runs "$RUNS" "${ONLY[@]}" \
             "${REDIS_ARGS[@]}" --json "$OUT/$preset-$backend.json" "$@" 2>&1 | quiet \
             || echo "!! availability.py failed ($?)"
+        # Term bookings (issue 13): quote, check + write and term search, in process.
+        "$PYTHON" bench/terms.py --database-url "$URL" --runs "$RUNS" --no-http "${REDIS_ARGS[@]}" \
+            --json "$OUT/$preset-$backend-terms.json" 2>&1 | quiet || echo "!! terms.py failed ($?)"
         "$PYTHON" bench/explain.py --database-url "$URL" 2>&1 | quiet >"$OUT/$preset-$backend-plans.md" \
             || echo "!! explain.py failed ($?): see the end of $OUT/$preset-$backend-plans.md"
         echo "plans: $OUT/$preset-$backend-plans.md ($(grep -c '^#### ' "$OUT/$preset-$backend-plans.md" || true) statements explained)"
@@ -87,6 +92,13 @@ print(make_url(sys.argv[1]).set(drivername='postgresql+psycopg', database=sys.ar
             "$PYTHON" bench/throughput.py --database-url "$URL" --seconds "$SECONDS_" \
                 "${REDIS_ARGS[@]}" --json "$OUT/$preset-$backend-throughput.json" 2>&1 | quiet \
                 || echo "!! throughput.py failed or a check failed ($?)"
+            if [[ -n "${BENCH_REDIS_URL:-}" ]]; then
+                # Again with the worker sending the e-mails on the same machine (other slots).
+                "$PYTHON" bench/throughput.py --database-url "$URL" --seconds "$SECONDS_" \
+                    "${REDIS_ARGS[@]}" --worker --only throughput --seed 24 \
+                    --json "$OUT/$preset-$backend-throughput-worker.json" 2>&1 | quiet \
+                    || echo "!! throughput.py (with the worker) failed ($?)"
+            fi
             pg_admin "DROP DATABASE IF EXISTS \"$NAME\" WITH (FORCE)"
         else
             rm -f "$WORK/$preset.sqlite3"*
