@@ -186,3 +186,19 @@ def test_a_draft_is_edited_with_its_deadline_in_local_time(client, cast):
     assert saved.status_code == 302
     page = text_of(client.get(f"/calls/{call['id']}"))
     assert "Aile est, nouvelle version" in page and "20 janvier 2027, 18:30" in page
+
+
+def test_the_space_page_says_how_to_occupy_the_premises_through_its_open_call(client, cast):
+    """The public page of the place names its open call with its deadline and a link; a draft
+    is not shown; the host's list of places shows when the premises stop being available."""
+    call = open_call(client, cast)
+    create_call(client, cast, title="Un brouillon")
+    html = text_of(client.get(f"/spaces/{cast['space']}", headers={"Accept-Language": "fr"}))
+    section = html[html.index('data-testid="space-open-calls"') :]
+    assert "Appels à occupation en cours" in section
+    assert f'href="/calls/{call["id"]}"' in section
+    assert "candidatures jusqu’au vendredi 15 janvier 2027, 12:00" in section
+    assert "Un brouillon" not in html
+    log_in(client, MAIRIE)
+    places = text_of(client.get("/my/spaces", headers={"Accept-Language": "fr"}))
+    assert "disponible jusqu’au 31 décembre 2027" in places
