@@ -125,3 +125,27 @@ def post_json(url: str, payload: dict, timeout: float = 10) -> tuple[int, dict]:
             return response.status, json.loads(response.read())
     except HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
+
+
+def post_booking(url: str, token: str, payload: dict) -> int:
+    """POST one booking with a bearer token to a server under test: the status."""
+    request = Request(
+        f"{url}/api/v1/bookings",
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    try:
+        with urlopen(request, timeout=60) as response:
+            return response.status
+    except HTTPError as error:
+        return error.code
+
+
+def book_at_once(url: str, requests: list[tuple[str, dict]], at: float) -> list[int]:
+    """Runs in a client process: wait for the common instant, then send every (token, payload)
+    booking at once, each on its own thread; the statuses in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        time.sleep(max(0.0, at - time.time()))
+        return list(pool.map(lambda pair: post_booking(url, *pair), requests))

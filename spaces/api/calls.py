@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from spaces.api.bookings import BOOKING, booking_json
 from spaces.api.core import body, bp, page_args, paginate, require_user
+from spaces.api.search import PLACE
 from spaces.api.serializers import iso
 from spaces.api.spec import PAGINATION, json_body, page_of, path_id, query, responses
 from spaces.calls import applications, services
@@ -18,7 +19,6 @@ from spaces.db import transaction, utcnow
 from spaces.errors import Invalid
 from spaces.forms import form_from_json
 from spaces.listings import services as listings
-from spaces.listings.search import MAX_RADIUS_KM
 from spaces.listings.search_input import parse_search_args
 from spaces.mail import external_url
 from spaces.web import current_actor
@@ -336,14 +336,7 @@ PATHS = {
             "summary": "Open calls, soonest deadline first; near a place as in search",
             "security": [],
             "parameters": [
-                query("near", {"type": "string"}, "commune, postal code or address"),
-                query("lat", {"type": "number", "minimum": -90, "maximum": 90}),
-                query("lon", {"type": "number", "minimum": -180, "maximum": 180}),
-                query(
-                    "radius_km",
-                    {"type": "number", "minimum": 0.1, "maximum": MAX_RADIUS_KM},
-                    "default 10",
-                ),
+                *PLACE,
                 *PAGINATION,
             ],
             "responses": responses({200: page_of(CALL)}, 422),

@@ -55,20 +55,21 @@ HIT = {
     },
 }
 
+# Where: a place by name, or a point; the search and the calls read them alike.
+PLACE = [
+    query("near", {"type": "string"}, "commune, postal code or address"),
+    query("lat", {"type": "number", "minimum": -90, "maximum": 90}),
+    query("lon", {"type": "number", "minimum": -180, "maximum": 180}),
+    query("radius_km", {"type": "number", "minimum": 0.1, "maximum": MAX_RADIUS_KM}, "default 10"),
+]
+
 PATHS = {
     "/api/v1/search": {
         "get": {
             "summary": "Published units near a place, nearest first (by name without a place)",
             "security": [],
             "parameters": [
-                query("near", {"type": "string"}, "commune, postal code or address"),
-                query("lat", {"type": "number", "minimum": -90, "maximum": 90}),
-                query("lon", {"type": "number", "minimum": -180, "maximum": 180}),
-                query(
-                    "radius_km",
-                    {"type": "number", "minimum": 0.1, "maximum": MAX_RADIUS_KM},
-                    "default 10",
-                ),
+                *PLACE,
                 query("start", {"type": "string", "format": "date-time"}),
                 query("end", {"type": "string", "format": "date-time"}),
                 query(

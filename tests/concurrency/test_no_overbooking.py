@@ -8,12 +8,9 @@ rows never exceeds the capacity.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from urllib.error import HTTPError
-from urllib.request import Request, urlopen
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -22,30 +19,10 @@ from spaces.availability.engine import Occupation, peak_taken
 from spaces.bookings.models import Booking
 from spaces.extensions import db
 from tests.factories import api_token, make_space, make_unit, make_user, set_hours
-from tests.servers import gunicorn
+from tests.servers import book_at_once, gunicorn
 
 ATTEMPTS = 40
 CAPACITY = 3
-
-
-def _post(url: str, token: str, payload: dict) -> int:
-    request = Request(
-        f"{url}/api/v1/bookings",
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-    )
-    try:
-        with urlopen(request, timeout=60) as response:
-            return response.status
-    except HTTPError as error:
-        return error.code
-
-
-def fire(url: str, tokens: list[str], payload: dict, at: float) -> list[int]:
-    """Runs in a client process: wait for the common instant, then send every request at once."""
-    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
-        time.sleep(max(0.0, at - time.time()))
-        return list(pool.map(lambda token: _post(url, token, payload), tokens))
 
 
 @pytest.mark.slow
@@ -73,7 +50,10 @@ def test_forty_concurrent_attempts_at_three_seats(app, app_ctx, database):
         at = time.time() + 2.0
         with ProcessPoolExecutor(max_workers=2, mp_context=context) as clients:
             halves = [tokens[: ATTEMPTS // 2], tokens[ATTEMPTS // 2 :]]
-            results = [clients.submit(fire, url, half, payload, at) for half in halves]
+            results = [
+                clients.submit(book_at_once, url, [(t, payload) for t in half], at)
+                for half in halves
+            ]
             statuses = [status for result in results for status in result.result(timeout=120)]
 
     assert len(statuses) == ATTEMPTS
@@ -86,13 +66,6 @@ def test_forty_concurrent_attempts_at_three_seats(app, app_ctx, database):
     assert len(rows) == CAPACITY
     occupations = [Occupation(b.start_at, b.end_at, b.seats) for b in rows]
     assert peak_taken(occupations, rows[0].start_at, rows[0].end_at) <= CAPACITY
-
-
-def fire_each(url: str, jobs: list[tuple[str, dict]], at: float) -> list[int]:
-    """``fire`` with a payload per request: (token, payload) pairs, all sent at once."""
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        time.sleep(max(0.0, at - time.time()))
-        return list(pool.map(lambda job: _post(url, *job), jobs))
 
 
 @pytest.mark.slow
@@ -123,7 +96,7 @@ def test_a_building_and_an_office_in_it_are_never_both_booked(app, app_ctx, data
         at = time.time() + 2.0
         with ProcessPoolExecutor(max_workers=2, mp_context=context) as clients:
             halves = [jobs[: ATTEMPTS // 2], jobs[ATTEMPTS // 2 :]]
-            results = [clients.submit(fire_each, url, half, at) for half in halves]
+            results = [clients.submit(book_at_once, url, half, at) for half in halves]
             statuses = [status for result in results for status in result.result(timeout=120)]
 
     assert len(statuses) == ATTEMPTS

@@ -4,13 +4,10 @@ every refusal is a 409, and what was accepted is exactly what fits."""
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
-from urllib.error import HTTPError
-from urllib.request import Request, urlopen
 
 import pytest
 import sqlalchemy as sa
@@ -21,29 +18,9 @@ from spaces.db import transaction, utcnow
 from spaces.extensions import db
 from spaces.listings import services
 from tests.factories import api_token, make_space, make_unit, make_user, set_hours
-from tests.servers import gunicorn
+from tests.servers import book_at_once, gunicorn
 
 CAPACITY = 3
-
-
-def _post(url: str, token: str, payload: dict) -> int:
-    request = Request(
-        f"{url}/api/v1/bookings",
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-    )
-    try:
-        with urlopen(request, timeout=60) as response:
-            return response.status
-    except HTTPError as error:
-        return error.code
-
-
-def fire(url: str, requests: list[tuple[str, dict]], at: float) -> list[int]:
-    """Runs in a client process: wait for the common instant, then send every request at once."""
-    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-        time.sleep(max(0.0, at - time.time()))
-        return list(pool.map(lambda pair: _post(url, *pair), requests))
 
 
 @pytest.mark.slow
@@ -74,7 +51,7 @@ def test_ten_overlapping_terms_on_three_seats(app, app_ctx, database):
         at = time.time() + 2.0
         with ProcessPoolExecutor(max_workers=2, mp_context=context) as clients:
             halves = [requests[::2], requests[1::2]]
-            results = [clients.submit(fire, url, half, at) for half in halves]
+            results = [clients.submit(book_at_once, url, half, at) for half in halves]
             statuses = [status for result in results for status in result.result(timeout=120)]
 
     assert sorted(set(statuses)) <= [201, 409], statuses
