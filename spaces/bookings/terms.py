@@ -45,6 +45,7 @@ def request_term(
     sponsor_organisation_id: int | None = None,
     booker: User | None = None,
     force_confirmed: bool = False,
+    notify: bool = True,
     now: datetime | None = None,
 ) -> BookingResult:
     """Book ``seats`` of a unit for every local day from ``start_date`` to ``end_date``.
@@ -53,7 +54,8 @@ def request_term(
     ``force_confirmed`` (a host accepting an application), requested otherwise (expiring after
     the unit's ``request_expiry_hours`` or at its start). Raises NotFound (unit not bookable),
     Invalid (a rule: ``term_not_offered``, order, min/max days, past, notice, seats) or
-    Conflict(unavailable); nothing is written on refusal.
+    Conflict(unavailable); nothing is written on refusal. ``notify=False`` leaves the booking's
+    e-mails to the caller (an accepted application says it all in one message).
     """
     now = now or utcnow()
     booker = booker or actor
@@ -89,5 +91,6 @@ def request_term(
     availability_changed([unit])
     db.session.flush()
     result = BookingResult([booking])
-    notifications.booking_created(result)
+    if notify:
+        notifications.booking_created(result)
     return result

@@ -216,6 +216,7 @@ def accept(actor: User, application_id: int, now: datetime | None = None) -> App
         note=str(_l("Call for occupation: %(title)s", title=call.title))[:1000],
         booker=application.applicant,
         force_confirmed=True,
+        notify=False,  # the acceptance e-mail carries the booking and its invitation
         now=now,
     )
     _decide(application, actor, "accepted", now)

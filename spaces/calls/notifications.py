@@ -4,18 +4,20 @@ the organisation's managers; shortlisted, declined (with the reason) and accepte
 
 from __future__ import annotations
 
+from spaces.bookings.notifications import invitation
 from spaces.extensions import db
 from spaces.mail import external_url, queue_mail
 from spaces.organisations.services import managers
 
 
-def _send(user, template: str, application, link: str, **context) -> None:
+def _send(user, template: str, application, link: str, attachments=(), **context) -> None:
     call = application.call
     queue_mail(
         db.session,
         user.email,
         template,
         user.locale,
+        attachments=attachments,
         recipient=user,
         application=application,
         call=call,
@@ -47,8 +49,12 @@ def application_declined(application) -> None:
 
 
 def application_accepted(application) -> None:
+    """The one message of an acceptance: the term booking (reference, price) with its calendar
+    invitation, and the agreement's address (the booking sends no e-mail of its own)."""
+    booking = application.booking
     _to_applicant(
         "call_application_accepted",
         application,
+        attachments=(invitation(booking),) if booking is not None else (),
         convention=external_url("calls.convention", application_id=application.id),
     )

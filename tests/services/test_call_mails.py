@@ -92,15 +92,16 @@ def test_each_decision_goes_to_the_applicant_alone_in_their_language(
     accepted = client.post(f"/api/v1/applications/{english_one['id']}/accept", headers=cast["m"])
     assert accepted.status_code == 200, accepted.get_json()
     reference = accepted.get_json()["booking"]["reference"]
-    mails = [m for m in outbox.messages()[before:] if str(m["To"]) == APPLICANT]
-    subjects = [str(m["Subject"]) for m in mails]
-    assert "Your application is accepted: École Jules-Ferry" in subjects
-    accepted_mail = mails[subjects.index("Your application is accepted: École Jules-Ferry")]
+    # One message, to the applicant alone: the acceptance carries the booking (its reference,
+    # price and calendar invitation) and the agreement; the hosts, who decided, get nothing.
+    assert recipients(outbox, before) == [APPLICANT]
+    accepted_mail = outbox.last(APPLICANT)
+    assert str(accepted_mail["Subject"]) == "Your application is accepted: École Jules-Ferry"
     body = outbox.body(accepted_mail)
     assert f"Period: {english}" in body
     assert f"Booking reference: {reference}" in body
     assert "/convention.pdf" in body
-    # Nobody outside the call hears of it; the booking's own e-mails go to the applicant and
-    # to the hosts, as for any booking.
-    assert OTHER not in recipients(outbox, before)
-    assert STRANGER not in recipients(outbox, before)
+    (invite,) = [
+        p for p in accepted_mail.iter_attachments() if p.get_content_type() == "text/calendar"
+    ]
+    assert invite.get_filename() == "invite.ics" and "DTSTART;VALUE=DATE" in invite.get_content()
