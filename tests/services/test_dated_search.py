@@ -257,6 +257,44 @@ def random_query(rng: random.Random, today: date) -> SearchQuery:
     )
 
 
+def _differences(query, got, expected, now) -> list[dict]:
+    """For a failure's message: each unit the two paths disagree on, with what each path read
+    of it and decided (the slow path's state and the set-based loader's, side by side)."""
+    from spaces.availability.filter import _window
+    from spaces.availability.loading import FACT_COLUMNS, facts_from_row, load
+    from spaces.listings.search import rank_with
+
+    units = {row[0] for row in got} ^ {row[0] for row in expected}
+    units |= {a[0] for a, b in zip(got, expected, strict=False) if a != b}
+    _, rows = rank_with(query, FACT_COLUMNS)
+    facts = {unit_id: facts_from_row(row) for unit_id, row in rows.items()}
+    report = []
+    for unit_id in sorted(units):
+        unit = db.session.get(Unit, unit_id)
+        start, end = _window(query, unit.space.timezone)
+        f = facts.get(unit_id)
+        loaded = load([f], start, end, now) if f is not None else None
+        report.append(
+            {
+                "unit": unit_id,
+                "window": (start, end),
+                "slow state": slow_state(unit, start, end, now),
+                "slow decision": assess(
+                    unit, slow_state(unit, start, end, now), start, end, query.seats, now
+                ),
+                "fast decision (now)": assess(
+                    f, load([f], start, end, utcnow()).state(f), start, end, query.seats, utcnow()
+                )
+                if f is not None
+                else None,
+                "facts": f,
+                "loaded state": loaded.state(f) if loaded else None,
+                "quiet": loaded.quiet(f) if loaded else None,
+            }
+        )
+    return report
+
+
 def test_the_fast_dated_search_answers_as_the_slow_path(app_ctx):
     rng = random.Random(20261129)
     now = utcnow()
@@ -272,7 +310,7 @@ def test_the_fast_dated_search_answers_as_the_slow_path(app_ctx):
         db.session.expire_all()
         found = hydrate_matches(query, find(query))
         got = [(h.unit.id, h.free_seats, h.price, h.breakdown) for h in found]
-        assert got == expected, query
+        assert got == expected, (query, _differences(query, got, expected, now))
         nonempty += bool(expected)
     assert nonempty >= 20  # the queries do find things: the comparison is not vacuous
 
