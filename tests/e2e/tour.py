@@ -114,6 +114,7 @@ def tour(app) -> dict[str, list[Stop]]:
         ids = {
             "call": call.id,
             "call_unit": call.unit_id,
+            "call_space": call.unit.space_id,
             "perception_unit": perception.units[0].id,
             "cantine": cantine.id,
             "cantine_org": cantine.organisation_id,
@@ -142,6 +143,7 @@ def tour(app) -> dict[str, list[Stop]]:
         Stop("book-term", "/units/{pool}/book-term"),
         Stop("calls", "/calls"),
         Stop("call", "/calls/{call}"),
+        Stop("call-space", "/spaces/{call_space}"),
     ]
     by_role = {
         "anonymous": [
