@@ -187,7 +187,6 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict:
         "STREAM_HEARTBEAT_SECONDS": float(environ.get("STREAM_HEARTBEAT_SECONDS", "15")),
         "STREAM_MAX_SECONDS": float(environ.get("STREAM_MAX_SECONDS", "300")),
         "STREAM_RETRY_MS": 3000,
-        "BOOKING_REQUEST_TTL_HOURS": 48,
         # The domain in calendar UIDs: set it once and never change it (subscribed calendars
         # would show every booking twice). Defaults to MAIL_FROM's domain.
         "CALENDAR_UID_DOMAIN": environ.get("CALENDAR_UID_DOMAIN") or None,
