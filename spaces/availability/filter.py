@@ -42,19 +42,20 @@ class Match(NamedTuple):
     price: Price | None = None
 
 
-def find(query: SearchQuery) -> Sequence[Match]:
+def find(query: SearchQuery, now: datetime | None = None) -> Sequence[Match]:
     """Every unit that matches the query, in result order, as light tuples.
 
     Without dates: the place search's ranking. With dates: only the units that would accept
-    ``query.seats`` (1 for units booked whole) over the window now, with free seats and price;
-    ``max_price`` applies to that price; ``sort="price"`` orders by price, then as without."""
+    ``query.seats`` (1 for units booked whole) over the window at ``now`` (default: the present),
+    with free seats and price; ``max_price`` applies to that price; ``sort="price"`` orders by
+    price, then as without."""
     if not query.dated:
         if not query.located:  # left in the database: a page costs a page
             return ByName(query, Match)
         return [Match(r.unit_id, r.space_id, r.distance_km) for r in rank(query)]
     ranked, rows = rank_with(query, FACT_COLUMNS)  # the facts come with the ranking
     facts = {unit_id: facts_from_row(row) for unit_id, row in rows.items()}
-    matches = _available(query, ranked, facts, utcnow())
+    matches = _available(query, ranked, facts, now or utcnow())
     if query.sort == "price":
         order = {m.unit_id: i for i, m in enumerate(matches)}
         matches.sort(key=lambda m: (m.price.amount, order[m.unit_id]))
