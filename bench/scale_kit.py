@@ -88,6 +88,12 @@ def make_app(database_url: str, redis_url: str | None = None):
         }
     )
     logging.getLogger().setLevel(logging.WARNING)
+    try:  # as a served worker is, before its first request (deploy/gunicorn.conf.py)
+        from spaces.runtime import settle
+    except ImportError:  # an older checkout
+        pass
+    else:
+        settle(app)
     return app
 
 
@@ -113,8 +119,14 @@ def served(database_url: str, redis_url: str | None, workers: int, threads: int)
 
     # The servers' own output (a log line per request, e-mails) goes to a file, not the figures.
     log = workdir() / "server.log"
+    # The production settings file (its hooks warm each worker), under the options given here.
+    config = ROOT / "deploy" / "gunicorn.conf.py"
     server = gunicorn(
-        server_env(database_url, redis_url), workers=workers, threads=threads, timeout=60
+        server_env(database_url, redis_url),
+        workers=workers,
+        threads=threads,
+        timeout=60,
+        config=str(config) if config.exists() else None,
     )
     saved = os.dup(2)
     with open(log, "ab") as handle:

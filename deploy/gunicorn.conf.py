@@ -26,3 +26,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl): a second server on the machine (a
 # second site, a blue-green restart) would take over the first one's. Spaces does not use it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Warm the worker's app and freeze its long-lived objects (spaces/runtime.py)."""
+    from spaces.runtime import settle
+
+    settle(worker.wsgi)

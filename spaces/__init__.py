@@ -35,6 +35,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     """Build the application: configuration from the environment, then ``config`` on top."""
     from spaces import cli, errors, events, i18n, jobs, requestlog, security
     from spaces.config import load_config
+    from spaces.db import schema_object_in_models
     from spaces.extensions import babel, csrf, db, limiter, migrate
     from spaces.schedule import periodic_tasks
 
@@ -76,7 +77,13 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedInt
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(ROOT, "migrations"),
+        render_as_batch=True,
+        include_object=schema_object_in_models,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     translations = i18n.init_app(app)

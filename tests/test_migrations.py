@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from spaces import create_app
+from spaces.db import schema_object_in_models
 from spaces.extensions import db
 from tests.conftest import BACKENDS, app_config, make_database
 
@@ -15,7 +16,12 @@ from tests.conftest import BACKENDS, app_config, make_database
 def _differences(app) -> list:
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": False}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": False,
+                "include_object": schema_object_in_models,
+            },
         )
         return compare_metadata(context, db.metadata)
 

@@ -28,3 +28,34 @@ def test_two_servers_with_the_deploy_config_open_no_shared_control_socket(tmp_pa
             text = log.read_text()
             assert "Booting worker" in text, text  # the log is gunicorn's own, at info level
             assert "control socket" not in text.lower(), text
+
+
+def test_a_worker_started_with_the_deploy_config_is_settled_before_it_serves(tmp_path, capfd):
+    """Its hook loads the communes index and freezes the long-lived objects (spaces/runtime.py),
+    and the worker then serves a place search."""
+    import urllib.request
+
+    from flask_migrate import upgrade
+
+    from spaces import create_app
+    from tests.conftest import app_config
+
+    database = f"sqlite:///{tmp_path}/spaces.sqlite3"
+    with create_app(app_config(database, tmp_path / "instance")).app_context():
+        upgrade()
+    env = {
+        "DATABASE_URL": database,
+        "SPACES_INSTANCE_PATH": str(tmp_path / "instance"),
+        "REDIS_URL": None,
+        "WEB_CONCURRENCY": "1",
+    }
+    log = tmp_path / "server.log"
+    config = str(ROOT / "deploy" / "gunicorn.conf.py")
+    with gunicorn(env, config=config, log=log) as url:
+        answer = urllib.request.urlopen(f"{url}/api/v1/search?place=Loches&radius_km=10")
+        assert answer.status == 200
+        answer.close()
+    text = capfd.readouterr().err  # the app's own log lines (gunicorn's go to ``log``)
+    frozen = [line for line in text.splitlines() if "long-lived objects frozen" in line]
+    assert frozen, text
+    assert int(frozen[0].split("worker ready: ")[1].split()[0]) > 100_000, frozen
