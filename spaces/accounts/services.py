@@ -11,6 +11,7 @@ cheaply inside the transaction). ``authenticate`` only reads: a log-in takes no 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -158,11 +159,17 @@ def create_api_token(user: User, name: str = "") -> str:
     return clear
 
 
+@functools.cache
+def _token_query():
+    """Built once (its cache key too), as every API request runs it: the hash is bound."""
+    return sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"))
+
+
 def user_for_token(clear: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     if not clear or not clear.startswith(TOKEN_PREFIX) or len(clear) > 200:
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _sha256(clear)))
+    token = db.session.scalar(_token_query(), {"token_hash": _sha256(clear)})
     if token is None or not token.user.is_active:
         return None
     return token.user

@@ -11,12 +11,30 @@ one after the other. Every family is locked root first, so no two transactions w
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from spaces.errors import NotFound
 from spaces.extensions import db
 from spaces.listings.models import Space, Unit
+
+
+@functools.cache
+def _lock_query():
+    """Built once (its cache key too): the unit id is a bound value."""
+    this = aliased(Unit)
+    unit_id = sa.bindparam("unit_id", type_=sa.Integer)
+    parent = sa.select(this.part_of).where(this.id == unit_id).scalar_subquery()
+    return (
+        sa.select(Unit)
+        .where(sa.or_(Unit.id == unit_id, Unit.id == parent))
+        .options(joinedload(Unit.space, innerjoin=True).lazyload(Space.service_rows))
+        .order_by(Unit.part_of.is_not(None))  # the root (never a part) first
+        .with_for_update(of=Unit)
+        .execution_options(populate_existing=True)
+    )
 
 
 def lock_unit(unit_id: int) -> Unit:
@@ -29,16 +47,7 @@ def lock_unit(unit_id: int) -> Unit:
     PostgreSQL locks the rows in the ORDER BY's order (root first). Everything read after it
     (the family's bookings) sees the writes of the transaction that held the lock before.
     """
-    this = aliased(Unit)
-    parent = sa.select(this.part_of).where(this.id == unit_id).scalar_subquery()
-    rows = db.session.scalars(
-        sa.select(Unit)
-        .where(sa.or_(Unit.id == unit_id, Unit.id == parent))
-        .options(joinedload(Unit.space, innerjoin=True).lazyload(Space.service_rows))
-        .order_by(Unit.part_of.is_not(None))  # the root (never a part) first
-        .with_for_update(of=Unit)
-        .execution_options(populate_existing=True)
-    ).all()
+    rows = db.session.scalars(_lock_query(), {"unit_id": unit_id}).all()
     unit = next((row for row in rows if row.id == unit_id), None)
     if unit is None:
         raise NotFound()
