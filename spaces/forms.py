@@ -172,39 +172,66 @@ def _wtforms_translations(locale: str):
     return wtforms_i18n.get_translations([locale])
 
 
-def _flatten(form: Form, payload: dict, prefix: str, out: MultiDict, type_errors: dict) -> None:
+# A form class's fields as ``_flatten`` reads them: (name, kind, sub-shape) with kind one of
+# "form" (a FormField), "list" (a FieldList; its sub-shape is its entries' form's, or None for
+# scalar entries), "multi" (a SelectMultipleField) and "scalar". Taken once per class from an
+# empty instance: fields are declared on the class.
+_Shape = tuple[tuple[str, str, "_Shape | None"], ...]
+
+
+@functools.cache
+def _shape(form_class: type[Form]) -> _Shape:
+    return _shape_of(form_class(formdata=None, meta={"csrf": False}))
+
+
+def _shape_of(form: Form) -> _Shape:
+    shape = []
     for name, field in form._fields.items():
-        if name == "csrf_token" or name not in payload:
+        if name == "csrf_token":
+            continue
+        if isinstance(field, FormField):
+            shape.append((name, "form", _shape_of(field.form)))
+        elif isinstance(field, FieldList):
+            unbound = field.unbound_field
+            sub = None
+            if issubclass(unbound.field_class, FormField):
+                sub = _shape(unbound.kwargs.get("form_class") or unbound.args[0])
+            shape.append((name, "list", sub))
+        elif isinstance(field, SelectMultipleField):
+            shape.append((name, "multi", None))
+        else:
+            shape.append((name, "scalar", None))
+    return tuple(shape)
+
+
+def _flatten(shape: _Shape, payload: dict, prefix: str, out: MultiDict, type_errors: dict) -> None:
+    for name, kind, sub in shape:
+        if name not in payload:
             continue
         value = payload[name]
         key = f"{prefix}{name}"
         path = key.replace("-", ".")
         if value is None:
             continue
-        if isinstance(field, FormField):
+        if kind == "form":
             if not isinstance(value, dict):
                 type_errors[path] = [_l("Must be an object.")]
                 continue
-            _flatten(field.form, value, f"{key}-", out, type_errors)
-        elif isinstance(field, FieldList):
+            _flatten(sub, value, f"{key}-", out, type_errors)
+        elif kind == "list":
             if not isinstance(value, list):
                 type_errors[path] = [_l("Must be a list.")]
                 continue
-            unbound = field.unbound_field
-            sub_form_class = None
-            if issubclass(unbound.field_class, FormField):
-                sub_form_class = unbound.kwargs.get("form_class") or unbound.args[0]
             for index, item in enumerate(value):
                 item_key = f"{key}-{index}"
-                if sub_form_class is not None:
+                if sub is not None:
                     if not isinstance(item, dict):
                         type_errors[f"{path}.{index}"] = [_l("Must be an object.")]
                         continue
-                    sub = sub_form_class(formdata=None, meta={"csrf": False})
                     _flatten(sub, item, f"{item_key}-", out, type_errors)
                 else:
                     _put_scalar(out, item_key, item, f"{path}.{index}", type_errors)
-        elif isinstance(field, SelectMultipleField):
+        elif kind == "multi":
             items = value if isinstance(value, list) else None
             if items is None:
                 type_errors[path] = [_l("Must be a list.")]
@@ -251,10 +278,15 @@ def form_from_json(form_class: type[F], payload: Any, **kwargs) -> F:
         raise Invalid(_l("The body must be a JSON object."), code="invalid_body")
     token = _JSON_INPUT.set(True)
     try:
-        probe = form_class(formdata=None, meta={"csrf": False}, **kwargs)
+        # The fields' shape: the class's, remembered; an instance's when built with arguments.
+        shape = (
+            _shape_of(form_class(formdata=None, meta={"csrf": False}, **kwargs))
+            if kwargs
+            else _shape(form_class)
+        )
         formdata: MultiDict = MultiDict()
         type_errors: dict[str, list] = {}
-        _flatten(probe, payload, "", formdata, type_errors)
+        _flatten(shape, payload, "", formdata, type_errors)
         form = form_class(formdata=formdata, meta={"csrf": False}, **kwargs)
         valid = form.validate()
     finally:
