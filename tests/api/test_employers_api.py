@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 
 from spaces.db import transaction, utcnow
 from spaces.extensions import db
@@ -177,7 +178,11 @@ def test_over_the_member_budget_is_a_409_saying_what_remains(client, emp):
     assert _book(client, emp, first).status_code == 201
     error = _error(_book(client, emp, second), 409, "over_budget")
     assert error["remaining"] == 200 and error["month"] == emp["A"].strftime("%Y-%m")
-    assert "2,00" in error["message"] or "2.00" in error["message"]
+    month = format_date(emp["A"], "LLLL y", locale="fr")  # e.g. "décembre 2026"
+    assert error["message"] == (
+        f"Il reste 2,00\u00a0€ sur votre budget de {month} (Touraine Logistique) ;"
+        " cette réservation coûte 8,00\u00a0€."
+    )
     # nothing was written: the member's month still shows one booking
     assert _budget(client, emp, emp["A"])["member_spent"] == 800
     # one hour (4 €) is more than the 2 € left as well; the next month is untouched
@@ -480,3 +485,19 @@ def test_the_host_sees_what_each_employer_owes(client, emp):
     assert rows[0][:3] == ["employer_id", "employer", "booking_id"]
     assert [r[1] for r in rows[1:]] == ["Touraine Logistique"] * 3
     assert client.get(url, headers=emp["hr"]).status_code == 404  # not the host
+
+
+def test_the_booking_form_offers_the_employers_a_person_belongs_to(client, emp):
+    from spaces.accounts.models import User
+    from spaces.employers.services import sponsors_for
+
+    coworking = make_organisation(emp["booker"], "Tiers-lieu", kind="coworking")
+    assert coworking.kind == "coworking"
+    camille = db.session.get(User, emp["booker"].id)
+    assert [o.name for o in sponsors_for(camille)] == ["Touraine Logistique"]
+    host = db.session.get(User, emp["host"].id)
+    assert sponsors_for(host) == []
+    # with no settings, nothing is limited: the budget says so
+    budget = _budget(client, emp, emp["A"])
+    assert budget["member_budget"] is None and budget["member_remaining"] is None
+    assert budget["member_spent"] == 0 and budget["currency"] == "EUR"
