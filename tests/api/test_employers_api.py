@@ -15,7 +15,7 @@ from spaces.db import transaction, utcnow
 from spaces.extensions import db
 from spaces.listings.models import Space
 from spaces.organisations import services as organisations
-from tests.factories import api_token, bearer, make_organisation, make_unit, make_user
+from tests.factories import api_token, bearer, log_in, make_organisation, make_unit, make_user
 
 PARIS = ZoneInfo("Europe/Paris")
 HOUR = 400  # the world's desk pool: 4 € an hour, 15 € a half-day, 25 € a day
@@ -501,3 +501,21 @@ def test_the_booking_form_offers_the_employers_a_person_belongs_to(client, emp):
     budget = _budget(client, emp, emp["A"])
     assert budget["member_budget"] is None and budget["member_remaining"] is None
     assert budget["member_spent"] == 0 and budget["currency"] == "EUR"
+
+
+def test_the_employer_reads_a_sponsored_booking_page_without_acting_on_it(app, client, emp):
+    first, second = _mondays(emp["A"])[:2]
+    paid = _book(client, emp, first).get_json()
+    private = _book(client, emp, second, sponsored=False).get_json()
+    browser = app.test_client()
+    log_in(browser, "rh@example.org")
+    page = browser.get(f"/bookings/{paid['id']}")
+    assert page.status_code == 200
+    assert paid["reference"] in page.get_data(as_text=True)
+    assert 'data-testid="cancel-booking"' not in page.get_data(as_text=True)
+    assert browser.get(f"/bookings/{private['id']}").status_code == 404
+    camille = app.test_client()
+    log_in(camille, "camille@example.org")
+    assert 'data-testid="cancel-booking"' in camille.get(f"/bookings/{paid['id']}").get_data(
+        as_text=True
+    )
