@@ -519,3 +519,22 @@ def test_the_employer_reads_a_sponsored_booking_page_without_acting_on_it(app, c
     assert 'data-testid="cancel-booking"' in camille.get(f"/bookings/{paid['id']}").get_data(
         as_text=True
     )
+
+
+def test_spend_by_month_gives_the_twelve_months_of_a_year(client, emp):
+    from spaces.employers.statements import spend_by_month
+    from spaces.errors import Invalid
+    from spaces.organisations.models import Organisation
+
+    _statement_world(client, emp)  # 24 € confirmed in month A, 8 € in month B
+    organisation = db.session.get(Organisation, emp["employer"])
+    year = emp["A"].year
+    months = spend_by_month(organisation, year)
+    assert [m for m, _ in months] == [f"{year}-{n:02d}" for n in range(1, 13)]
+    spent = dict(months)
+    assert spent[emp["A"].strftime("%Y-%m")] == 2400
+    if emp["B"].year == year:
+        assert spent[emp["B"].strftime("%Y-%m")] == 800
+    assert sum(spent.values()) == 2400 + (800 if emp["B"].year == year else 0)
+    with pytest.raises(Invalid):
+        spend_by_month(organisation, 1999)
