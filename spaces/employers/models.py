@@ -8,8 +8,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from spaces.bookings.models import Booking
 from spaces.db import TimestampMixin, UTCDateTime, utcnow
 from spaces.extensions import db
+
+# Budget sums and statements read an employer's sponsored bookings starting in a month. Declared
+# here, with the domain that reads it (it lands on the bookings table).
+BOOKINGS_BY_SPONSOR = sa.Index(
+    "ix_bookings_sponsor_start", Booking.sponsor_organisation_id, Booking.start_at
+)
 
 
 class Sponsorship(db.Model):
