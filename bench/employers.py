@@ -6,9 +6,9 @@ Setup, once per run, in one transaction (the rows stay in the database): an empl
 Employer" with ``--staff`` members (10,000) and a sponsorship with both budgets set (per member
 and in total, large enough that the checks pass: both sums are computed every time); one booking
 in ``--share`` (5) of the existing ones becomes sponsored by it, its booker one of the staff (at
-1,000,000 bookings: 200,000 sponsored, 20 per member over the year); then up to
-``--statement-lines`` (5,000) confirmed bookings starting next month are sponsored too, so that
-month's statement has that many lines. ``ANALYZE`` after.
+1,000,000 bookings: 200,000 sponsored, 20 per member over the year); and a second employer pays
+for ``--statement-lines`` (5,000) other confirmed bookings starting next month: its statement of
+that month has that many lines. ``ANALYZE`` after.
 
 Cases (``--only``):
 
@@ -48,9 +48,9 @@ def next_month() -> date:
     return date(today.year + (today.month == 12), today.month % 12 + 1, 1)
 
 
-def setup(staff: int, share: int, statement_lines: int) -> tuple[int, list[int]]:
-    """The employer, its staff and its sponsored bookings (module docstring): (org id, staff
-    user ids)."""
+def setup(staff: int, share: int, statement_lines: int) -> tuple[int, int, list[int]]:
+    """The employers, the staff and the sponsored bookings (module docstring): (employer id,
+    statement employer id, staff user ids)."""
     import sqlalchemy as sa
 
     from spaces.accounts.models import User
@@ -96,24 +96,26 @@ def setup(staff: int, share: int, statement_lines: int) -> tuple[int, list[int]]
             ),
             {"org": org_id, "first": ids[0], "staff": staff, "share": share},
         ).rowcount
-        first = next_month()
-        lo = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+        # The statement's employer: exactly --statement-lines confirmed bookings next month.
+        statement_org = Organisation(name=f"Bench Statement {stamp}", kind="employer")
+        db.session.add(statement_org)
+        db.session.flush()
+        statement_id = statement_org.id
+        lo = datetime.combine(next_month(), datetime.min.time(), tzinfo=UTC)
         hi = lo + timedelta(days=31)
+        sqlite = db.engine.dialect.name == "sqlite"  # naive UTC text there
         extra = db.session.execute(
             sa.text(
-                f"UPDATE bookings SET sponsor_organisation_id = :org, user_id = {booker}"
+                "UPDATE bookings SET sponsor_organisation_id = :org"
                 " WHERE id IN (SELECT id FROM bookings WHERE status = 'confirmed'"
-                " AND start_at >= :lo AND start_at < :hi"
-                " AND (sponsor_organisation_id IS NULL OR sponsor_organisation_id <> :org)"
+                " AND start_at >= :lo AND start_at < :hi AND sponsor_organisation_id IS NULL"
                 " ORDER BY id LIMIT :n)"
             ),
             {
-                "org": org_id,
-                "first": ids[0],
-                "staff": staff,
-                "lo": lo if db.engine.dialect.name != "sqlite" else lo.replace(tzinfo=None),
-                "hi": hi if db.engine.dialect.name != "sqlite" else hi.replace(tzinfo=None),
-                "n": max(0, statement_lines - _lines_next_month(org_id, lo, hi)),
+                "org": statement_id,
+                "lo": lo.replace(tzinfo=None) if sqlite else lo,
+                "hi": hi.replace(tzinfo=None) if sqlite else hi,
+                "n": statement_lines,
             },
         ).rowcount
     with db.engine.connect() as conn:
@@ -121,34 +123,20 @@ def setup(staff: int, share: int, statement_lines: int) -> tuple[int, list[int]]
         conn.commit()
     db.session.remove()
     print(
-        f"employer {org_id}: {staff} staff, {sponsored + extra} sponsored bookings"
-        f" ({time.monotonic() - started:.1f} s)",
+        f"employer {org_id}: {staff} staff, {sponsored} sponsored bookings; employer"
+        f" {statement_id}: {extra} next month ({time.monotonic() - started:.1f} s)",
         flush=True,
     )
-    return org_id, ids
-
-
-def _lines_next_month(org_id: int, lo: datetime, hi: datetime) -> int:
-    import sqlalchemy as sa
-
-    from spaces.bookings.models import Booking
-    from spaces.extensions import db
-
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Booking.sponsor_organisation_id == org_id,
-            Booking.status == "confirmed",
-            Booking.start_at >= lo,
-            Booking.start_at < hi,
-        )
-    )
+    return org_id, statement_id, ids
 
 
 class Bench:
     def __init__(self, args):
         self.args = args
         self.figures: list[kit.Figure] = []
-        self.org_id, self.staff = setup(args.staff, args.share, args.statement_lines)
+        self.org_id, self.statement_id, self.staff = setup(
+            args.staff, args.share, args.statement_lines
+        )
         self.pools = kit.published_units(args.seed, kind="desk_pool")
         self.month = next_month().strftime("%Y-%m")
 
@@ -232,7 +220,7 @@ class Bench:
         from spaces.extensions import db
         from spaces.organisations.models import Organisation
 
-        return db.session.get(Organisation, self.org_id)
+        return db.session.get(Organisation, self.statement_id)
 
     def statement_json(self, _n) -> int:
         from spaces.employers.statements import statement

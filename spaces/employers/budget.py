@@ -99,24 +99,37 @@ def live_sponsored(organisation_id: int, now: datetime):
     )
 
 
-def spent(
+def _sum(condition, start: datetime, end: datetime, now: datetime, exclude) -> int:
+    query = sa.select(sa.func.coalesce(sa.func.sum(Booking.price_amount), 0)).where(
+        condition, Booking.start_at >= start, Booking.start_at < end
+    )
+    if exclude:
+        query = query.where(Booking.id.not_in(sorted(exclude)))
+    return int(db.session.scalar(query))
+
+
+def member_spent(
     organisation_id: int,
     user_id: int,
     start: datetime,
     end: datetime,
     now: datetime,
     exclude: set[int] | frozenset = frozenset(),
-) -> tuple[int, int]:
-    """(the member's, the organisation's) live sponsored amounts starting in [start, end)."""
-    mine = sa.case((Booking.user_id == user_id, Booking.price_amount), else_=0)
-    query = sa.select(
-        sa.func.coalesce(sa.func.sum(mine), 0),
-        sa.func.coalesce(sa.func.sum(Booking.price_amount), 0),
-    ).where(live_sponsored(organisation_id, now), Booking.start_at >= start, Booking.start_at < end)
-    if exclude:
-        query = query.where(Booking.id.not_in(sorted(exclude)))
-    member, total = db.session.execute(query).one()
-    return int(member), int(total)
+) -> int:
+    """The member's live sponsored amounts starting in [start, end) (an index-only read)."""
+    condition = sa.and_(live_sponsored(organisation_id, now), Booking.user_id == user_id)
+    return _sum(condition, start, end, now, exclude)
+
+
+def total_spent(
+    organisation_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude: set[int] | frozenset = frozenset(),
+) -> int:
+    """The whole employer's live sponsored amounts starting in [start, end)."""
+    return _sum(live_sponsored(organisation_id, now), start, end, now, exclude)
 
 
 def lock_sponsorship(organisation_id: int) -> Sponsorship | None:
@@ -172,11 +185,18 @@ class Budget:
         )
 
     def _month(self, first: date) -> list[int]:
+        """[member, total] spent in the month; a sum with no budget to compare is not read."""
         if first not in self._sums:
             start, end = month_bounds(first, self.tz)
-            self._sums[first] = list(
-                spent(self.organisation.id, self.booker.id, start, end, self.now, self.exclude)
-            )
+            s, org = self.sponsorship, self.organisation.id
+            self._sums[first] = [
+                member_spent(org, self.booker.id, start, end, self.now, self.exclude)
+                if s.monthly_budget_per_member is not None
+                else 0,
+                total_spent(org, start, end, self.now, self.exclude)
+                if s.monthly_budget_total is not None
+                else 0,
+            ]
         return self._sums[first]
 
     def admit(self, start: datetime, amount: int) -> Conflict | None:
@@ -271,7 +291,11 @@ def remaining(org: Organisation, user: User, month: str) -> dict:
     ("YYYY-MM", read in the default zone); budgets and remainders are None where no limit."""
     first = parse_month(month)
     start, end = month_bounds(first, default_zone())
-    member_spent, total_spent = spent(org.id, user.id, start, end, utcnow())
+    now = utcnow()
+    member, total = (
+        member_spent(org.id, user.id, start, end, now),
+        total_spent(org.id, start, end, now),
+    )
     sponsorship = db.session.scalar(
         sa.select(Sponsorship).where(Sponsorship.organisation_id == org.id)
     )
@@ -281,9 +305,9 @@ def remaining(org: Organisation, user: User, month: str) -> dict:
         "month": month_key(first),
         "currency": sponsorship.currency if sponsorship else "EUR",
         "member_budget": member_budget,
-        "member_spent": member_spent,
-        "member_remaining": None if member_budget is None else max(member_budget - member_spent, 0),
+        "member_spent": member,
+        "member_remaining": None if member_budget is None else max(member_budget - member, 0),
         "total_budget": total_budget,
-        "total_spent": total_spent,
-        "total_remaining": None if total_budget is None else max(total_budget - total_spent, 0),
+        "total_spent": total,
+        "total_remaining": None if total_budget is None else max(total_budget - total, 0),
     }
