@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BuildError
 
 from spaces.bookings.models import Booking
 from spaces.db import transaction, utcnow
@@ -73,6 +74,15 @@ def claim(organisation_id: int, month: str) -> bool:
     return True
 
 
+def _statement_link(organisation_id: int, month: str) -> str:
+    """The statement's page (the employer pages, ``employers.statement``), or the organisation's
+    page where those pages are not installed."""
+    try:
+        return external_url("employers.statement", organisation_id=organisation_id, month=month)
+    except BuildError:
+        return external_url("organisations.detail", organisation_id=organisation_id)
+
+
 def send_statement(organisation_id: int, first: date) -> int:
     """Claim, then e-mail the month's statement to the organisation's owners and managers;
     returns how many e-mails were queued (0 when it was claimed already or has no line)."""
@@ -101,7 +111,7 @@ def send_statement(organisation_id: int, first: date) -> int:
                 organisation=organisation,
                 statement=st,
                 month_label=month_name(first, user.locale),
-                link=external_url("organisations.detail", organisation_id=organisation.id),
+                link=_statement_link(organisation.id, month),
             )
         mailing = db.session.scalar(
             sa.select(StatementMailing).where(
