@@ -351,7 +351,14 @@ BOOKING_INPUT = {
         },
         "seats": {"type": "integer", "minimum": 1, "maximum": 10000},
         "note": {"type": "string", "maxLength": 1000},
-        "sponsor_organisation_id": {"type": ["integer", "null"], "minimum": 1},
+        "sponsor_organisation_id": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "description": "an employer the caller belongs to pays (404 otherwise); checked in"
+            " the same transaction: 409 over_budget (the message and `remaining` say what is"
+            " left of that month's budget) or sponsor_policy (kind of place or commune not paid"
+            " for); in a series each date counts in its own month",
+        },
         "repeat": {
             "type": "object",
             "required": ["weekdays", "until"],
