@@ -5,6 +5,7 @@ from spaces.availability.models import Closure, OpeningWindow
 from spaces.bookings.models import Booking, Series
 from spaces.calendars.models import BusyBlock, CalendarImport, CalendarToken
 from spaces.calls.models import Application, Call
+from spaces.employers.models import Sponsorship, StatementMailing
 from spaces.imports.models import ListingImport
 from spaces.listings.models import Photo, Space, SpaceService, Unit
 from spaces.organisations.models import Invitation, Membership, Organisation
@@ -26,6 +27,8 @@ __all__ = [
     "Photo",
     "Series",
     "Space",
+    "Sponsorship",
+    "StatementMailing",
     "SpaceService",
     "Unit",
     "User",

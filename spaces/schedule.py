@@ -15,10 +15,12 @@ from spaces.jobs import Task, daily_at, every, setting
 
 
 def periodic_tasks(app: Flask) -> list[Task]:
-    """Calendar syncs, request expiry and the day-before reminders, at their configured pace."""
+    """Calendar syncs, request expiry, the day-before reminders and the employers'
+    monthly statements, at their configured pace."""
     sync = timedelta(minutes=setting(app, "CALENDAR_SYNC_MINUTES", 15.0, float))
     expire = timedelta(minutes=setting(app, "EXPIRE_REQUESTS_MINUTES", 5.0, float))
     hour = setting(app, "REMINDERS_HOUR", 10, int) % 24
+    statements_hour = setting(app, "STATEMENTS_HOUR", 7, int) % 24
     tz = ZoneInfo(app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
     return [
         Task("calendar-sync", "spaces.calendars.sync.enqueue_all_syncs", every(sync), sync),
@@ -29,6 +31,13 @@ def periodic_tasks(app: Flask) -> list[Task]:
             "reminders",
             "spaces.bookings.reminders.send_reminders_job",
             daily_at(hour, tz),
+            timedelta(hours=1),
+        ),
+        # Daily; sends only the employers' statements of last month not sent yet (exactly once).
+        Task(
+            "employer-statements",
+            "spaces.employers.mailing.send_monthly_statements_job",
+            daily_at(statements_hour, tz),
             timedelta(hours=1),
         ),
     ]

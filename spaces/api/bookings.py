@@ -22,7 +22,7 @@ from spaces.inputs import parse_window
 from spaces.listings.models import Space, Unit
 
 
-def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
+def booking_json(booking, now=None, *, host_view: bool = False, sponsor_view: bool = False) -> dict:
     now = now or utcnow()
     tz = ZoneInfo(booking.unit.space.timezone)
     data = {
@@ -43,6 +43,11 @@ def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
         "note": booking.note,
         "series_id": booking.series_id,
         "sponsor_organisation_id": booking.sponsor_organisation_id,
+        "sponsor": (
+            {"id": booking.sponsor.id, "name": booking.sponsor.name}
+            if booking.sponsor_organisation_id is not None and booking.sponsor is not None
+            else None
+        ),
         "created_at": iso(booking.created_at, tz),
         "expires_at": iso(booking.expires_at, tz),
         "reason": booking.reason,
@@ -55,6 +60,12 @@ def booking_json(booking, now=None, *, host_view: bool = False) -> dict:
         data["start_date"] = data["end_date"] = None
     if host_view:
         data["booker"] = {"id": booking.user.id, "name": booking.user.name}
+    if sponsor_view:  # the employer paying for it: who, to reach them
+        data["booker"] = {
+            "id": booking.user.id,
+            "name": booking.user.name,
+            "email": booking.user.email,
+        }
     return data
 
 
@@ -156,9 +167,19 @@ def list_bookings():
     page, per_page = page_args()
     unit_id = query_id("unit_id")
     space_id = query_id("space_id")
+    sponsor_id = query_id("sponsor_organisation_id")
+    now = utcnow()
+    if sponsor_id is not None:
+        items = queries.sponsored_bookings(actor, sponsor_id)
+        if unit_id is not None:
+            items = [b for b in items if b.unit_id == unit_id]
+        if space_id is not None:
+            items = [b for b in items if b.unit.space_id == space_id]
+        return jsonify(
+            paginate(items, page, per_page, lambda b: booking_json(b, now, sponsor_view=True))
+        )
     items = queries.list_bookings(actor, unit_id=unit_id, space_id=space_id)
     host_view = unit_id is not None or space_id is not None
-    now = utcnow()
     return jsonify(
         paginate(items, page, per_page, lambda b: booking_json(b, now, host_view=host_view))
     )
@@ -168,7 +189,13 @@ def list_bookings():
 def get_booking(booking_id: int):
     actor = require_user()
     booking = queries.get_booking(actor, booking_id)
-    return jsonify(booking_json(booking, host_view=queries.can_handle(actor, booking)))
+    return jsonify(
+        booking_json(
+            booking,
+            host_view=queries.can_handle(actor, booking),
+            sponsor_view=queries.sponsors_it(actor, booking),
+        )
+    )
 
 
 @bp.patch("/bookings/<int:booking_id>")
@@ -283,6 +310,21 @@ BOOKING = {
         "seats": {"type": "integer"},
         "price": PRICE,
         "series_id": {"type": ["integer", "null"]},
+        "sponsor_organisation_id": {"type": ["integer", "null"]},
+        "sponsor": {
+            "type": ["object", "null"],
+            "description": "the employer paying for it",
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
+        "booker": {
+            "type": "object",
+            "description": "for the host (id, name) and the paying employer (id, name, email)",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "email": {"type": "string"},
+            },
+        },
     },
 }
 BOOKING_INPUT = {
@@ -337,11 +379,18 @@ PATHS = {
             "responses": responses({201: BOOKING}, 400, 401, 404, 409, 422),
         },
         "get": {
-            "summary": "The caller's bookings, or a unit's or space's (members of its organisation)",
+            "summary": "The caller's bookings, or a unit's or space's (members of its"
+            " organisation), or those an employer pays for (its owners and managers)",
             "parameters": [
                 query("mine", {"type": "integer", "enum": [0, 1]}),
                 query("unit_id", {"type": "integer", "minimum": 1}),
                 query("space_id", {"type": "integer", "minimum": 1}),
+                query(
+                    "sponsor_organisation_id",
+                    {"type": "integer", "minimum": 1},
+                    "the bookings that employer pays for (its owners and managers), with the"
+                    " booker's name and e-mail",
+                ),
                 *PAGINATION,
             ],
             "responses": responses({200: page_of(BOOKING)}, 401, 404, 422),

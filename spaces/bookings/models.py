@@ -46,6 +46,8 @@ class Booking(TimestampMixin, db.Model):
         sa.CheckConstraint("seats >= 1", name="seats_positive"),
         sa.CheckConstraint("price_amount >= 0", name="price_not_negative"),
         sa.Index("ix_bookings_unit_id_start_at_end_at", "unit_id", "start_at", "end_at"),
+        # Budget sums and statements: an employer's sponsored bookings starting in a month.
+        sa.Index("ix_bookings_sponsor_start", "sponsor_organisation_id", "start_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,8 +19,17 @@ from spaces.bookings.queries import can_handle
 from spaces.bookings.quotes import assess
 from spaces.bookings.rules import check_term_rules, require_status
 from spaces.db import utcnow
+from spaces.employers import budget
 from spaces.errors import Conflict, Forbidden, Invalid
 from spaces.extensions import db
+
+
+def _recheck_budget(booking: Booking, unit, start: datetime, amount: int, now) -> None:
+    """A sponsored booking's new time and price must fit its sponsor's budget, its own old
+    amount left out (Conflict over_budget / sponsor_policy otherwise)."""
+    if booking.sponsor_organisation_id is None or booking.sponsor is None:
+        return
+    budget.check(booking.sponsor, booking.user, unit, start, amount, now, exclude={booking.id})
 
 
 def move_booking(
@@ -50,6 +59,7 @@ def move_booking(
     if not outcome.ok:
         raise outcome.error()
     price = outcome.price
+    _recheck_budget(booking, unit, start, price.amount, now)
     booking.start_at, booking.end_at, booking.seats = start, end, seats
     booking.price_amount, booking.price_breakdown = price.amount, json.dumps(price.breakdown())
     booking.sequence += 1
@@ -91,6 +101,7 @@ def move_term(
     if not outcome.ok:
         raise outcome.error()
     price = outcome.price
+    _recheck_budget(booking, unit, start, price.amount, now)
     booking.start_at, booking.end_at, booking.seats = start, end, seats
     booking.price_amount, booking.price_breakdown = price.amount, json.dumps(price.breakdown())
     if booking.status == "requested" and booking.expires_at and start > now:

@@ -23,18 +23,47 @@ def can_handle(actor: User | None, booking: Booking) -> bool:
     return can_manage(role_for_unit(actor, booking.unit))
 
 
+def sponsors_it(actor: User | None, booking: Booking) -> bool:
+    """Owners and managers of the employer paying for a booking read it (only those it pays
+    for: the staff's other bookings stay private)."""
+    return booking.sponsor_organisation_id is not None and can_manage(
+        role_of(actor, booking.sponsor_organisation_id)
+    )
+
+
 def get_booking(actor: User, booking_id: int) -> Booking:
-    """A booking the actor made, or handles, or reads as a member of the host; NotFound otherwise."""
+    """A booking the actor made, or handles, or reads as a member of the host or as a manager
+    of the employer paying for it; NotFound otherwise."""
     booking = db.session.get(Booking, booking_id)
     if booking is None:
         raise NotFound()
     if (
         booking.user_id != actor.id
         and role_for_unit(actor, booking.unit) is None
+        and not sponsors_it(actor, booking)
         and not actor.is_admin
     ):
         raise NotFound()
     return booking
+
+
+def sponsored_bookings(actor: User, organisation_id: int) -> list[Booking]:
+    """The bookings an employer pays for, by start, for its owners and managers: NotFound for
+    anyone outside it, Forbidden for its plain members (colleagues' bookings stay private)."""
+    role = role_of(actor, organisation_id)
+    if role is None:
+        raise NotFound()
+    if not can_manage(role):
+        raise Forbidden(
+            _l("Only the owners and managers of the employer see the bookings it pays for.")
+        )
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .where(Booking.sponsor_organisation_id == organisation_id)
+            .order_by(Booking.start_at, Booking.id)
+        )
+    )
 
 
 def list_bookings(

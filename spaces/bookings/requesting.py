@@ -25,6 +25,7 @@ from spaces.bookings.models import Booking, Series
 from spaces.bookings.quotes import assess
 from spaces.bookings.rules import check_rules
 from spaces.db import utcnow
+from spaces.employers import budget
 from spaces.errors import Conflict, Invalid, NotFound
 from spaces.extensions import db
 from spaces.organisations.models import Organisation
@@ -95,6 +96,30 @@ def _sponsor(actor: User, organisation_id: int | None) -> Organisation | None:
     return organisation
 
 
+def _within_budget(sponsor, booker, unit, fitting, conflicts, series: bool, now) -> list:
+    """The dates the sponsor pays for, in order (each counted in its own local month, later
+    dates seeing earlier ones); the others join ``conflicts`` with reason ``over_budget``. A
+    single booking over budget, or a place outside the policy, raises the sponsor's 409."""
+    sponsored = budget.open_budget(sponsor, booker, unit, now)  # raises sponsor_policy
+    kept = []
+    for occurrence, price in fitting:
+        refusal = sponsored.admit(occurrence.start, price.amount)
+        if refusal is None:
+            kept.append((occurrence, price))
+        elif not series:
+            raise refusal
+        else:
+            conflicts.append(
+                {
+                    "date": occurrence.day.isoformat(),
+                    "reason": "over_budget",
+                    "message": str(refusal.message),
+                }
+            )
+    conflicts.sort(key=lambda c: c["date"])
+    return kept
+
+
 def request_booking(
     actor: User,
     unit_id: int,
@@ -159,6 +184,8 @@ def request_booking(
                     "message": str(outcome.message),
                 }
             )
+    if sponsor is not None:
+        fitting = _within_budget(sponsor, actor, unit, fitting, conflicts, bool(repeat), now)
     if conflicts and (not skip_conflicts or not fitting):
         message = lazy_ngettext(
             "%(num)s of the %(total)s dates does not fit.",
@@ -166,7 +193,10 @@ def request_booking(
             len(conflicts),
             total=len(planned),
         )
-        raise Conflict(message, code="unavailable", extra={"conflicts": conflicts})
+        reasons = {c["reason"] for c in conflicts}
+        # Only the sponsor said no: its word (over_budget, sponsor_policy), else unavailable.
+        code = reasons.pop() if reasons <= {"over_budget"} and reasons else "unavailable"
+        raise Conflict(message, code=code, extra={"conflicts": conflicts})
 
     status = "confirmed" if unit.booking_mode == "instant" else "requested"
     ttl = request_ttl(unit)

@@ -23,6 +23,7 @@ from spaces.bookings.quotes import assess
 from spaces.bookings.requesting import BookingResult, _reference, _sponsor, request_ttl
 from spaces.bookings.rules import check_term_rules
 from spaces.db import utcnow
+from spaces.employers import budget
 from spaces.errors import NotFound
 from spaces.extensions import db
 
@@ -70,6 +71,8 @@ def request_term(
     outcome = assess(unit, unit_state(unit, start, end, now), start, end, seats, now, term=True)
     if not outcome.ok:
         raise outcome.error()
+    if sponsor is not None:  # the whole term counts in the month it starts
+        budget.check(sponsor, booker, unit, start, outcome.price.amount, now)
     status = "confirmed" if force_confirmed or unit.booking_mode == "instant" else "requested"
     booking = Booking(
         reference=_reference(),

@@ -419,10 +419,15 @@ def test_the_schedule_enqueues_what_is_due_and_remembers_it(app_ctx, tmp_path, m
     schedule = jobs.scheduled_tasks(app_ctx)
     state = jobs.FileState(str(tmp_path / "schedule.json"))
     morning = paris("2026-11-23T09:00")
-    assert jobs.run_due(app_ctx, state, schedule, morning) == ["calendar-sync", "expire-requests"]
+    assert jobs.run_due(app_ctx, state, schedule, morning) == [
+        "calendar-sync",
+        "expire-requests",
+        "employer-statements",  # daily from 07:00
+    ]
     assert queued == [
         "spaces.calendars.sync.enqueue_all_syncs",
         "spaces.bookings.deciding.expire_requests_job",
+        "spaces.employers.mailing.send_monthly_statements_job",
     ]
     assert jobs.run_due(app_ctx, state, schedule, morning + timedelta(minutes=5)) == [
         "expire-requests"
@@ -495,7 +500,12 @@ def test_periodic_jobs_run(app_ctx, world, httpserver, outbox):
     assert blocks_of(import_id) == [] and httpserver.log == []
 
     schedule = jobs.scheduled_tasks(app_ctx)
-    assert {task.name for task in schedule} == {"calendar-sync", "expire-requests", "reminders"}
+    assert {task.name for task in schedule} == {
+        "calendar-sync",
+        "expire-requests",
+        "reminders",
+        "employer-statements",
+    }
     for task in schedule:
         jobs.run_job(app_ctx, task.func_path)
 

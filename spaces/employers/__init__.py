@@ -1,0 +1,1 @@
+"""Employers paying for their staff's bookings: budgets, policies, statements, the monthly mail."""
