@@ -387,9 +387,7 @@ def _booker_choices(organisation: Organisation) -> list[tuple[int, str]]:
                 sa.select(Membership.user_id).where(Membership.organisation_id == organisation.id)
             )
             | User.id.in_(
-                sa.select(Booking.user_id).where(
-                    Booking.sponsor_organisation_id == organisation.id
-                )
+                sa.select(Booking.user_id).where(Booking.sponsor_organisation_id == organisation.id)
             )
         )
         .order_by(User.name)
