@@ -39,7 +39,7 @@
       box.value = item.insee;
       box.checked = !!checked;
       box.setAttribute("data-testid", checked ? "chosen-commune" : "found-commune");
-      var small = document.createElement("small");
+      var small = document.createElement("span");
       small.className = "muted";
       small.textContent = "(" + item.departement + ")";
       label.appendChild(box);
