@@ -58,6 +58,16 @@ def add_member(organisation_id: int):
     return jsonify(serializers.invitation(obj)), 202
 
 
+@bp.delete("/organisations/<int:organisation_id>/members/me")
+def leave_organisation(organisation_id: int):
+    """Leave an organisation (409 for its last owner)."""
+    actor = require_user()
+    organisation = services.get_organisation(actor, organisation_id)
+    with transaction():
+        services.remove_member(actor, organisation, actor.id)
+    return "", 204
+
+
 @bp.delete("/organisations/<int:organisation_id>/members/<int:user_id>")
 def remove_member(organisation_id: int, user_id: int):
     actor = require_user()
@@ -139,6 +149,14 @@ PATHS = {
                 {201: MEMBERSHIP, 202: INVITATION}, 400, 401, 403, 404, 409, 422, 429
             ),
         },
+    },
+    "/api/v1/organisations/{organisation_id}/members/me": {
+        "delete": {
+            "summary": "Leave an organisation (the last owner cannot: 409). Bookings an"
+            " employer already pays for stay booked and paid by it",
+            "parameters": [path_id("organisation_id")],
+            "responses": responses({204: None}, 401, 404, 409),
+        }
     },
     "/api/v1/organisations/{organisation_id}/members/{user_id}": {
         "delete": {

@@ -23,7 +23,6 @@ from spaces.employers.budget import default_zone, month_key, month_name
 from spaces.employers.models import StatementMailing
 from spaces.employers.statements import statement, statement_csv
 from spaces.extensions import db
-from spaces.i18n import format_money
 from spaces.mail import Attachment, external_url, queue_mail
 from spaces.organisations.models import Organisation
 from spaces.organisations.services import managers
@@ -102,18 +101,7 @@ def send_statement(organisation_id: int, first: date) -> int:
                 organisation=organisation,
                 statement=st,
                 month_label=month_name(first, user.locale),
-                total=format_money(st.total, st.currency),
-                members=[
-                    (m["member"]["name"], format_money(m["total"], st.currency))
-                    for m in st.by_member
-                ],
-                hosts=[
-                    (h["organisation"]["name"], format_money(h["total"], st.currency))
-                    for h in st.by_host
-                ],
-                link=external_url(
-                    "api.get_statement", organisation_id=organisation.id, month=month
-                ),
+                link=external_url("organisations.detail", organisation_id=organisation.id),
             )
         mailing = db.session.scalar(
             sa.select(StatementMailing).where(

@@ -92,6 +92,36 @@ def members_of(organisation: Organisation) -> list[Membership]:
     return list(rows)
 
 
+def _tell_new_member(user: User, organisation: Organisation, role: str, inviter) -> None:
+    """E-mail someone just added. An employer's new member is told what it means: nothing is
+    charged unless they choose it on a booking, what the employer sees (those bookings only)
+    and never sees, and a link to leave in one click."""
+    if organisation.kind == "employer":
+        queue_mail(
+            db.session,
+            user.email,
+            "member_added_employer",
+            user.locale,
+            organisation=organisation,
+            role=role,
+            inviter=inviter,
+            link=external_url("organisations.detail", organisation_id=organisation.id),
+            leave_link=external_url("organisations.leave", organisation_id=organisation.id),
+            recipient_name=user.name,
+        )
+        return
+    queue_mail(
+        db.session,
+        user.email,
+        "member_added",
+        user.locale,
+        organisation=organisation,
+        role=role,
+        inviter=inviter,
+        link=external_url("organisations.detail", organisation_id=organisation.id),
+    )
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -113,16 +143,7 @@ def add_member(actor: User, organisation: Organisation, email: str, role: str):
         membership = Membership(organisation=organisation, user=user, role=role)
         db.session.add(membership)
         db.session.flush()
-        queue_mail(
-            db.session,
-            user.email,
-            "member_added",
-            user.locale,
-            organisation=organisation,
-            role=role,
-            inviter=actor,
-            link=external_url("organisations.detail", organisation_id=organisation.id),
-        )
+        _tell_new_member(user, organisation, role, actor)
         return "member", membership
     _check_invitation_quota(actor, organisation)
     token = secrets.token_urlsafe(32)
@@ -217,6 +238,10 @@ def accept_invitation(user: User, token: str) -> Organisation:
             Membership(organisation=invitation.organisation, user=user, role=invitation.role)
         )
         db.session.flush()
+        if invitation.organisation.kind == "employer":  # what joining an employer means
+            _tell_new_member(
+                user, invitation.organisation, invitation.role, invitation.invited_by or user
+            )
     return invitation.organisation
 
 
@@ -229,8 +254,18 @@ def accept_pending_invitation(user: User, token: str | None) -> Organisation | N
     return accept_invitation(user, token)
 
 
+def is_last_owner(user: User, organisation: Organisation) -> bool:
+    """The user is the organisation's only owner (who cannot leave it)."""
+    owners = [m.user_id for m in organisation.memberships if m.role == "owner"]
+    return owners == [user.id]
+
+
 def remove_member(actor: User, organisation: Organisation, user_id: int) -> None:
-    """Remove a member (or leave); the last owner cannot go."""
+    """Remove a member (or leave); the last owner cannot go (Conflict invalid_state).
+
+    Bookings an employer pays for stay as they are when their booker leaves it (the employer
+    agreed to pay, the host counts on them): the booker cancels them if they wish; new bookings
+    can no longer name it."""
     membership = db.session.scalar(
         sa.select(Membership).where(
             Membership.organisation_id == organisation.id, Membership.user_id == user_id

@@ -90,6 +90,30 @@ def remove_member(organisation_id: int, user_id: int):
     return redirect(url_for("organisations.detail", organisation_id=organisation_id))
 
 
+@bp.route("/<int:organisation_id>/leave", methods=["GET", "POST"])
+@login_required
+def leave(organisation_id: int):
+    """Leave an organisation: a confirmation page with one button (the link in the e-mail an
+    employer's new member gets); the last owner is told to name another owner first."""
+    organisation = services.get_organisation(_user(), organisation_id)
+    if services.role_of(_user(), organisation.id) is None:
+        abort(404)  # an administrator who is not a member has nothing to leave
+    last_owner = services.is_last_owner(_user(), organisation)
+    if request.method == "POST" and not last_owner:
+        try:
+            with transaction():
+                services.remove_member(_user(), organisation, current_user.id)
+        except Conflict as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("You have left %(name)s.", name=organisation.name), "success")
+            return redirect(url_for("organisations.index"))
+    page = render_template(
+        "organisations/leave.html", organisation=organisation, last_owner=last_owner
+    )
+    return make_response(page, 409 if last_owner and request.method == "POST" else 200)
+
+
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def invitation(token: str):
     found = services.find_invitation(token)
