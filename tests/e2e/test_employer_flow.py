@@ -76,6 +76,9 @@ def test_an_employer_sets_a_budget_a_member_books_on_it_and_the_csv_lists_it(
     expect(member.get_by_test_id("paid-by")).to_contain_text("Payé par Touraine Logistique")
     member.goto(f"/units/{unit_id}/book?date={day}")
     expect(member.get_by_test_id("sponsor-budget")).to_contain_text("il vous reste 65,00 €")
+    # Another month's date: the text follows it (its budget is whole).
+    member.locator("#date").fill(str(day + timedelta(days=35)))
+    expect(member.get_by_test_id("sponsor-budget")).to_contain_text("il vous reste 80,00 €")
     member_ctx.close()
 
     # The owner opens next month's statement and downloads its CSV.
