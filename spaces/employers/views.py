@@ -12,6 +12,7 @@ place's own zone; every demo place is in Europe/Paris).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import UTC, date, datetime
@@ -158,24 +159,17 @@ def home():
 # --- settings ---------------------------------------------------------------------------------
 
 
+@functools.cache
+def _communes_by_insee() -> dict:
+    """Current communes of the offline index by INSEE code (built once per process)."""
+    return {c.insee: c for c in load_index().communes if c.kind in CURRENT_KINDS}
+
+
 def _commune_rows(codes) -> list[dict]:
     """INSEE codes → {insee, name, departement, latitude, longitude} of the offline index
     (unknown codes are dropped: they were never offered)."""
-    index = load_index()
-    by_code = getattr(index, "by_insee", None)
-    rows = []
-    for code in codes or []:
-        commune = by_code.get(code) if by_code else _find_commune(index, code)
-        if commune is not None:
-            rows.append(_commune_row(commune))
-    return rows
-
-
-def _find_commune(index, code: str):
-    for commune in index.communes:
-        if commune.insee == code:
-            return commune
-    return None
+    by_code = _communes_by_insee()
+    return [_commune_row(by_code[code]) for code in codes or [] if code in by_code]
 
 
 def _commune_row(commune) -> dict:
