@@ -19,8 +19,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from spaces.accounts.permissions import can_manage
@@ -175,7 +175,7 @@ def _sponsors(actor, day: date | None, tz: ZoneInfo) -> list[dict]:
                 "organisation": organisation,
                 "left": min(limits) if limits else None,
                 "currency": figures.get("currency", "EUR"),
-                "month_label": format_date(day.replace(day=1), "MMMM y"),
+                "month_label": sponsor_budget.month_name(day.replace(day=1)),
             }
         )
     return found

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
-import re
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import (
@@ -52,8 +50,6 @@ from spaces.web import current_actor as _actor
 
 bp = Blueprint("employers", __name__)
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-FIRST_MONTH, LAST_MONTH = "2000-01", "2100-12"
 PER_PAGE = 25
 MAX_PAGE = 10_000
 MAX_SUGGESTIONS = 8
@@ -62,51 +58,33 @@ OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">Open
 SHOWN_COMMUNES = 200  # communes with places offered as a list (the territory has far fewer)
 
 
-# --- months ---------------------------------------------------------------------------------
+# --- months (the rules and words of spaces.employers.budget) ----------------------------------
 
 
-def site_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
-
-
-def this_month() -> str:
-    return datetime.now(site_zone()).strftime("%Y-%m")
-
-
-def parse_month(text: str | None, default: str | None = None) -> str:
-    """``YYYY-MM`` within 2000-01..2100-12; a missing value is ``default`` (this month);
-    anything else is Invalid (a 422 page)."""
-    if not text:
-        return default or this_month()
-    text = text.strip()[:7]
-    match = MONTH.match(text)
-    if not match or not 1 <= int(match[2]) <= 12 or not FIRST_MONTH <= text <= LAST_MONTH:
-        raise Invalid(_("Give a month as YYYY-MM, between 2000-01 and 2100-12."))
-    return text
+def parse_month(text: str | None) -> str:
+    """``YYYY-MM`` within 2000-01..2100-12 (else Invalid: a 422 page); none is this month."""
+    return (
+        budget.month_key(budget.parse_month(text.strip()[:7])) if text else budget.current_month()
+    )
 
 
 def month_start(month: str) -> date:
-    return date(int(month[:4]), int(month[5:7]), 1)
+    return budget.parse_month(month)
 
 
 def shift_month(month: str, months: int) -> str:
     index = int(month[:4]) * 12 + int(month[5:7]) - 1 + months
     shifted = f"{index // 12:04d}-{index % 12 + 1:02d}"
-    return min(max(shifted, FIRST_MONTH), LAST_MONTH)
+    return min(max(shifted, budget.MIN_MONTH), budget.MAX_MONTH)
 
 
 def month_label(month: str) -> str:
-    return format_date(month_start(month), "MMMM y")
+    return budget.month_name(month_start(month))
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """The month's first instant and the next month's, in the site's zone, as aware UTC."""
-    zone = site_zone()
-    first, following = month_start(month), month_start(shift_month(month, 1))
-    return tuple(
-        datetime.combine(day, datetime.min.time(), zone).astimezone(UTC)
-        for day in (first, following)
-    )
+    """The month's first instant and the next month's, in the site's zone."""
+    return budget.month_bounds(month_start(month), budget.default_zone())
 
 
 def month_context(month: str, endpoint: str, **values) -> dict:
@@ -422,7 +400,7 @@ def statement(organisation_id: int):
         "employers/statement.html",
         organisation=organisation,
         statement=statements.statement(organisation, month),
-        chart_labels=[format_date(month_start(m), "MMM") for m, _cents in spend],
+        chart_labels=[format_date(month_start(m), "LLL") for m, _cents in spend],
         chart_long_labels=[month_label(m) for m, _cents in spend],
         chart_values=[cents for _m, cents in spend],
         year=year,
