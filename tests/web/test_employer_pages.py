@@ -230,3 +230,38 @@ def _csrf(html: str) -> str:
     from tests.factories import csrf_from
 
     return csrf_from(html)
+
+
+def test_searching_a_commune_without_javascript_keeps_the_choices_and_saves_nothing(client, emp):
+    log_in(client, "rh@example.org")
+    url = f"/organisations/{emp['employer']}/sponsorship"
+    response = post_form(
+        client,
+        url,
+        {
+            "monthly_budget_per_member": "55",
+            "allowed_communes": "37003",
+            "commune_query": "Loches",
+            "find": "1",
+        },
+        headers=ENGLISH,
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'value="37003" checked' in html  # Amboise stays chosen
+    assert 'value="37132" data-testid="found-commune"' in html  # Loches is offered
+    assert 'value="55"' in html  # what was typed is kept
+    db.session.rollback()
+    kept = db.session.query(Sponsorship).filter_by(organisation_id=emp["employer"]).one()
+    assert kept.monthly_budget_per_member == 3000 and kept.allowed_communes is None
+
+
+def test_a_place_outside_the_employer_rules_is_refused_on_the_form(client, emp):
+    with transaction():
+        sponsorship = db.session.query(Sponsorship).filter_by(organisation_id=emp["employer"])
+        sponsorship.one().allowed_kinds = ["vacant_public"]
+    log_in(client, "camille@example.org")
+    refused = _book_page(client, emp, _weekday(emp["month"]))
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert 'data-testid="sponsor-error"' in html and "kind of place" in html
