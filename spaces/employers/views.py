@@ -51,6 +51,7 @@ from spaces.web import current_actor as _actor
 bp = Blueprint("employers", __name__)
 
 PER_PAGE = 25
+STAFF_PER_PAGE = 50
 MAX_PAGE = 10_000
 MAX_SUGGESTIONS = 8
 DEFAULT_TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -281,14 +282,20 @@ def staff(organisation_id: int):
     organisation = _employer(organisation_id)
     month = parse_month(request.args.get("month"))
     members = organisations.members_of(organisation)
+    pages = max(1, -(-len(members) // STAFF_PER_PAGE))
+    page = max(1, min(request.args.get("page", default=1, type=int) or 1, pages))
+    shown = members[(page - 1) * STAFF_PER_PAGE : page * STAFF_PER_PAGE]
+    # Each member's figures are two sums over the month's sponsored bookings: a page at a time.
     rows = [
-        {"membership": m, "figures": budget.remaining(organisation, m.user, month)} for m in members
+        {"membership": m, "figures": budget.remaining(organisation, m.user, month)} for m in shown
     ]
     totals = rows[0]["figures"] if rows else budget.remaining(organisation, _actor(), month)
     return render_template(
         "employers/staff.html",
         organisation=organisation,
         rows=rows,
+        page=page,
+        pages=pages,
         totals=totals,
         sponsorship=services.get_sponsorship(organisation),
         **month_context(month, "employers.staff", organisation_id=organisation.id),
