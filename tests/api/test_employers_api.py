@@ -9,12 +9,13 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 
 from spaces.db import transaction, utcnow
 from spaces.extensions import db
 from spaces.listings.models import Space
 from spaces.organisations import services as organisations
-from tests.factories import api_token, bearer, make_organisation, make_unit, make_user
+from tests.factories import api_token, bearer, log_in, make_organisation, make_unit, make_user
 
 PARIS = ZoneInfo("Europe/Paris")
 HOUR = 400  # the world's desk pool: 4 € an hour, 15 € a half-day, 25 € a day
@@ -177,7 +178,11 @@ def test_over_the_member_budget_is_a_409_saying_what_remains(client, emp):
     assert _book(client, emp, first).status_code == 201
     error = _error(_book(client, emp, second), 409, "over_budget")
     assert error["remaining"] == 200 and error["month"] == emp["A"].strftime("%Y-%m")
-    assert "2,00" in error["message"] or "2.00" in error["message"]
+    month = format_date(emp["A"], "LLLL y", locale="fr")  # e.g. "décembre 2026"
+    assert error["message"] == (
+        f"Il reste 2,00\u00a0€ sur votre budget de {month} (Touraine Logistique) ;"
+        " cette réservation coûte 8,00\u00a0€."
+    )
     # nothing was written: the member's month still shows one booking
     assert _budget(client, emp, emp["A"])["member_spent"] == 800
     # one hour (4 €) is more than the 2 € left as well; the next month is untouched
@@ -480,3 +485,56 @@ def test_the_host_sees_what_each_employer_owes(client, emp):
     assert rows[0][:3] == ["employer_id", "employer", "booking_id"]
     assert [r[1] for r in rows[1:]] == ["Touraine Logistique"] * 3
     assert client.get(url, headers=emp["hr"]).status_code == 404  # not the host
+
+
+def test_the_booking_form_offers_the_employers_a_person_belongs_to(client, emp):
+    from spaces.accounts.models import User
+    from spaces.employers.services import sponsors_for
+
+    coworking = make_organisation(emp["booker"], "Tiers-lieu", kind="coworking")
+    assert coworking.kind == "coworking"
+    camille = db.session.get(User, emp["booker"].id)
+    assert [o.name for o in sponsors_for(camille)] == ["Touraine Logistique"]
+    host = db.session.get(User, emp["host"].id)
+    assert sponsors_for(host) == []
+    # with no settings, nothing is limited: the budget says so
+    budget = _budget(client, emp, emp["A"])
+    assert budget["member_budget"] is None and budget["member_remaining"] is None
+    assert budget["member_spent"] == 0 and budget["currency"] == "EUR"
+
+
+def test_the_employer_reads_a_sponsored_booking_page_without_acting_on_it(app, client, emp):
+    first, second = _mondays(emp["A"])[:2]
+    paid = _book(client, emp, first).get_json()
+    private = _book(client, emp, second, sponsored=False).get_json()
+    browser = app.test_client()
+    log_in(browser, "rh@example.org")
+    page = browser.get(f"/bookings/{paid['id']}")
+    assert page.status_code == 200
+    assert paid["reference"] in page.get_data(as_text=True)
+    assert 'data-testid="cancel-booking"' not in page.get_data(as_text=True)
+    assert browser.get(f"/bookings/{private['id']}").status_code == 404
+    camille = app.test_client()
+    log_in(camille, "camille@example.org")
+    assert 'data-testid="cancel-booking"' in camille.get(f"/bookings/{paid['id']}").get_data(
+        as_text=True
+    )
+
+
+def test_spend_by_month_gives_the_twelve_months_of_a_year(client, emp):
+    from spaces.employers.statements import spend_by_month
+    from spaces.errors import Invalid
+    from spaces.organisations.models import Organisation
+
+    _statement_world(client, emp)  # 24 € confirmed in month A, 8 € in month B
+    organisation = db.session.get(Organisation, emp["employer"])
+    year = emp["A"].year
+    months = spend_by_month(organisation, year)
+    assert [m for m, _ in months] == [f"{year}-{n:02d}" for n in range(1, 13)]
+    spent = dict(months)
+    assert spent[emp["A"].strftime("%Y-%m")] == 2400
+    if emp["B"].year == year:
+        assert spent[emp["B"].strftime("%Y-%m")] == 800
+    assert sum(spent.values()) == 2400 + (800 if emp["B"].year == year else 0)
+    with pytest.raises(Invalid):
+        spend_by_month(organisation, 1999)
