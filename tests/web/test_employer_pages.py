@@ -187,6 +187,8 @@ def test_staff_statement_csv_and_filters_show_the_sponsored_bookings(client, emp
         f"/organisations/{employer}/sponsored-bookings?month={month}", headers=ENGLISH
     ).get_data(as_text=True)
     assert listed.count('data-testid="sponsored-booking"') == 1  # never her personal booking
+    link = listed.split('data-testid="sponsored-booking"')[1].split('href="')[1].split('"')[0]
+    assert client.get(link).status_code == 200  # the employer reads the booking it pays for
     sam = find_user_by_email("sam@example.org").id
     filtered = client.get(
         f"/organisations/{employer}/sponsored-bookings?month={month}&member={sam}",
