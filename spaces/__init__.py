@@ -155,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     from spaces.calendars import import_views as calendar_import_views
     from spaces.calendars import views as calendar_views
     from spaces.calls import views as call_views
+    from spaces.employers import views as employer_views
     from spaces.imports import views as import_views
     from spaces.listings import photo_views
     from spaces.listings import views as listing_views
@@ -174,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
         photo_views.bp,
         import_views.bp,
         call_views.bp,
+        employer_views.bp,
         api.bp,
     ):
         app.register_blueprint(blueprint)

@@ -68,6 +68,7 @@ class Demo:
     units: dict[tuple[str, str], Unit] = field(default_factory=dict)  # (space, unit name)
     created: Counter = field(default_factory=Counter)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the summary says besides counts
 
 
 def load(today: date | None = None) -> str:
@@ -78,6 +79,7 @@ def load(today: date | None = None) -> str:
     load_spaces(demo)
     load_bookings(demo)
     load_calls(demo)
+    load_employer(demo)
     db.session.flush()
     return summary(demo)
 
@@ -227,12 +229,115 @@ def load_calls(demo: Demo) -> None:
     discard_after_commit(db.session)
 
 
+# --- the employer ----------------------------------------------------------------------------
+
+DAY_SLOT = ("09:00", "17:00")
+
+
+def load_employer(demo: Demo) -> None:
+    """Touraine Logistique (``demo_data.EMPLOYER``): its staff as members (no e-mail: the demo
+    adds them as an operator would), its budgets and rules, and desk days paid by it last month
+    and this month, booked through ``requesting.request_booking`` so the budget check applies
+    (past days are booked with the clock set to the day before). Then one more day for Samir,
+    which the check refuses for budget: a refusal leaves no row, so the summary says it and the
+    README's demo tour shows how to see it again. Left alone once the employer has any sponsored
+    booking."""
+    from spaces.employers.models import Sponsorship
+    from spaces.employers.services import get_sponsorship
+
+    organisation = demo.organisations.get(demo_data.EMPLOYER)
+    if organisation is None:
+        return
+    members = {m.user_id for m in organisation.memberships}
+    for email, role, _desk, _now, _last in demo_data.EMPLOYER_STAFF:
+        user = demo.users[email]
+        if user.id not in members:
+            db.session.add(Membership(organisation=organisation, user=user, role=role))
+            demo.created["memberships"] += 1
+    if get_sponsorship(organisation) is None:
+        rules = dict(demo_data.SPONSORSHIP)
+        rules["allowed_communes"] = [
+            resolve_place(query).insee for query in rules["allowed_communes"]
+        ]
+        db.session.add(Sponsorship(organisation_id=organisation.id, currency="EUR", **rules))
+        demo.created["sponsorships"] += 1
+    db.session.flush()
+    if db.session.scalar(
+        sa.select(Booking.id).where(Booking.sponsor_organisation_id == organisation.id).limit(1)
+    ):
+        return
+    this_month = demo.today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    for email, _role, desk, days_now, days_last in demo_data.EMPLOYER_STAFF:
+        unit = demo.units.get(desk)
+        if unit is None:
+            continue
+        user = demo.users[email]
+        _sponsored_days(
+            demo, user, unit, organisation, working_days(last_month, demo.today), days_last
+        )
+        left = _sponsored_days(
+            demo, user, unit, organisation, working_days(this_month, demo.today), days_now
+        )
+        if email == demo_data.REFUSED_FOR_BUDGET:
+            refusal = _sponsored_days(demo, user, unit, organisation, left, 1)
+            if isinstance(refusal, str):
+                demo.notes.append(f"Refused for budget: {user.name}, {refusal}")
+    discard_after_commit(db.session)
+
+
+def working_days(month: date, today: date) -> list[date]:
+    """Monday to Friday of ``month``: the coming ones first (so the demo shows some ahead), then
+    the past ones, nearest first."""
+    days = [
+        month + timedelta(days=n)
+        for n in range(31)
+        if (month + timedelta(days=n)).month == month.month
+        and (month + timedelta(days=n)).weekday() < 5
+    ]
+    return [d for d in days if d > today] + [d for d in reversed(days) if d <= today]
+
+
+def _sponsored_days(
+    demo: Demo, user: User, unit: Unit, organisation, days: list[date], count: int
+) -> list[date] | str:
+    """Book ``count`` whole days paid by the employer, the first of ``days`` the place is open
+    (past days with the clock set to the day before). Returns the days not tried, or the message
+    of an over-budget refusal (the walk stops there)."""
+    zone = ZoneInfo(unit.space.timezone)
+    booked = 0
+    days = list(days)
+    while booked < count and days:
+        day = days.pop(0)
+        start = datetime.combine(day, datetime.strptime(DAY_SLOT[0], "%H:%M").time(), zone)
+        end = datetime.combine(day, datetime.strptime(DAY_SLOT[1], "%H:%M").time(), zone)
+        try:
+            result = requesting.request_booking(
+                user,
+                unit.id,
+                start,
+                end,
+                1,
+                sponsor_organisation_id=organisation.id,
+                now=min(datetime.now(UTC), (start - timedelta(days=1)).astimezone(UTC)),
+            )
+        except DomainError as error:
+            if error.code == "over_budget":
+                return f"{day.isoformat()}: {error.message}"
+        else:
+            booked += 1
+            demo.created["bookings"] += len(result.bookings)
+    return days
+
+
 def summary(demo: Demo) -> str:
     total = sum(demo.created.values())
     details = ", ".join(f"{n} {what}" for what, n in demo.created.items() if n)
     text = f"Demo data ready ({total} objects created{': ' + details if details else ''})."
     if demo.skipped:
         text += f" Skipped, not managed by the demo accounts: {', '.join(demo.skipped)}."
+    for note in demo.notes:
+        text += f" {note}"
     return f"{text} Demo password: {DEMO_PASSWORD}"
 
 

@@ -45,6 +45,12 @@ PEOPLE = [
     ("karim.haddad@example.org", "Karim Haddad", "fr"),
     ("sophie.laurent@example.org", "Sophie Laurent", "fr"),
     ("yann.legoff@example.org", "Yann Le Goff", "en"),
+    # Touraine Logistique's staff, who live around Amboise, Loches and Chinon (EMPLOYER_STAFF).
+    ("theo.blanchard@touraine-logistique.example.org", "Théo Blanchard", "fr"),
+    ("ines.roche@touraine-logistique.example.org", "Inès Roche", "fr"),
+    ("claire.fontaine@touraine-logistique.example.org", "Claire Fontaine", "fr"),
+    ("mathieu.perrot@touraine-logistique.example.org", "Mathieu Perrot", "fr"),
+    ("samir.benali@touraine-logistique.example.org", "Samir Benali", "fr"),
 ]
 
 # (name, kind, owner's e-mail)
@@ -1066,3 +1072,55 @@ CALLS = [
         ],
     },
 ]
+
+# Touraine Logistique pays for its staff's desks near home (``spaces.demo.load_employer``):
+# its budgets and rules, then each member's role, the desks they book "paid by" the employer
+# (place, unit) and how many days this month (the coming working days first) and last month. Samir has spent 88 € of his 100 €
+# this month, so one more day at La Cale (22 €) is refused for budget.
+EMPLOYER = "Touraine Logistique"
+SPONSORSHIP = {
+    "monthly_budget_per_member": 10_000,
+    "monthly_budget_total": 40_000,
+    "allowed_kinds": ["coworking", "vacant_public"],
+    "allowed_communes": ["Amboise 37400", "Loches 37600", "Chinon 37500", "Tours 37000"],
+}
+EMPLOYER_STAFF = [
+    # (e-mail, role, (place, unit), days this month, days last month)
+    (
+        "claire.fontaine@touraine-logistique.example.org",
+        "manager",
+        ("Le Logis — tiers-lieu du Lochois", "Postes partagés"),
+        2,
+        3,
+    ),
+    (
+        "theo.blanchard@touraine-logistique.example.org",
+        "member",
+        ("La Manufacture d'Amboise", "Postes partagés"),
+        3,
+        2,
+    ),
+    (
+        "ines.roche@touraine-logistique.example.org",
+        "member",
+        ("La Cantine — Tours Gare", "Postes en open space"),  # by train from Amboise
+        1,
+        2,
+    ),
+    (
+        "mathieu.perrot@touraine-logistique.example.org",
+        "member",
+        ("Le Logis — tiers-lieu du Lochois", "Postes partagés"),
+        2,
+        1,
+    ),
+    (
+        "samir.benali@touraine-logistique.example.org",
+        "member",
+        ("La Cale — tiers-lieu chinonais", "Postes partagés"),
+        4,
+        3,
+    ),
+]
+# The member whose next day is refused: over the monthly budget.
+REFUSED_FOR_BUDGET = "samir.benali@touraine-logistique.example.org"

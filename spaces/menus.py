@@ -3,8 +3,9 @@
 Everyone who logs in books (a teleworker: their bookings and calendars). A *host* belongs to an
 organisation that lists places, or manages a municipality, landlord or coworking organisation
 that has listed none yet (so that "My places" leads to its first one); *requests* go to those who
-manage an organisation with places. An *employer* belongs to an ``employer`` organisation (its
-pages do not exist yet: the menu shows nothing for it). An *administrator* moderates.
+manage an organisation with places. An *employer* owns or manages an ``employer`` organisation
+(its pages: staff budgets, sponsored bookings, statements; a plain member of an employer only
+chooses it as "Paid by" on the booking form). An *administrator* moderates.
 
 ``roles`` is pure; ``menu_roles`` asks the database once per request, and only for a logged-in
 person with memberships.
@@ -62,7 +63,7 @@ def roles(
         host=host,
         requests=any(m.organisation_id in listing_ids and can_manage(m.role) for m in memberships),
         organisations=bool(memberships),
-        employer=any(m.kind == "employer" for m in memberships),
+        employer=any(m.kind == "employer" and can_manage(m.role) for m in memberships),
         admin=admin,
     )
 

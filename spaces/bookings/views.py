@@ -35,6 +35,8 @@ from spaces.bookings.forms import (
 )
 from spaces.bookings.quotes import quote, quote_term
 from spaces.db import transaction, utcnow
+from spaces.employers import budget as sponsor_budget
+from spaces.employers import services as sponsorships
 from spaces.errors import Conflict, Forbidden, Invalid, NotFound
 from spaces.forms import attach_errors, flatten_errors
 from spaces.inputs import parse_window
@@ -60,11 +62,15 @@ SHOWN_FIELDS = (
     "seats",
     "note",
     "skip_conflicts",
+    "sponsor_organisation_id",
 )
 # The repeat rule's messages, shown inside the repeat section.
 REPEAT_FIELDS = ("repeat.weekdays", "repeat.until")
 # What the page carries through a log-in (the chosen slot survives it).
-CARRIED = ("date", "start_time", "end_time", "end_date", "seats", "note", "weekdays", "until")
+CARRIED = (
+    "date", "start_time", "end_time", "end_date", "seats", "note", "weekdays", "until",
+    "sponsor_organisation_id",
+)  # fmt: skip
 MAX_CARRIED_CHARS = 1000
 # The dates a series skipped, kept for its confirmation page (the session is a cookie: bounded).
 SKIPPED_KEY = "series_skipped"
@@ -142,6 +148,45 @@ def _login_redirect(unit_id: int):
     return redirect(url_for("accounts.login", next=target))
 
 
+# The refusals of an employer's budget or rules, shown next to the "Paid by" select too.
+SPONSOR_REFUSALS = ("over_budget", "sponsor_policy")
+
+
+def _sponsors(actor, day: date | None, tz: ZoneInfo) -> list[dict]:
+    """The employers the booker may bill (member, with budgets and rules set), each with what
+    is left in the month of ``day`` (today when none): the smaller of the member's and the
+    organisation's remainders, None when neither is limited."""
+    if actor is None:
+        return []
+    day = day if isinstance(day, date) else datetime.now(tz).date()
+    month = f"{day.year:04d}-{day.month:02d}"
+    found = []
+    for organisation in sponsorships.sponsors_for(actor):
+        if sponsorships.get_sponsorship(organisation) is None:
+            continue
+        figures = sponsor_budget.remaining(organisation, actor, month)
+        limits = [
+            figures[name]
+            for name in ("member_remaining", "total_remaining")
+            if figures[name] is not None
+        ]
+        found.append(
+            {
+                "organisation": organisation,
+                "left": min(limits) if limits else None,
+                "currency": figures.get("currency", "EUR"),
+                "month_label": sponsor_budget.month_name(day.replace(day=1)),
+            }
+        )
+    return found
+
+
+def _sponsor_refused(form, error: Conflict) -> None:
+    """An employer's refusal goes next to "Paid by" as well as on top."""
+    if error.code in SPONSOR_REFUSALS:
+        form.sponsor_organisation_id.errors = [str(error.message)]
+
+
 def _keep_skipped(series_id: int, skipped: list[dict]) -> None:
     session[SKIPPED_KEY] = {
         "series": series_id,
@@ -187,6 +232,7 @@ def book(unit_id: int):
         presets=PRESETS,
         quote=_quote_of(unit, form, tz),
         anonymous=actor is None,
+        sponsors=_sponsors(actor, form.date.data, tz),
     )
     return make_response(page, status)
 
@@ -226,11 +272,13 @@ def _submit(unit, form: BookingPageForm, tz: ZoneInfo):
                 note=form.note.data or "",
                 repeat=repeat,
                 skip_conflicts=skip,
+                sponsor_organisation_id=form.sponsor_organisation_id.data,
             )
     except Invalid as error:
         return 422, [], _show_errors(form, error)
     except Conflict as error:
         form.form_errors.append(str(error.message))
+        _sponsor_refused(form, error)
         return 409, error.extra.get("conflicts", []), []
     first = result.first
     if result.series is not None:
@@ -245,7 +293,7 @@ def _submit(unit, form: BookingPageForm, tz: ZoneInfo):
 
 # What the term page carries through a log-in.
 TERM_CARRIED = ("start_date", "end_date", "seats", "note")
-TERM_FIELDS = ("start_date", "end_date", "seats", "note")
+TERM_FIELDS = ("start_date", "end_date", "seats", "note", "sponsor_organisation_id")
 
 
 def _term_form(source, tz: ZoneInfo) -> BookingForm:
@@ -302,6 +350,7 @@ def book_term(unit_id: int):
                         form.end_date.data,
                         form.seats.data or 1,
                         note=form.note.data or "",
+                        sponsor_organisation_id=form.sponsor_organisation_id.data,
                     )
             except Invalid as error:
                 form.form_errors.extend(attach_errors(form, error, shown=TERM_FIELDS))
@@ -310,6 +359,7 @@ def book_term(unit_id: int):
                 status = 422
             except Conflict as error:
                 form.form_errors.append(str(error.message))
+                _sponsor_refused(form, error)
                 status = 409
             else:
                 booking = result.first
@@ -328,6 +378,7 @@ def book_term(unit_id: int):
         form=form,
         quote=_term_quote(unit, form),
         anonymous=actor is None,
+        sponsors=_sponsors(actor, form.start_date.data, tz),
     )
     return make_response(page, status)
 
@@ -581,4 +632,11 @@ def host_inbox():
             continue
     pending = [b for b in bookings if b.effective_status(now) == "requested"]
     upcoming = [b for b in bookings if b.status == "confirmed" and b.end_at > now]
-    return render_template("bookings/host.html", pending=pending, upcoming=upcoming, now=now)
+    hosts = {space.organisation_id: space.organisation for space in spaces}
+    return render_template(
+        "bookings/host.html",
+        pending=pending,
+        upcoming=upcoming,
+        now=now,
+        host_organisations=sorted(hosts.values(), key=lambda o: o.name.lower()),
+    )

@@ -2,8 +2,9 @@
 
 Visited by ``tests/e2e/test_layout.py`` (nothing scrolls sideways, no serious axe violation, the
 menu each role sees) and photographed by ``scripts/screenshots.py``. The demo (``spaces.demo``)
-has a teleworker, a coworking host, a municipality and an employer; ``make_admin`` makes one of
-its teleworkers, Hugo, an administrator through the ``admin create`` command.
+has a teleworker, a coworking host, a municipality and an employer (its owner, a manager and a
+member of its staff); ``make_admin`` makes one of its teleworkers, Hugo, an administrator through
+the ``admin create`` command.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ ACCOUNTS = {
     "host": "accueil@la-cantine-tours.example.org",
     "municipality": "patrimoine@mairie-loches.example.org",
     "employer": "rh@touraine-logistique.example.org",
+    # Touraine Logistique's manager in Loches, and Samir in Chinon, a member of its staff.
+    "employer-manager": "claire.fontaine@touraine-logistique.example.org",
+    "staff": "samir.benali@touraine-logistique.example.org",
     "admin": "hugo.bernard@example.org",
     # Chinon's buildings department: its call for occupation of the school wing.
     "town": "batiments@ville-chinon.example.org",
@@ -38,6 +42,7 @@ MENU_ITEMS = (
     "organisations-link",
     "moderation-link",
     "calls-link",
+    "employer-link",
 )
 TELEWORKER_MENU = {"my-bookings", "calendars-link", "calls-link"}
 HOST_MENU = TELEWORKER_MENU | {"my-places", "host-bookings", "organisations-link"}
@@ -46,8 +51,11 @@ MENUS = {
     "teleworker": TELEWORKER_MENU,
     "host": HOST_MENU,
     "municipality": HOST_MENU,
-    # Touraine Logistique lists no place: no host item; its employer pages do not exist yet.
-    "employer": TELEWORKER_MENU | {"organisations-link"},
+    # Touraine Logistique lists no place: no host item. Its owners and managers see its pages;
+    # its staff only choose it as "Paid by" on the booking form.
+    "employer": TELEWORKER_MENU | {"organisations-link", "employer-link"},
+    "employer-manager": TELEWORKER_MENU | {"organisations-link", "employer-link"},
+    "staff": TELEWORKER_MENU | {"organisations-link"},
     "admin": TELEWORKER_MENU | {"moderation-link"},
     "town": HOST_MENU,
 }
@@ -94,6 +102,7 @@ def tour(app) -> dict[str, list[Stop]]:
             return found
 
         cantine = space("La Cantine — Tours Gare")
+        cale = space("La Cale — tiers-lieu chinonais")
         perception = space("Ancienne perception")
         pool = next(u for u in cantine.units if u.kind == "desk_pool")
         office = next(u for u in perception.units if u.part_of is not None)  # linked units
@@ -121,6 +130,7 @@ def tour(app) -> dict[str, list[Stop]]:
             "perception": perception.id,
             "loches_org": perception.organisation_id,
             "pool": pool.id,
+            "cale_pool": next(u for u in cale.units if u.kind == "desk_pool").id,
             "perception_office": office.id,
             "camille_booking": camille_booking,
             "camille_term": camille_term,
@@ -173,6 +183,7 @@ def tour(app) -> dict[str, list[Stop]]:
             Stop("unit-calendars", "/units/{pool}/calendars"),
             Stop("calendars", "/account/calendars"),
             Stop("organisation", "/organisations/{cantine_org}"),
+            Stop("dues", "/organisations/{cantine_org}/dues"),
         ],
         "municipality": [
             Stop("my-places", "/my/spaces"),
@@ -191,6 +202,19 @@ def tour(app) -> dict[str, list[Stop]]:
             Stop("organisation", "/organisations/{employer_org}"),
             Stop("my-bookings", "/bookings"),
             Stop("account", "/account"),
+            Stop("staff", "/organisations/{employer_org}/staff"),
+            Stop("sponsored-bookings", "/organisations/{employer_org}/sponsored-bookings"),
+            Stop("statement", "/organisations/{employer_org}/statement"),
+            Stop("sponsorship", "/organisations/{employer_org}/sponsorship"),
+        ],
+        "employer-manager": [
+            Stop("staff", "/organisations/{employer_org}/staff"),
+            Stop("statement", "/organisations/{employer_org}/statement"),
+        ],
+        "staff": [
+            Stop("book", "/units/{cale_pool}/book"),
+            Stop("my-bookings", "/bookings?tab=past"),
+            Stop("organisation", "/organisations/{employer_org}"),
         ],
         "admin": [
             Stop("moderation", "/admin/users"),
@@ -204,7 +228,12 @@ def tour(app) -> dict[str, list[Stop]]:
         ],
     }
     # The administrator's pages are a teleworker's plus moderation: home and moderation suffice.
-    common = dict.fromkeys(ROLES, everyone) | {"admin": everyone[:1], "town": everyone[:1]}
+    common = dict.fromkeys(ROLES, everyone) | {
+        "admin": everyone[:1],
+        "town": everyone[:1],
+        "employer-manager": everyone[:1],
+        "staff": everyone[:1],
+    }
     return {
         role: [Stop(s.name, s.path.format(**ids)) for s in common[role] + by_role[role]]
         for role in ROLES

@@ -3,13 +3,15 @@ product is about (a place in each town, time-shared residence room, vacant premi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from spaces import create_app, demo, demo_data
 from spaces.accounts.models import User
+from spaces.accounts.services import find_user_by_email
 from spaces.availability.hours import Window
 from spaces.availability.models import Closure, OpeningWindow
 from spaces.availability.services import windows_of
@@ -22,6 +24,8 @@ from spaces.listings.search import SearchQuery, search
 from spaces.listings.vocabulary import SERVICES, SPACE_KINDS, UNIT_KINDS
 from spaces.organisations.models import Organisation
 from tests.conftest import Outbox, app_config, empty_tables
+
+PARIS = ZoneInfo("Europe/Paris")
 
 TOWNS = [
     "Tours 37000",
@@ -61,6 +65,7 @@ def demo_app(database, instance_dir, tmp_path_factory):
     result = application.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert "Demo password" in result.output
+    application.config["DEMO_SUMMARY"] = result.output
     yield application, outbox_dir
     with application.app_context():
         db.session.remove()
@@ -217,7 +222,8 @@ def test_the_coming_weeks_are_partly_booked(loaded, outbox):
     bookings = db.session.scalars(sa.select(Booking)).all()
     assert len(bookings) > 100
     now = datetime.now(UTC)
-    assert all(b.start_at > now for b in bookings)
+    # Only the employer's desk days (last month and this month) may be in the past.
+    assert all(b.start_at > now for b in bookings if b.sponsor_organisation_id is None)
     assert any(b.series_id for b in bookings)  # Camille's Tuesdays and Thursdays
     assert any(b.status == "requested" for b in bookings)  # a request for a host to answer
     for unit in db.session.scalars(sa.select(Unit)).all():
@@ -226,6 +232,39 @@ def test_the_coming_weeks_are_partly_booked(loaded, outbox):
         for b in mine:  # never overbooked, and not full everywhere either
             assert peak_taken(occupations, b.start_at, b.end_at) <= unit.effective_capacity
     assert len(outbox) == 0  # loading the demo sends no e-mail
+
+
+def test_touraine_logistique_pays_desk_days_within_its_budgets_and_one_is_refused(loaded, demo_app):
+    from spaces.employers import budget
+    from spaces.employers.services import get_sponsorship
+
+    employer = db.session.scalar(
+        sa.select(Organisation).where(Organisation.name == demo_data.EMPLOYER)
+    )
+    roles = {m.user.email: m.role for m in employer.memberships}
+    assert len(roles) == 6 and roles["claire.fontaine@touraine-logistique.example.org"] == "manager"
+    sponsorship = get_sponsorship(employer)
+    assert sponsorship.monthly_budget_per_member == 10_000
+    assert {resolve_place(q).insee for q in demo_data.SPONSORSHIP["allowed_communes"]} == set(
+        sponsorship.allowed_communes
+    )
+    paid = db.session.scalars(
+        sa.select(Booking).where(Booking.sponsor_organisation_id == employer.id)
+    ).all()
+    today = date.today()
+    this_month = f"{today:%Y-%m}"
+    last = today.replace(day=1) - timedelta(days=1)
+    months = {b.start_at.astimezone(PARIS).strftime("%Y-%m") for b in paid}
+    assert months == {this_month, f"{last:%Y-%m}"}
+    assert all(b.status == "confirmed" for b in paid)
+    for month in months:
+        for email in roles:
+            figures = budget.remaining(employer, find_user_by_email(email), month)
+            assert figures["member_spent"] <= 10_000 and figures["total_spent"] <= 40_000
+    samir = find_user_by_email(demo_data.REFUSED_FOR_BUDGET)
+    assert budget.remaining(employer, samir, this_month)["member_remaining"] == 1200
+    summary = demo_app[0].config["DEMO_SUMMARY"]
+    assert "Refused for budget: Samir Benali" in summary and "12,00" in summary
 
 
 def test_an_open_call_on_the_chinon_school_wing_has_two_applications(loaded):

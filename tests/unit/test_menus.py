@@ -50,6 +50,12 @@ EMPTY = 2  # an organisation with none
             MenuRoles(teleworker=True, host=True, requests=True, organisations=True, employer=True),
             id="employer that lists its own office",
         ),
+        pytest.param(
+            [Membership(EMPTY, "employer", "member")],
+            False,
+            MenuRoles(teleworker=True, organisations=True),
+            id="staff of an employer: no employer pages",
+        ),
         pytest.param([], True, MenuRoles(teleworker=True, admin=True), id="administrator"),
     ],
 )
