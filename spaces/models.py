@@ -7,6 +7,7 @@ from spaces.calendars.models import BusyBlock, CalendarImport, CalendarToken
 from spaces.calls.models import Application, Call
 from spaces.imports.models import ListingImport
 from spaces.listings.models import Photo, Space, SpaceService, Unit
+from spaces.observatory.models import SearchLog, TerritoryCommune
 from spaces.organisations.models import Invitation, Membership, Organisation
 
 __all__ = [
@@ -24,9 +25,11 @@ __all__ = [
     "OpeningWindow",
     "Organisation",
     "Photo",
+    "SearchLog",
     "Series",
     "Space",
     "SpaceService",
+    "TerritoryCommune",
     "Unit",
     "User",
 ]
