@@ -19,6 +19,7 @@ def register_modules() -> None:
         calendar_imports,
         calendars,
         calls,
+        observatory,
         openapi,
         organisations,
         photos,

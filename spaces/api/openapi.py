@@ -11,6 +11,7 @@ from spaces.api import (
     calendar_imports,
     calendars,
     calls,
+    observatory,
     organisations,
     photos,
     search,
@@ -32,6 +33,7 @@ MODULES = [
     calendars,
     calendar_imports,
     calls,
+    observatory,
 ]
 
 SELF = {

@@ -28,6 +28,7 @@ from spaces.errors import Invalid
 from spaces.i18n import format_duration
 from spaces.inputs import parse_dates, parse_window
 from spaces.listings.search import ByName, Hit, Ranked, SearchQuery, hydrate, rank, rank_with
+from spaces.observatory.searchlog import record_search
 from spaces.timeutils import TimeError, parse_instant
 
 
@@ -42,12 +43,28 @@ class Match(NamedTuple):
     price: Price | None = None
 
 
-def find(query: SearchQuery) -> Sequence[Match]:
+def find(query: SearchQuery, *, record: bool = False) -> Sequence[Match]:
     """Every unit that matches the query, in result order, as light tuples.
 
     Without dates: the place search's ranking. With dates: only the units that would accept
     ``query.seats`` (1 for units booked whole) over the window now, with free seats and price;
-    ``max_price`` applies to that price; ``sort="price"`` orders by price, then as without."""
+    ``max_price`` applies to that price; ``sort="price"`` orders by price, then as without.
+    ``record``: log the search, once the answer is known (the page and the API ask it for the
+    first page of results only: one row per search, not per page)."""
+    matches = _find(query)
+    if record:
+        record_search(
+            query.insee_code,
+            query.latitude,
+            query.longitude,
+            query.radius_km,
+            query.dated,
+            len(matches),
+        )
+    return matches
+
+
+def _find(query: SearchQuery) -> Sequence[Match]:
     if not query.dated:
         if not query.located:  # left in the database: a page costs a page
             return ByName(query, Match)

@@ -1,0 +1,102 @@
+"""The observatory's arithmetic, pure: periods cut into months and weeks, open spans against
+bookings, occupancy, medians and the privacy threshold. No flask, no database.
+
+Spans are half-open [start, end) of aware UTC instants; hours are real elapsed hours (a
+daylight-saving day counts 23 or 25).
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from spaces.timeutils import local_instant
+
+PRIVACY_THRESHOLD = 3  # fewer people than this: the figure is withheld (null)
+Bucket = tuple[str, date, date]  # label, first and last local day (inclusive)
+
+
+def local_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[local midnight of ``first``, local midnight after ``last``) in UTC."""
+    return local_instant(first, 0, tz), local_instant(last + timedelta(days=1), 0, tz)
+
+
+def months(first: date, last: date) -> list[Bucket]:
+    """The calendar months of [first, last], clipped to it, labelled "YYYY-MM"."""
+    buckets, day = [], first
+    while day <= last:
+        following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        end = min(last, following - timedelta(days=1))
+        buckets.append((f"{day.year:04d}-{day.month:02d}", day, end))
+        day = following
+    return buckets
+
+
+def weeks(first: date, last: date) -> list[Bucket]:
+    """The Monday-based weeks of [first, last], clipped to it, labelled by their Monday."""
+    buckets, monday = [], first - timedelta(days=first.weekday())
+    while monday <= last:
+        sunday = monday + timedelta(days=6)
+        buckets.append((monday.isoformat(), max(first, monday), min(last, sunday)))
+        monday += timedelta(days=7)
+    return buckets
+
+
+def bucket_of(day: date, buckets: Sequence[Bucket]) -> int | None:
+    """The index of the bucket holding the local day, or None outside them all."""
+    firsts = [b[1] for b in buckets]
+    i = bisect.bisect_right(firsts, day) - 1
+    return i if i >= 0 and day <= buckets[i][2] else None
+
+
+def seconds(spans: Iterable[tuple[datetime, datetime]]) -> float:
+    return sum((end - start).total_seconds() for start, end in spans)
+
+
+class OpenTime:
+    """A unit's open spans over a period, each tagged with its bucket, sorted: how many open
+    seconds each bucket has, and how much of an interval falls in open time, by bucket."""
+
+    __slots__ = ("spans", "ends", "by_bucket")
+
+    def __init__(self, tagged: Iterable[tuple[datetime, datetime, int]], buckets: int):
+        self.spans = sorted(tagged)
+        self.ends = [end for _, end, _ in self.spans]
+        self.by_bucket = [0.0] * buckets
+        for start, end, bucket in self.spans:
+            self.by_bucket[bucket] += (end - start).total_seconds()
+
+    def overlap(self, start: datetime, end: datetime) -> Iterator[tuple[int, float]]:
+        """(bucket, seconds) of [start, end) that fall in open time."""
+        spans = self.spans
+        i = bisect.bisect_right(self.ends, start)
+        while i < len(spans) and spans[i][0] < end:
+            s, e, bucket = spans[i]
+            length = (min(e, end) - max(s, start)).total_seconds()
+            if length > 0:
+                yield bucket, length
+            i += 1
+
+
+def seat_hours(seat_seconds: float) -> float:
+    return round(seat_seconds / 3600, 2)
+
+
+def occupancy(booked: float, offered: float) -> float | None:
+    """Booked ÷ offered, None when nothing is offered (never above 1 by construction of the
+    inputs; clamped all the same against rounding)."""
+    if offered <= 0:
+        return None
+    return round(min(1.0, booked / offered), 4)
+
+
+def withheld(count: int) -> int | None:
+    """A count of people, or None below the privacy threshold."""
+    return count if count >= PRIVACY_THRESHOLD else None
+
+
+def median_km(distances: Sequence[float]) -> float | None:
+    return round(statistics.median(distances), 1) if distances else None
