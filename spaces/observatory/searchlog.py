@@ -58,14 +58,16 @@ def record_search(
             sqlite = connection.dialect.name == "sqlite"
             if sqlite:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_WAIT_MS}")
+            else:
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             try:
-                with connection.begin():
-                    if connection.dialect.name == "postgresql":
-                        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                    connection.execute(sa.insert(SearchLog), values)
+                connection.execute(sa.insert(SearchLog), values)
+                connection.commit()
             finally:
                 if sqlite:
+                    connection.rollback()
                     connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                    connection.commit()
     except Exception:  # the search has its answer: its log is not worth an error
         log.warning("could not log a search", exc_info=True)
 
