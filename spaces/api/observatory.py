@@ -10,6 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
 
 from spaces.accounts.permissions import can_read
 from spaces.api.core import body, bp, require_user
@@ -55,11 +56,11 @@ def put_territory(organisation_id: int):
     payload = body()
     if isinstance(payload, dict) and isinstance(payload.get("communes"), list):
         if len(payload["communes"]) > MAX_COMMUNES:
-            raise Invalid(
-                fields={"communes": [f"At most {MAX_COMMUNES} communes."]}  # before any work
+            raise Invalid(  # before any work
+                fields={"communes": [_l("At most %(n)s communes.", n=MAX_COMMUNES)]}
             )
         if not all(isinstance(c, str) for c in payload["communes"]):
-            raise Invalid(fields={"communes": ["Give INSEE codes as strings."]})
+            raise Invalid(fields={"communes": [_l("Give INSEE codes as text.")]})
     form = form_from_json(TerritoryForm, payload)
     if form.near.data:
         place = place_or_invalid(form.near.data)
@@ -68,7 +69,9 @@ def put_territory(organisation_id: int):
     elif "communes" in payload:
         codes = [c.strip() for c in form.communes.data]
     else:
-        raise Invalid(fields={"communes": ["Give communes (INSEE codes) or near and radius_km."]})
+        raise Invalid(
+            fields={"communes": [_l("Give communes (INSEE codes), or a place and a radius.")]}
+        )
     with transaction():
         codes = services.set_territory(organisation, codes[:MAX_COMMUNES])
     return jsonify(_territory_json(codes))

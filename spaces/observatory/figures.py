@@ -57,13 +57,14 @@ def seconds(spans: Iterable[tuple[datetime, datetime]]) -> float:
 
 
 class OpenTime:
-    """A unit's open spans over a period, each tagged with its bucket, sorted: how many open
-    seconds each bucket has, and how much of an interval falls in open time, by bucket."""
+    """A unit's open spans over a period, each tagged with its bucket, in time order (as the
+    engine gives them, bucket after bucket): how many open seconds each bucket has, and how much
+    of an interval falls in open time, by bucket."""
 
     __slots__ = ("spans", "ends", "by_bucket")
 
     def __init__(self, tagged: Iterable[tuple[datetime, datetime, int]], buckets: int):
-        self.spans = sorted(tagged)
+        self.spans = list(tagged)
         self.ends = [end for _, end, _ in self.spans]
         self.by_bucket = [0.0] * buckets
         for start, end, bucket in self.spans:

@@ -74,12 +74,8 @@ def record_search(
 
 def purge_before(now: datetime) -> datetime:
     """The instant 24 months before ``now`` (same day and time; the 29th of February → 28th)."""
-    year, month = divmod(now.month - 1 - KEEP_MONTHS, 12)
-    day = min(now.day, 28) if month + 1 == 2 else now.day
-    try:
-        return now.replace(year=now.year + year, month=month + 1, day=day)
-    except ValueError:  # the 31st of a 30-day month
-        return now.replace(year=now.year + year, month=month + 1, day=30)
+    day = 28 if (now.month, now.day) == (2, 29) else now.day
+    return now.replace(year=now.year - KEEP_MONTHS // 12, day=day)
 
 
 def purge_search_log(now: datetime | None = None) -> int:

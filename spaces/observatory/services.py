@@ -263,14 +263,28 @@ def usage(
     end = max(bounds[1] for bounds in period.values())
     states = load_states(facts.values(), start, end, now, hours_only=True)
     open_time: dict[int, fig.OpenTime] = {}
+    # Units with the same timetable, zone, availability window, holidays and closures (most
+    # units of a space, many spaces) share one computation.
+    shared: dict[tuple, fig.OpenTime] = {}
     for uid, f in facts.items():
         state = states[uid]
-        tagged = [
-            (s, e, index)
-            for index, (b_start, b_end) in enumerate(edges[f.timezone])
-            for s, e in open_spans(state, b_start, b_end)
-        ]
-        ot = open_time[uid] = fig.OpenTime(tagged, len(buckets))
+        key = (
+            tuple(state.windows),
+            f.timezone,
+            state.available_from,
+            state.available_until,
+            state.is_holiday,
+            tuple(state.closures),
+        )
+        ot = shared.get(key)
+        if ot is None:
+            tagged = [
+                (s, e, index)
+                for index, (b_start, b_end) in enumerate(edges[f.timezone])
+                for s, e in open_spans(state, b_start, b_end)
+            ]
+            ot = shared[key] = fig.OpenTime(tagged, len(buckets))
+        open_time[uid] = ot
         capacity = f.effective_capacity
         tally = units[uid]
         tally.units, tally.seats = 1, capacity
