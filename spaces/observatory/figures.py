@@ -74,6 +74,9 @@ class OpenTime:
         """(bucket, seconds) of [start, end) that fall in open time."""
         spans = self.spans
         i = bisect.bisect_right(self.ends, start)
+        if i < len(spans) and spans[i][0] <= start and end <= spans[i][1]:
+            yield spans[i][2], (end - start).total_seconds()  # the usual slot: within one span
+            return
         while i < len(spans) and spans[i][0] < end:
             s, e, bucket = spans[i]
             length = (min(e, end) - max(s, start)).total_seconds()

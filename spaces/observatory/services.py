@@ -13,6 +13,7 @@ SQL grouped by commune, residents in one query.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -169,21 +170,21 @@ class Tally:
     distances: list = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
-        for name in ("space_ids", "bookers", "vacant", "vacant_occupied", "residents"):
-            getattr(self, name).update(getattr(other, name))
-        for name in (
-            "units",
-            "seats",
-            "offered",
-            "booked",
-            "bookings",
-            "revenue",
-            "cancellations",
-            "searches",
-            "searches_without_result",
-            "ending_soon",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.space_ids |= other.space_ids
+        self.bookers |= other.bookers
+        self.vacant |= other.vacant
+        self.vacant_occupied |= other.vacant_occupied
+        self.residents |= other.residents
+        self.units += other.units
+        self.seats += other.seats
+        self.offered += other.offered
+        self.booked += other.booked
+        self.bookings += other.bookings
+        self.revenue += other.revenue
+        self.cancellations += other.cancellations
+        self.searches += other.searches
+        self.searches_without_result += other.searches_without_result
+        self.ending_soon += other.ending_soon
         self.distances += other.distances
 
     def commune_figures(self) -> dict:
@@ -208,6 +209,28 @@ class Tally:
         }
 
 
+class Shares:
+    """A unit's figures by bucket (month or week): plain lists, as there are many."""
+
+    __slots__ = ("offered", "booked", "bookings", "revenue")
+
+    def __init__(self, buckets: int):
+        self.offered = [0.0] * buckets
+        self.booked = [0.0] * buckets
+        self.bookings = [0] * buckets
+        self.revenue = [0] * buckets
+
+    def add(self, other: Shares) -> None:
+        for mine, theirs in (
+            (self.offered, other.offered),
+            (self.booked, other.booked),
+            (self.bookings, other.bookings),
+            (self.revenue, other.revenue),
+        ):
+            for index, value in enumerate(theirs):
+                mine[index] += value
+
+
 @dataclass
 class Usage:
     """Supply and use of a set of units over a period: by unit, and by unit and bucket."""
@@ -216,7 +239,7 @@ class Usage:
     commune: dict[int, str | None]  # unit id → its space's INSEE code
     units: dict[int, Tally]
     buckets: list[fig.Bucket]
-    by_bucket: dict[int, list[Tally]]
+    by_bucket: dict[int, Shares]
 
 
 def _scope_units(scope: list) -> tuple[dict[int, UnitFacts], dict[int, str | None], dict]:
@@ -249,7 +272,7 @@ def usage(
     now = now or utcnow()
     facts, commune, _names = _scope_units(scope)
     units = {uid: Tally() for uid in facts}
-    by_bucket = {uid: [Tally() for _ in buckets] for uid in facts}
+    by_bucket = {uid: Shares(len(buckets)) for uid in facts}
     result = Usage(facts, commune, units, buckets, by_bucket)
     if not facts:
         return result
@@ -289,9 +312,8 @@ def usage(
         tally = units[uid]
         tally.units, tally.seats = 1, capacity
         tally.space_ids.add(f.space_id)
-        for index, open_seconds in enumerate(ot.by_bucket):
-            by_bucket[uid][index].offered = capacity * open_seconds
-            tally.offered += capacity * open_seconds
+        by_bucket[uid].offered = [capacity * seconds for seconds in ot.by_bucket]
+        tally.offered = sum(by_bucket[uid].offered)
     if not bookings:
         return result
     statuses = ["confirmed", "cancelled"] if cancellations else ["confirmed"]
@@ -316,29 +338,31 @@ def usage(
             Booking.end_at > start,
         )
     )
+    bucket_starts = {name: [b_start for b_start, _ in bounds] for name, bounds in edges.items()}
     for unit_id, user_id, b_start, b_end, seats, status, price, currency in rows:
         f = facts[unit_id]
-        tally, shares = units[unit_id], by_bucket[unit_id]
-        day = b_start.astimezone(zones[f.timezone]).date()
-        starts_inside = first <= day <= last
+        zone = f.timezone
+        p_start, p_end = period[zone]
+        starts_inside = p_start <= b_start < p_end  # its local day is in [first, last]
+        tally = units[unit_id]
         if status != "confirmed":
             if starts_inside:
                 tally.cancellations += 1
             continue
+        shares = by_bucket[unit_id]
         # A whole unit counts one seat, whoever comes; a pool never more than it offers.
         counted = min(seats, f.effective_capacity) if f.is_pool else 1
         for index, overlap in open_time[unit_id].overlap(b_start, b_end):
             tally.booked += counted * overlap
-            shares[index].booked += counted * overlap
+            shares.booked[index] += counted * overlap
         if starts_inside:
             amount = price if currency == CURRENCY else 0
             tally.bookings += 1
             tally.bookers.add(user_id)
             tally.revenue += amount
-            index = fig.bucket_of(day, buckets)
-            if index is not None:
-                shares[index].bookings += 1
-                shares[index].revenue += amount
+            index = bisect.bisect_right(bucket_starts[zone], b_start) - 1
+            shares.bookings[index] += 1
+            shares.revenue[index] += amount
     return result
 
 
@@ -468,11 +492,10 @@ def observatory(
     buckets = fig.months(first, last)
     used = usage(scope, first, last, buckets, now=now)
     tallies: dict[str, Tally] = {code: Tally() for code in codes or ()}
-    months = [Tally() for _ in buckets]
+    months = Shares(len(buckets))
     for uid, tally in used.units.items():
         tallies.setdefault(used.commune[uid], Tally()).add(tally)
-        for index, share in enumerate(used.by_bucket[uid]):
-            months[index].add(share)
+        months.add(used.by_bucket[uid])
     _premises(scope, first, last, tallies)
     for code, (count, without) in _searches(codes, first, last).items():
         tally = tallies.setdefault(code, Tally())
@@ -495,12 +518,12 @@ def observatory(
         "months": [
             {
                 "month": label,
-                "seat_hours_offered": fig.seat_hours(m.offered),
-                "seat_hours_booked": fig.seat_hours(m.booked),
-                "bookings": m.bookings,
-                "revenue": m.revenue,
+                "seat_hours_offered": fig.seat_hours(months.offered[index]),
+                "seat_hours_booked": fig.seat_hours(months.booked[index]),
+                "bookings": months.bookings[index],
+                "revenue": months.revenue[index],
             }
-            for (label, _, _), m in zip(buckets, months, strict=True)
+            for index, (label, _, _) in enumerate(buckets)
         ],
     }
 
@@ -547,6 +570,7 @@ def space_stats(space: Space, first: date, last: date, now: datetime | None = No
     names = {u.id: u.name for u in space.units}
     units = []
     for uid, tally in used.units.items():
+        shares = used.by_bucket[uid]
         units.append(
             {
                 "unit_id": uid,
@@ -560,10 +584,10 @@ def space_stats(space: Space, first: date, last: date, now: datetime | None = No
                 "weeks": [
                     {
                         "week_start": label,
-                        "seat_hours_booked": fig.seat_hours(share.booked),
-                        "revenue": share.revenue,
+                        "seat_hours_booked": fig.seat_hours(shares.booked[index]),
+                        "revenue": shares.revenue[index],
                     }
-                    for (label, _, _), share in zip(buckets, used.by_bucket[uid], strict=True)
+                    for index, (label, _, _) in enumerate(buckets)
                 ],
             }
         )
