@@ -237,12 +237,14 @@ class Usage:
 
     facts: dict[int, UnitFacts]
     commune: dict[int, str | None]  # unit id → its space's INSEE code
+    names: dict[int, str]
     units: dict[int, Tally]
     buckets: list[fig.Bucket]
     by_bucket: dict[int, Shares]
 
 
 def _scope_units(scope: list) -> tuple[dict[int, UnitFacts], dict[int, str | None], dict]:
+    """The active units of spaces matching ``scope``: facts, INSEE code and name by unit id."""
     rows = db.session.connection().execute(
         sa.select(*FACT_COLUMNS, Space.insee_code, Unit.name)
         .join(Unit.space)
@@ -270,10 +272,10 @@ def usage(
     """Supply and use of the active units of spaces matching ``scope`` (SQL conditions on
     ``Space``) over the local days [first, last], with each bucket's share."""
     now = now or utcnow()
-    facts, commune, _names = _scope_units(scope)
+    facts, commune, names = _scope_units(scope)
     units = {uid: Tally() for uid in facts}
     by_bucket = {uid: Shares(len(buckets)) for uid in facts}
-    result = Usage(facts, commune, units, buckets, by_bucket)
+    result = Usage(facts, commune, names, units, buckets, by_bucket)
     if not facts:
         return result
     zones = {name: ZoneInfo(name) for name in {f.timezone for f in facts.values()}}
@@ -567,14 +569,13 @@ def space_stats(space: Space, first: date, last: date, now: datetime | None = No
     buckets = fig.weeks(first, last)
     scope = [Space.id == space.id]
     used = usage(scope, first, last, buckets, cancellations=True, now=now)
-    names = {u.id: u.name for u in space.units}
     units = []
     for uid, tally in used.units.items():
         shares = used.by_bucket[uid]
         units.append(
             {
                 "unit_id": uid,
-                "name": names.get(uid, ""),
+                "name": used.names[uid],
                 "seat_hours_offered": fig.seat_hours(tally.offered),
                 "seat_hours_booked": fig.seat_hours(tally.booked),
                 "occupancy": fig.occupancy(tally.booked, tally.offered),
