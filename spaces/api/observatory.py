@@ -4,8 +4,6 @@ administrators' platform-wide figures and a person's home commune."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,10 +11,12 @@ from flask import Response, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from spaces.accounts.permissions import can_read
+from spaces.api import serializers
 from spaces.api.core import body, bp, require_user
 from spaces.api.spec import json_body, path_id, query, responses
 from spaces.db import transaction
 from spaces.errors import Forbidden, Invalid, NotFound
+from spaces.exports import csv_response
 from spaces.forms import form_from_json
 from spaces.geo.nearby import communes_within
 from spaces.geo.provider import place_or_invalid
@@ -72,8 +72,9 @@ def put_territory(organisation_id: int):
         raise Invalid(
             fields={"communes": [_l("Give communes (INSEE codes), or a place and a radius.")]}
         )
+    codes = services.check_codes(codes[:MAX_COMMUNES])  # reads the commune index: not in the lock
     with transaction():
-        codes = services.set_territory(organisation, codes[:MAX_COMMUNES])
+        codes = services.set_territory(organisation, codes)
     return jsonify(_territory_json(codes))
 
 
@@ -93,16 +94,8 @@ def platform_observatory():
 
 
 def _csv(rows: list[dict], columns: tuple[str, ...], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row[k] for k in columns})
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    """One row per dict, these columns, through the site's one spreadsheet-safe CSV writer."""
+    return csv_response(columns, ([row.get(k) for k in columns] for row in rows), filename)
 
 
 @bp.get("/observatory/communes.csv")
@@ -141,10 +134,10 @@ def patch_me():
     payload = body()
     form = form_from_json(HomeForm, payload)
     code = (form.home_commune.data or "").strip() or None
+    if code:
+        services.check_codes([code], "home_commune")  # before the write lock
     with transaction(expire_on_commit=False):
         services.set_home_commune(user, code)
-    from spaces.api import serializers
-
     return jsonify(serializers.me(user))
 
 
