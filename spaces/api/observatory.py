@@ -21,7 +21,7 @@ from spaces.forms import form_from_json
 from spaces.geo.nearby import communes_within
 from spaces.geo.provider import place_or_invalid
 from spaces.listings.services import get_space
-from spaces.observatory import services
+from spaces.observatory import services, territory
 from spaces.observatory.forms import MAX_COMMUNES, HomeForm, TerritoryForm, parse_period
 from spaces.organisations.services import get_organisation, require_manager, role_of
 
@@ -32,13 +32,13 @@ def _period():
 
 
 def _territory_json(codes: list[str]) -> dict:
-    return {"communes": [{"insee_code": c, "name": services.commune_name(c)} for c in codes]}
+    return {"communes": [{"insee_code": c, "name": territory.commune_name(c)} for c in codes]}
 
 
 def _municipality(organisation_id: int, manage: bool = False):
     actor = require_user()
     organisation = get_organisation(actor, organisation_id)  # 404 for non-members
-    services.require_municipality(organisation)
+    territory.require_municipality(organisation)
     if manage:
         require_manager(actor, organisation)
     return organisation
@@ -47,7 +47,7 @@ def _municipality(organisation_id: int, manage: bool = False):
 @bp.get("/organisations/<int:organisation_id>/territory")
 def get_territory(organisation_id: int):
     organisation = _municipality(organisation_id)
-    return jsonify(_territory_json(services.territory_codes(organisation)))
+    return jsonify(_territory_json(territory.territory_codes(organisation)))
 
 
 @bp.put("/organisations/<int:organisation_id>/territory")
@@ -72,9 +72,9 @@ def put_territory(organisation_id: int):
         raise Invalid(
             fields={"communes": [_l("Give communes (INSEE codes), or a place and a radius.")]}
         )
-    codes = services.check_codes(codes[:MAX_COMMUNES])  # reads the commune index: not in the lock
+    codes = territory.check_codes(codes[:MAX_COMMUNES])  # reads the commune index: not in the lock
     with transaction():
-        codes = services.set_territory(organisation, codes)
+        codes = territory.set_territory(organisation, codes)
     return jsonify(_territory_json(codes))
 
 
@@ -82,7 +82,7 @@ def put_territory(organisation_id: int):
 def get_observatory(organisation_id: int):
     organisation = _municipality(organisation_id)
     first, last = _period()
-    return jsonify(services.observatory(services.territory_codes(organisation), first, last))
+    return jsonify(services.observatory(territory.territory_codes(organisation), first, last))
 
 
 @bp.get("/observatory")
@@ -135,9 +135,9 @@ def patch_me():
     form = form_from_json(HomeForm, payload)
     code = (form.home_commune.data or "").strip() or None
     if code:
-        services.check_codes([code], "home_commune")  # before the write lock
+        territory.check_codes([code], "home_commune")  # before the write lock
     with transaction(expire_on_commit=False):
-        services.set_home_commune(user, code)
+        territory.set_home_commune(user, code)
     return jsonify(serializers.me(user))
 
 
