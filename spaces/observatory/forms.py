@@ -7,11 +7,13 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, FieldList, FloatField, Form, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
 from spaces.errors import Invalid
+from spaces.listings.search_input import Between
 
 MAX_PERIOD_DAYS = 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # dates any zone and the engine handle
 MAX_COMMUNES = 500  # a territory: an intercommunality has at most a few hundred communes
 MAX_NEAR_KM = 50.0
 DEFAULT_PERIOD_DAYS = 30
@@ -35,6 +37,9 @@ def parse_period(args: MultiDict, today: date) -> tuple[date, date]:
             if form[name].errors:
                 errors[key] = [_l("Give a date as YYYY-MM-DD.")]
         raise Invalid(fields=errors)
+    for key, value in (("from", form.first.data), ("to", form.last.data)):
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise Invalid(fields={key: [_l("Give a date between 2000 and 2100.")]})
     last = form.last.data or (
         form.first.data + timedelta(days=DEFAULT_PERIOD_DAYS - 1) if form.first.data else today
     )
@@ -53,7 +58,7 @@ class TerritoryForm(Form):
 
     communes = FieldList(StringField(validators=[Length(max=5)]), max_entries=MAX_COMMUNES)
     near = StringField(validators=[Optional(), Length(max=200)])
-    radius_km = FloatField(validators=[Optional(), NumberRange(min=0, max=MAX_NEAR_KM)])
+    radius_km = FloatField(validators=[Optional(), Between(0, MAX_NEAR_KM)])  # NaN refused
 
 
 class HomeForm(Form):

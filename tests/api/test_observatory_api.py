@@ -78,6 +78,10 @@ def test_territory_refusals(client, town):
     assert unknown.status_code == 422
     assert "99999" in str(unknown.get_json()["error"]["fields"]["communes"])
     assert _put(client, town["town"], town["mayor"], {"communes": [1]}).status_code == 422
+    for radius in (-1, 51, float("nan"), "far"):
+        payload = {"near": "Loches", "radius_km": radius}
+        assert _put(client, town["town"], town["mayor"], payload).status_code == 422, radius
+    assert _put(client, town["town"], town["mayor"], {"near": "Nowhereville"}).status_code == 422
     too_many = _put(client, town["town"], town["mayor"], {"communes": ["37132"] * 10_000})
     assert too_many.status_code == 422
     assert _put(client, town["town"], town["officer"], {"communes": [LOCHES]}).status_code == 403
@@ -111,6 +115,8 @@ def test_members_read_the_observatory_and_others_do_not(client, town):
         "from=2026-01-01&to=2027-01-10",  # more than 366 days
         "from=2027-13-01&to=2027-01-10",  # not a date
         "from=yesterday",
+        "from=0001-01-01&to=0001-01-02",  # beyond what time zones handle
+        "from=9999-12-30&to=9999-12-31",
     ],
 )
 def test_a_bad_period_is_refused(client, town, query):

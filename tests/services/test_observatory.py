@@ -254,3 +254,15 @@ def test_the_purge_removes_rows_older_than_24_months_only(app_ctx):
         assert purge_search_log(now) == 2
     left = db.session.scalars(sa.select(SearchLog.searched_at)).all()
     assert [w.date() for w in left] == [date(2025, 7, 1)]
+
+
+def test_the_daily_job_purges_the_search_log(app_ctx):
+    from spaces.jobs import run_job, scheduled_tasks
+
+    (task,) = [t for t in scheduled_tasks(app_ctx) if t.name == "purge-search-log"]
+    now = datetime.now(UTC)
+    record_search(LOCHES, None, None, None, False, 1, now=now - timedelta(days=2 * 366))
+    record_search(LOCHES, None, None, None, False, 1, now=now - timedelta(days=700))
+    run_job(app_ctx, task.func_path)
+    db.session.remove()
+    assert len(db.session.scalars(sa.select(SearchLog.id)).all()) == 1
