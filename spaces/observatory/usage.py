@@ -191,6 +191,8 @@ def usage(
                 for s, e in open_spans(state, b_start, b_end)
             ]
             ot = shared[key] = fig.OpenTime(tagged, len(buckets))
+            if not bookings:  # only the totals are wanted: do not keep every span in memory
+                ot.spans, ot.ends = [], []
         open_time[uid] = ot
         capacity = f.effective_capacity
         tally = units[uid]
