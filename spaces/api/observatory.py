@@ -17,6 +17,7 @@ from spaces.api.spec import json_body, path_id, query, responses
 from spaces.db import transaction
 from spaces.errors import Forbidden, Invalid, NotFound
 from spaces.exports import csv_response
+from spaces.extensions import search_limit
 from spaces.forms import form_from_json
 from spaces.geo.nearby import communes_within
 from spaces.geo.provider import place_or_invalid
@@ -99,6 +100,7 @@ def _csv(rows: list[dict], columns: tuple[str, ...], filename: str) -> Response:
 
 
 @bp.get("/observatory/communes.csv")
+@search_limit()  # public, and it walks every published unit: the search's limit for visitors
 def communes_csv():
     first, last = _period()
     rows = services.open_data(first, last)
@@ -133,11 +135,12 @@ def patch_me():
     user = require_user()
     payload = body()
     form = form_from_json(HomeForm, payload)
-    code = (form.home_commune.data or "").strip() or None
-    if code:
-        territory.check_codes([code], "home_commune")  # before the write lock
-    with transaction(expire_on_commit=False):
-        territory.set_home_commune(user, code)
+    if "home_commune" in payload:  # absent: left as it is
+        code = (form.home_commune.data or "").strip() or None
+        if code:
+            territory.check_codes([code], "home_commune")  # before the write lock
+        with transaction(expire_on_commit=False):
+            territory.set_home_commune(user, code)
     return jsonify(serializers.me(user))
 
 
@@ -292,7 +295,7 @@ PATHS = {
             "summary": "Open data: supply and searches by commune with published spaces (CSV)",
             "security": [],
             "parameters": PERIOD,
-            "responses": {**CSV, **responses({}, 422)},
+            "responses": {**CSV, **responses({}, 422, 429)},
         }
     },
     "/api/v1/spaces/{space_id}/stats": {

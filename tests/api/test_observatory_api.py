@@ -204,6 +204,8 @@ def test_a_person_sets_and_removes_their_home_commune(client, town):
     bad = client.patch("/api/v1/me", json={"home_commune": "00000"}, headers=headers)
     assert bad.status_code == 422
     assert client.get("/api/v1/me", headers=headers).get_json()["home_commune"] == BEAULIEU
+    untouched = client.patch("/api/v1/me", json={}, headers=headers)
+    assert untouched.status_code == 200 and untouched.get_json()["home_commune"] == BEAULIEU
     removed = client.patch("/api/v1/me", json={"home_commune": None}, headers=headers)
     assert removed.status_code == 200 and removed.get_json()["home_commune"] is None
     assert client.patch("/api/v1/me", json={"home_commune": BEAULIEU}).status_code == 401
