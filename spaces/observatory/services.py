@@ -142,9 +142,9 @@ def _residents(codes: list[str] | None, first: date, last: date, tallies: dict[s
     """Distinct people living in each commune (``home_commune``) with a confirmed booking
     starting in the period, and their distances from home to the places they booked."""
     known = communes_by_insee()
-    slack = timedelta(days=1)  # zones: refined per booking below
-    start = fig.local_bounds(first, last, ZoneInfo(DEFAULT_ZONE))[0] - slack
-    end = fig.local_bounds(first, last, ZoneInfo(DEFAULT_ZONE))[1] + slack
+    start, end = fig.local_bounds(first, last, ZoneInfo(DEFAULT_ZONE))
+    slack = timedelta(days=1)  # other zones: each booking's local day is checked below
+    start, end = start - slack, end + slack
     statement = (
         sa.select(
             User.home_commune,
@@ -204,9 +204,7 @@ def observatory(
         tally = tallies.setdefault(code, Tally())
         tally.searches, tally.searches_without_result = count, without
     _residents(codes, first, last, tallies)
-    # space_ids, seats... were counted once per unit; a space's commune tally got its ids twice
-    # (units and premises): sets, so no double count.
-    total = Tally()
+    total = Tally()  # people and spaces are sets: each counted once across communes
     rows = []
     for code in sorted(tallies, key=lambda c: (commune_name(c).lower(), c)):
         tally = tallies[code]

@@ -148,6 +148,9 @@ def test_each_search_is_logged_once_in_its_commune(client, town):
     dated = "start=2027-01-04T09:00&end=2027-01-04T10:00"
     assert client.get(f"/api/v1/search?near=Sainte-Maure-de-Touraine&{dated}").status_code == 200
     assert client.get("/search?near=Loches&radius_km=20").status_code == 200  # the page
+    # Its live refreshes and its second page are the same search.
+    assert client.get("/search?near=Loches&radius_km=20&partial=results").status_code == 200
+    assert client.get("/search?near=Loches&radius_km=20&page=2").status_code == 200
     # The place is in Tours (the factory's coordinates): near Loches within 20 km, nothing.
     assert _logged() == [
         (LOCHES, 0, False),
