@@ -229,7 +229,9 @@ UNIT_STATS = {
                 "type": "object",
                 "properties": {
                     "week_start": {"type": "string", "format": "date", "description": "a Monday"},
+                    "seat_hours_offered": NUMBER,
                     "seat_hours_booked": NUMBER,
+                    "occupancy": NULLABLE_NUMBER,
                     "revenue": INTEGER,
                 },
             },
@@ -244,6 +246,13 @@ STATS = {
         "to": {"type": "string", "format": "date"},
         "currency": {"type": "string"},
         "units": {"type": "array", "items": UNIT_STATS},
+        "busiest_hours": {
+            "type": "array",
+            "description": "booked seat-hours by local weekday (Monday first) and hour (0-23)",
+            "items": {"type": "array", "items": NUMBER, "minItems": 24, "maxItems": 24},
+            "minItems": 7,
+            "maxItems": 7,
+        },
     },
 }
 CSV = {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}}

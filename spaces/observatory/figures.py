@@ -70,19 +70,32 @@ class OpenTime:
         for start, end, bucket in self.spans:
             self.by_bucket[bucket] += (end - start).total_seconds()
 
-    def overlap(self, start: datetime, end: datetime) -> Iterator[tuple[int, float]]:
-        """(bucket, seconds) of [start, end) that fall in open time."""
+    def overlap(self, start: datetime, end: datetime) -> Iterator[tuple[int, datetime, datetime]]:
+        """The pieces of [start, end) that fall in open time: (bucket, piece start, piece end)."""
         spans = self.spans
         i = bisect.bisect_right(self.ends, start)
         if i < len(spans) and spans[i][0] <= start and end <= spans[i][1]:
-            yield spans[i][2], (end - start).total_seconds()  # the usual slot: within one span
+            yield spans[i][2], start, end  # the usual slot: within one span
             return
         while i < len(spans) and spans[i][0] < end:
             s, e, bucket = spans[i]
-            length = (min(e, end) - max(s, start)).total_seconds()
-            if length > 0:
-                yield bucket, length
+            piece_start, piece_end = max(s, start), min(e, end)
+            if piece_start < piece_end:
+                yield bucket, piece_start, piece_end
             i += 1
+
+
+def spread_by_hour(
+    heat: list[list[float]], start: datetime, end: datetime, tz: ZoneInfo, weight: float
+) -> None:
+    """Add ``weight`` × seconds of [start, end) to ``heat[weekday][hour]`` of local time (Monday
+    first). Cut at whole UTC hours, which are whole local hours in zones with whole-hour offsets."""
+    cursor = start
+    while cursor < end:
+        boundary = min(end, cursor.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
+        local = cursor.astimezone(tz)
+        heat[local.weekday()][local.hour] += weight * (boundary - cursor).total_seconds()
+        cursor = boundary
 
 
 def seat_hours(seat_seconds: float) -> float:

@@ -264,10 +264,11 @@ def open_data(first: date, last: date, now: datetime | None = None) -> list[dict
 def space_stats(space: Space, first: date, last: date, now: datetime | None = None) -> dict:
     """A space's units over the local days [first, last]: offered and booked seat-hours,
     occupancy, bookings, cancellations and revenue (bookings starting in the period), by
-    Monday-based week."""
+    Monday-based week; and the space's busiest hours (booked seat-hours by local weekday and
+    hour, Monday first)."""
     buckets = fig.weeks(first, last)
     scope = [Space.id == space.id]
-    used = usage(scope, first, last, buckets, cancellations=True, now=now)
+    used = usage(scope, first, last, buckets, cancellations=True, heat=True, now=now)
     units = []
     for uid, tally in used.units.items():
         shares = used.by_bucket[uid]
@@ -284,11 +285,19 @@ def space_stats(space: Space, first: date, last: date, now: datetime | None = No
                 "weeks": [
                     {
                         "week_start": label,
+                        "seat_hours_offered": fig.seat_hours(shares.offered[index]),
                         "seat_hours_booked": fig.seat_hours(shares.booked[index]),
+                        "occupancy": fig.occupancy(shares.booked[index], shares.offered[index]),
                         "revenue": shares.revenue[index],
                     }
                     for index, (label, _, _) in enumerate(buckets)
                 ],
             }
         )
-    return {"from": first.isoformat(), "to": last.isoformat(), "currency": CURRENCY, "units": units}
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "currency": CURRENCY,
+        "units": units,
+        "busiest_hours": [[fig.seat_hours(v) for v in day] for day in used.heat or ()],
+    }

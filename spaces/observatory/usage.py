@@ -123,6 +123,8 @@ class Usage:
     units: dict[int, Tally]
     buckets: list[fig.Bucket]
     by_bucket: dict[int, Shares]
+    # With ``heat``: booked seat-seconds by local weekday (Monday first) and hour, all units.
+    heat: list[list[float]] | None = None
 
 
 def _scope_units(scope: list) -> tuple[dict[int, UnitFacts], dict[int, str | None], dict]:
@@ -149,15 +151,19 @@ def usage(
     *,
     bookings: bool = True,
     cancellations: bool = False,
+    heat: bool = False,
     now: datetime | None = None,
 ) -> Usage:
     """Supply and use of the active units of spaces matching ``scope`` (SQL conditions on
-    ``Space``) over the local days [first, last], with each bucket's share."""
+    ``Space``) over the local days [first, last], with each bucket's share; ``heat`` also
+    spreads booked time over the local weekday and hour (a host's busiest hours)."""
     now = now or utcnow()
     facts, commune, names = _scope_units(scope)
     units = {uid: Tally() for uid in facts}
     by_bucket = {uid: Shares(len(buckets)) for uid in facts}
     result = Usage(facts, commune, names, units, buckets, by_bucket)
+    if heat:
+        result.heat = [[0.0] * 24 for _ in range(7)]
     if not facts:
         return result
     zones = {name: ZoneInfo(name) for name in {f.timezone for f in facts.values()}}
@@ -238,9 +244,12 @@ def usage(
         shares = by_bucket[unit_id]
         # A whole unit counts one seat, whoever comes; a pool never more than it offers.
         counted = min(seats, f.effective_capacity) if f.is_pool else 1
-        for index, overlap in open_time[unit_id].overlap(b_start, b_end):
-            tally.booked += counted * overlap
-            shares.booked[index] += counted * overlap
+        for index, piece_start, piece_end in open_time[unit_id].overlap(b_start, b_end):
+            seat_seconds = counted * (piece_end - piece_start).total_seconds()
+            tally.booked += seat_seconds
+            shares.booked[index] += seat_seconds
+            if result.heat is not None:
+                fig.spread_by_hour(result.heat, piece_start, piece_end, zones[zone], counted)
         if starts_inside:
             amount = price if currency == CURRENCY else 0
             tally.bookings += 1

@@ -241,6 +241,13 @@ def test_host_statistics_by_unit_and_monday_week(host):
     assert plateau["occupancy"] == 0.05 and plateau["bookings"] == 1
     assert [w["week_start"] for w in plateau["weeks"]] == ["2026-12-28", "2027-01-04"]
     assert [w["seat_hours_booked"] for w in plateau["weeks"]] == [0, 8]
+    # The first "week" is a Saturday and a Sunday: nothing offered, occupancy null.
+    assert [w["seat_hours_offered"] for w in plateau["weeks"]] == [0, 160]
+    assert [w["occupancy"] for w in plateau["weeks"]] == [None, 0.05]
+    # Monday 9:00-13:00, 2 seats: 2 seat-hours in each of hours 9, 10, 11 and 12.
+    heat = stats["busiest_hours"]
+    assert len(heat) == 7 and all(len(day) == 24 for day in heat)
+    assert heat[0][9:13] == [2, 2, 2, 2] and sum(map(sum, heat)) == 8
     assert (by_name["Salle"]["bookings"], by_name["Salle"]["cancellations"]) == (0, 1)
 
 

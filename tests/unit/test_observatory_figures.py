@@ -4,6 +4,7 @@ occupancy, the privacy threshold, the search log's purge date and the nearest co
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -42,10 +43,28 @@ def test_open_time_counts_only_the_open_part_of_an_interval_by_bucket():
     open_time = fig.OpenTime([(at(4, 8), at(4, 16), 0), (at(5, 8), at(5, 16), 1)], 2)
     assert open_time.by_bucket == [8 * 3600, 8 * 3600]
     # A term from the 3rd to the 6th: both open days, nothing else.
-    assert list(open_time.overlap(at(3, 0), at(6, 0))) == [(0, 8 * 3600), (1, 8 * 3600)]
-    # A slot across the end of the first day's opening.
-    assert list(open_time.overlap(at(4, 15), at(4, 18))) == [(0, 3600)]
+    assert list(open_time.overlap(at(3, 0), at(6, 0))) == [
+        (0, at(4, 8), at(4, 16)),
+        (1, at(5, 8), at(5, 16)),
+    ]
+    # A slot across the end of the first day's opening; a slot inside it.
+    assert list(open_time.overlap(at(4, 15), at(4, 18))) == [(0, at(4, 15), at(4, 16))]
+    assert list(open_time.overlap(at(5, 9), at(5, 10))) == [(1, at(5, 9), at(5, 10))]
     assert list(open_time.overlap(at(4, 16), at(5, 8))) == []  # half-open
+
+
+def test_booked_time_spreads_over_local_weekday_and_hour():
+    heat = [[0.0] * 24 for _ in range(7)]
+    paris = ZoneInfo("Europe/Paris")
+    # Monday 4 January 2027, 9:30-11:00 in Paris (UTC+1), 2 seats.
+    fig.spread_by_hour(heat, at(4, 8).replace(minute=30), at(4, 10), paris, 2)
+    assert heat[0][9] == 2 * 1800 and heat[0][10] == 2 * 3600
+    assert sum(map(sum, heat)) == 2 * 5400
+    # Sunday 28 March 2027: 01:00-04:00 local is two real hours (02:00 does not exist).
+    spring = [[0.0] * 24 for _ in range(7)]
+    start = datetime(2027, 3, 28, 0, tzinfo=UTC)  # 01:00 CET
+    fig.spread_by_hour(spring, start, datetime(2027, 3, 28, 2, tzinfo=UTC), paris, 1)
+    assert spring[6][1] == 3600 and spring[6][3] == 3600 and spring[6][2] == 0
 
 
 @pytest.mark.parametrize(
