@@ -21,7 +21,7 @@ from spaces.geo.nearby import communes_by_insee
 from spaces.listings.models import Space, Unit
 from spaces.observatory import figures as fig
 from spaces.observatory.models import SearchLog
-from spaces.observatory.territory import commune_name
+from spaces.observatory.territory import commune_name, with_arrondissements
 from spaces.observatory.usage import CURRENCY, Shares, Tally, usage
 
 ENDING_SOON_DAYS = 180
@@ -191,7 +191,9 @@ def observatory(
 ) -> dict:
     """The observatory's answer for these communes (None: the whole platform — every commune
     with published spaces, searches or residents) over the local days [first, last]."""
-    scope = _published(codes)
+    counted_in = with_arrondissements(codes) if codes is not None else {}
+    read = list(counted_in) if codes is not None else None
+    scope = _published(read)
     buckets = fig.months(first, last)
     used = usage(scope, first, last, buckets, now=now)
     tallies: dict[str, Tally] = {code: Tally() for code in codes or ()}
@@ -200,10 +202,13 @@ def observatory(
         tallies.setdefault(used.commune[uid], Tally()).add(tally)
         months.add(used.by_bucket[uid])
     _premises(scope, first, last, tallies)
-    for code, (count, without) in _searches(codes, first, last).items():
+    for code, (count, without) in _searches(read, first, last).items():
         tally = tallies.setdefault(code, Tally())
         tally.searches, tally.searches_without_result = count, without
-    _residents(codes, first, last, tallies)
+    _residents(read, first, last, tallies)
+    for code, city in counted_in.items():  # arrondissements into their city
+        if code != city and code in tallies:
+            tallies[city].add(tallies.pop(code))
     total = Tally()  # people and spaces are sets: each counted once across communes
     rows = []
     for code in sorted(tallies, key=lambda c: (commune_name(c).lower(), c)):

@@ -72,3 +72,15 @@ def set_home_commune(user: User, code: str | None) -> None:
     """Set (a known INSEE code) or remove (None) the person's home commune."""
     user.home_commune = check_codes([code], "home_commune")[0] if code else None
     db.session.flush()
+
+
+def with_arrondissements(codes: list[str]) -> dict[str, str]:
+    """Every code a territory's figures read, mapped to the territory's commune it counts in: its
+    own codes, and the municipal arrondissements of Paris, Lyon and Marseille when the city is in
+    the territory and they are not (places, points and homes may be coded either way)."""
+    wanted = set(codes)
+    mapped = {code: code for code in codes}
+    for commune in communes_by_insee().values():
+        if commune.kind == "ARM" and commune.parent in wanted and commune.insee not in wanted:
+            mapped[commune.insee] = commune.parent
+    return mapped

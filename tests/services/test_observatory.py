@@ -273,3 +273,14 @@ def test_the_daily_job_purges_the_search_log(app_ctx):
     run_job(app_ctx, task.func_path)
     db.session.remove()
     assert len(db.session.scalars(sa.select(SearchLog.id)).all()) == 1
+
+
+def test_a_city_counts_its_arrondissements(host):
+    place(host, POOL, insee="75104")  # Paris 4e
+    place(host, POOL, insee="75056")  # Paris, as a bare name resolves
+    inside = datetime(2027, 1, 5, 12, tzinfo=UTC)
+    record_search(None, 48.8530, 2.3499, 5, False, 2, now=inside)  # a point: an arrondissement
+    answer = services.observatory(["75056"], *WEEK)
+    assert [row["insee_code"] for row in answer["communes"]] == ["75056"]
+    (paris,) = answer["communes"]
+    assert (paris["spaces"], paris["seat_hours_offered"], paris["searches"]) == (2, 320, 1)
