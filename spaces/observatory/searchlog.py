@@ -22,8 +22,7 @@ from spaces.observatory.models import SearchLog
 
 log = logging.getLogger(__name__)
 KEEP_MONTHS = 24
-SQLITE_WAIT_MS = 200
-SQLITE_BUSY_TIMEOUT_MS = 15000  # spaces.db's own, restored afterwards
+SQLITE_WAIT_MS = 200  # then the row is given up (the connection's own timeout is restored)
 
 
 def commune_of(insee_code: str | None, latitude: float | None, longitude: float | None):
@@ -57,6 +56,7 @@ def record_search(
         with db.engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
             if sqlite:
+                previous = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar())
                 connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_WAIT_MS}")
             else:
                 connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
@@ -66,7 +66,7 @@ def record_search(
             finally:
                 if sqlite:
                     connection.rollback()
-                    connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={previous}")
                     connection.commit()
     except Exception:  # the search has its answer: its log is not worth an error
         log.warning("could not log a search", exc_info=True)

@@ -284,3 +284,13 @@ def test_a_city_counts_its_arrondissements(host):
     assert [row["insee_code"] for row in answer["communes"]] == ["75056"]
     (paris,) = answer["communes"]
     assert (paris["spaces"], paris["seat_hours_offered"], paris["searches"]) == (2, 320, 1)
+
+
+def test_logging_a_search_leaves_sqlites_lock_timeout_as_it_was(app_ctx):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    with db.engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    record_search(LOCHES, None, None, None, False, 1)
+    with db.engine.connect() as conn:  # the pool hands back the connection the log used
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == before == 15000
