@@ -8,6 +8,7 @@ from spaces.calls.models import Application, Call
 from spaces.employers.models import Sponsorship, StatementMailing
 from spaces.imports.models import ListingImport
 from spaces.listings.models import Photo, Space, SpaceService, Unit
+from spaces.observatory.models import SearchLog, TerritoryCommune
 from spaces.organisations.models import Invitation, Membership, Organisation
 
 __all__ = [
@@ -25,11 +26,13 @@ __all__ = [
     "OpeningWindow",
     "Organisation",
     "Photo",
+    "SearchLog",
     "Series",
     "Space",
     "Sponsorship",
     "StatementMailing",
     "SpaceService",
+    "TerritoryCommune",
     "Unit",
     "User",
 ]

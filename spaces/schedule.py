@@ -15,8 +15,9 @@ from spaces.jobs import Task, daily_at, every, setting
 
 
 def periodic_tasks(app: Flask) -> list[Task]:
-    """Calendar syncs, request expiry, the day-before reminders and the employers'
-    monthly statements, at their configured pace."""
+    """Calendar syncs, request expiry, the day-before reminders, the employers' monthly
+    statements and the search log's purge (rows older than 24 months, daily), at their
+    configured pace."""
     sync = timedelta(minutes=setting(app, "CALENDAR_SYNC_MINUTES", 15.0, float))
     expire = timedelta(minutes=setting(app, "EXPIRE_REQUESTS_MINUTES", 5.0, float))
     hour = setting(app, "REMINDERS_HOUR", 10, int) % 24
@@ -38,6 +39,12 @@ def periodic_tasks(app: Flask) -> list[Task]:
             "employer-statements",
             "spaces.employers.mailing.send_monthly_statements_job",
             daily_at(statements_hour, tz),
+            timedelta(hours=1),
+        ),
+        Task(
+            "purge-search-log",
+            "spaces.observatory.searchlog.purge_search_log_job",
+            daily_at(3, tz),
             timedelta(hours=1),
         ),
     ]

@@ -1,7 +1,7 @@
 """bookings: indexes the availability loader answers from alone
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-11-29 23:10:00
 
 The availability loader asks for the bookings overlapping a window for many units at once. With
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -25,6 +25,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Changing it logs out every session and invalidates reset links (see services).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Optional, set and removed by the person: the commune (INSEE code) they live in, counted
+    # only in aggregate by the territory observatory.
+    home_commune: Mapped[str | None] = mapped_column(sa.String(5), index=True)
 
     # Loaded when first read (role checks, menus), not with every user: a booking loads its
     # booker and the host's managers, and reads no one's memberships.

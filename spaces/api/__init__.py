@@ -20,6 +20,7 @@ def register_modules() -> None:
         calendars,
         calls,
         employers,
+        observatory,
         openapi,
         organisations,
         photos,

@@ -12,6 +12,7 @@ from spaces.api import (
     calendars,
     calls,
     employers,
+    observatory,
     organisations,
     photos,
     search,
@@ -34,6 +35,7 @@ MODULES = [
     calendar_imports,
     calls,
     employers,
+    observatory,
 ]
 
 SELF = {

@@ -38,7 +38,9 @@ def search_units():
     page, per_page = page_args()
     query = parse_search_args(request.args)
     start = (page - 1) * per_page
-    matches = find(query)  # light tuples: only the page's units become ORM objects
+    matches = find(
+        query, record=page == 1
+    )  # light tuples: only the page's units become ORM objects
     total, items = len(matches), hydrate_matches(query, matches[start : start + per_page])
     return jsonify({"items": [hit_json(h) for h in items], "total": total, "page": page})
 

@@ -21,6 +21,7 @@ def me(u) -> dict:
         **user(u),
         "locale": u.locale,
         "is_admin": u.is_admin,
+        "home_commune": u.home_commune,
         "created_at": iso(u.created_at),
         "organisations": [
             {**organisation(m.organisation), "role": m.role}

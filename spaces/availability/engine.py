@@ -152,6 +152,12 @@ def _opening_spans(
     return tuple(_clip(merge_spans(spans), start, end))
 
 
+def open_spans(state: UnitState, start: datetime, end: datetime) -> list[Span]:
+    """Times the unit is open and offered within [start, end): opening windows on allowed local
+    days (availability window, holidays) minus closures — what the observatory counts as offered."""
+    return _subtract(opening_spans(state, _utc(start), _utc(end)), state.closures)
+
+
 def bookable_spans(state: UnitState, start: datetime, end: datetime) -> list[Span]:
     """Open time minus closures and imported busy blocks."""
     return _subtract(opening_spans(state, start, end), [*state.closures, *state.blocks])

@@ -28,6 +28,7 @@ from spaces.errors import Invalid
 from spaces.i18n import format_duration
 from spaces.inputs import parse_dates, parse_window
 from spaces.listings.search import ByName, Hit, Ranked, SearchQuery, hydrate, rank, rank_with
+from spaces.observatory.searchlog import record_search
 from spaces.timeutils import TimeError, parse_instant
 
 
@@ -42,20 +43,37 @@ class Match(NamedTuple):
     price: Price | None = None
 
 
-def find(query: SearchQuery, now: datetime | None = None) -> Sequence[Match]:
+def find(
+    query: SearchQuery, now: datetime | None = None, *, record: bool = False
+) -> Sequence[Match]:
     """Every unit that matches the query, in result order, as light tuples.
 
     Without dates: the place search's ranking. With dates: only the units that would accept
     ``query.seats`` (1 for units booked whole) over the window at ``now`` (default: the present),
     with free seats and price; ``max_price`` applies to that price; ``sort="price"`` orders by
-    price, then as without."""
+    price, then as without. ``record``: log the search, once the answer is known (the page and
+    the API ask it for the first page of results only: one row per search, not per page)."""
+    matches = _find(query, now or utcnow())
+    if record:
+        record_search(
+            query.insee_code,
+            query.latitude,
+            query.longitude,
+            query.radius_km,
+            query.dated,
+            len(matches),
+        )
+    return matches
+
+
+def _find(query: SearchQuery, now: datetime) -> Sequence[Match]:
     if not query.dated:
         if not query.located:  # left in the database: a page costs a page
             return ByName(query, Match)
         return [Match(r.unit_id, r.space_id, r.distance_km) for r in rank(query)]
     ranked, rows = rank_with(query, FACT_COLUMNS)  # the facts come with the ranking
     facts = {unit_id: facts_from_row(row) for unit_id, row in rows.items()}
-    matches = _available(query, ranked, facts, now or utcnow())
+    matches = _available(query, ranked, facts, now)
     if query.sort == "price":
         order = {m.unit_id: i for i, m in enumerate(matches)}
         matches.sort(key=lambda m: (m.price.amount, order[m.unit_id]))

@@ -187,14 +187,15 @@ def _overlaps(table, start, end, dialect: str) -> tuple:
 
 
 @functools.cache
-def _input_query(dialect: str):
+def _input_query(dialect: str, hours_only: bool = False):
     """The engine's whole input for a set of units in ONE statement: opening windows, closures,
     live bookings and busy blocks over [start, end) — of the units, of the parents of the parts
     among them (``family_ids``) and of the parts of the parents among them — as rows of one
     shape tagged by kind.
 
     Built once per dialect and reused (its compiled form is cached too); the unit ids, space
-    ids, weekdays and instants are bound values, so 1 unit or 20,000 read the same SQL."""
+    ids, weekdays and instants are bound values, so 1 unit or 20,000 read the same SQL.
+    ``hours_only``: opening windows and closures alone (what is offered, not what is taken)."""
     start, end, now = (sa.bindparam(n, type_=UTCDateTime()) for n in ("start", "end", "now"))
     stamp = UTCDateTime()
 
@@ -260,6 +261,8 @@ def _input_query(dialect: str):
         Closure.start_at < end,
         Closure.end_at > start,
     )
+    if hours_only:
+        return sa.union_all(windows, closures)
     live = sa.and_(
         Booking.start_at < end,
         Booking.end_at > start,
@@ -327,12 +330,15 @@ def load(
     end: datetime,
     now: datetime,
     exclude: Iterable[int] = (),
+    *,
+    hours_only: bool = False,
 ) -> Loaded:
     """Everything the engine needs about these units over [start, end), grouped by owner.
 
     One statement whatever the number of units (opening windows, closures, live bookings and
     busy blocks together, the units' families' included); ``exclude`` leaves out bookings by id
-    (a booking being moved does not compete with itself)."""
+    (a booking being moved does not compete with itself); ``hours_only`` reads opening windows
+    and closures alone (the states then hold no occupation, block or family span)."""
     facts = list(facts)
     excluded = set(exclude)
     unit_ids = [f.id for f in facts]
@@ -349,7 +355,7 @@ def load(
     connection = db.session.connection()
     dialect = connection.dialect.name
     rows = connection.execute(
-        _input_query(dialect),
+        _input_query(dialect, hours_only),
         {
             "space_ids": _bound_ids({f.space_id for f in facts}, dialect),
             "own_ids": _bound_ids((f.id for f in facts if f.own_hours), dialect),
@@ -411,12 +417,14 @@ def load_states(
     end: datetime,
     now: datetime,
     exclude: Iterable[int] = (),
+    *,
+    hours_only: bool = False,
 ) -> dict[int, UnitState]:
     """Each unit's ``UnitState`` over [start, end), by unit id (``load`` then ``state``)."""
     facts = list(facts)
     if not facts:
         return {}
-    loaded = load(facts, start, end, now, exclude)
+    loaded = load(facts, start, end, now, exclude, hours_only=hours_only)
     return {f.id: loaded.state(f) for f in facts}
 
 

@@ -41,6 +41,7 @@ class SearchQuery:
     max_price: int | None = None
     instant: bool = False  # only units booked instantly (no host approval)
     sort: str = "distance"  # or "price" (with dates): by price, then as by distance
+    insee_code: str | None = None  # the commune a place name resolved to (the search log's)
 
     @property
     def dated(self) -> bool:

@@ -137,8 +137,11 @@ class SearchForm(Form):
             errors.update(validate_window(start, end))
         return errors
 
-    def query(self, latitude: float | None, longitude: float | None) -> SearchQuery:
+    def query(
+        self, latitude: float | None, longitude: float | None, insee_code: str | None = None
+    ) -> SearchQuery:
         return SearchQuery(
+            insee_code=insee_code,
             start_text=self.start.data or None,
             end_text=self.end.data or None,
             latitude=latitude,
@@ -163,8 +166,8 @@ def parse_search_args(args: MultiDict) -> SearchQuery:
     errors = form.errors_by_name()
     if errors:
         raise Invalid(fields=errors)
-    lat, lon = form.lat.data, form.lon.data
+    lat, lon, insee = form.lat.data, form.lon.data, None
     if form.near.data and lat is None:
         place = place_or_invalid(form.near.data)
-        lat, lon = place.latitude, place.longitude
-    return form.query(lat, lon)
+        lat, lon, insee = place.latitude, place.longitude, place.insee
+    return form.query(lat, lon, insee)

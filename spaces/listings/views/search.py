@@ -154,7 +154,9 @@ def _results_page(query, requested: int | None) -> tuple[list[Result], int, int,
         pages = max(1, ceil(total / PER_PAGE))
         return min(max(requested or 1, 1), pages), pages
 
-    matches = find(query)
+    # Logged once per search: not for later pages, nor for the live refreshes of the results.
+    fresh = (requested or 1) <= 1 and request.args.get("partial") != "results"
+    matches = find(query, record=fresh)
     order = list(dict.fromkeys(m.space_id for m in matches))
     page, pages = paging(len(order))
     wanted = set(order[(page - 1) * PER_PAGE : page * PER_PAGE])

@@ -1,0 +1,1 @@
+"""The territory observatory: territories, the anonymous search log, figures and host statistics."""
