@@ -22,13 +22,14 @@ booking written, a request expiring, an event leaving the feed, the space edited
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm import joinedload, lazyload
 
 from spaces.accounts.models import User
 from spaces.accounts.permissions import can_manage
@@ -172,66 +173,118 @@ def _left_feed_at(clause, now: datetime) -> datetime | None:
     return max(instants, default=None)
 
 
-# What ``booking_event`` and ``_shown_of`` read (a column left out would be loaded row by row).
-_EVENT_COLUMNS = {
-    Booking: (
-        Booking.id,
-        Booking.reference,
-        Booking.unit_id,
-        Booking.user_id,
-        Booking.kind,
-        Booking.start_at,
-        Booking.end_at,
-        Booking.seats,
-        Booking.status,
-        Booking.expires_at,
-        Booking.updated_at,
-        Booking.sequence,
-        Booking.note,
-    ),
-    Unit: (Unit.id, Unit.name, Unit.space_id),
-    Space: (
-        Space.id,
-        Space.name,
-        Space.address,
-        Space.postal_code,
-        Space.commune,
-        Space.latitude,
-        Space.longitude,
-        Space.timezone,
-        Space.updated_at,
-    ),
-    User: (User.id, User.name, User.email),
-}
+@dataclass(slots=True)
+class _Place:
+    name: str
+    address: str | None
+    postal_code: str | None
+    commune: str | None
+    latitude: float | None
+    longitude: float | None
+    timezone: str
+    updated_at: datetime
 
 
-def feed_bookings(token: CalendarToken, now: datetime) -> list[Booking]:
+@dataclass(slots=True)
+class _Unit:
+    name: str
+    space: _Place
+
+
+@dataclass(slots=True)
+class _Person:
+    name: str
+    email: str
+
+
+@dataclass(slots=True)
+class FeedBooking:
+    """A booking as a feed reads it — what ``booking_event`` and the ETag are made of — from
+    one plain query: no ORM object (loading 100 bookings with their unit, space and booker cost
+    more than writing their events). Its methods are ``Booking``'s own."""
+
+    id: int
+    reference: str
+    kind: str
+    start_at: datetime
+    end_at: datetime
+    seats: int
+    status: str
+    expires_at: datetime | None
+    updated_at: datetime
+    sequence: int
+    note: str | None
+    unit: _Unit
+    user: _Person
+
+    effective_status = Booking.effective_status
+    term_dates = Booking.term_dates
+
+
+_PLACE_COLUMNS = (
+    Space.name,
+    Space.address,
+    Space.postal_code,
+    Space.commune,
+    Space.latitude,
+    Space.longitude,
+    Space.timezone,
+    Space.updated_at,
+)
+
+
+def feed_bookings(token: CalendarToken, now: datetime) -> list[FeedBooking]:
     """The bookings a token's feed shows, by start (see the module docstring for the rules)."""
-    # Only the columns an event and its ETag are made of: a space's description, a booker's
-    # password hash and the like would otherwise come once per booking (1.9 kB a row).
-    query = (
-        sa.select(Booking)
-        .where(_scope_clause(token), *_window(now))
-        .options(
-            load_only(*_EVENT_COLUMNS[Booking]),
-            joinedload(Booking.unit)
-            .load_only(*_EVENT_COLUMNS[Unit])
-            .joinedload(Unit.space)
-            .load_only(*_EVENT_COLUMNS[Space])
-            .options(lazyload(Space.service_rows), lazyload(Space.organisation)),
-            joinedload(Booking.user).load_only(*_EVENT_COLUMNS[User]),
+    rows = db.session.execute(
+        sa.select(
+            Booking.id,
+            Booking.reference,
+            Booking.kind,
+            Booking.start_at,
+            Booking.end_at,
+            Booking.seats,
+            Booking.status,
+            Booking.expires_at,
+            Booking.updated_at,
+            Booking.sequence,
+            Booking.note,
+            Booking.unit_id,
+            Unit.name,
+            User.id,
+            User.name,
+            User.email,
+            Space.id,
+            *_PLACE_COLUMNS,
         )
+        .join(Unit, Unit.id == Booking.unit_id)
+        .join(Space, Space.id == Unit.space_id)
+        .join(User, User.id == Booking.user_id)
+        .where(_scope_clause(token), *_window(now))
         .order_by(Booking.start_at, Booking.id)
     )
+    places: dict[int, _Place] = {}
+    units: dict[int, _Unit] = {}
+    people: dict[int, _Person] = {}
     shown = []
-    for booking in db.session.scalars(query).unique():
-        if _ended_long_ago(booking.effective_status(now), changed_at(booking, now), now):
+    for row in rows:
+        (*booking, unit_id, unit_name, user_id, user_name, email, space_id) = row[:17]
+        place = places.get(space_id)
+        if place is None:
+            place = places[space_id] = _Place(*row[17:])
+        unit = units.get(unit_id)
+        if unit is None:
+            unit = units[unit_id] = _Unit(unit_name, place)
+        person = people.get(user_id)
+        if person is None:
+            person = people[user_id] = _Person(user_name, email)
+        item = FeedBooking(*booking, unit, person)
+        if _ended_long_ago(item.effective_status(now), changed_at(item, now), now):
             continue
-        shown.append(booking)
+        shown.append(item)
     return shown
 
 
-def _shown_of(booking: Booking, now: datetime) -> Shown:
+def _shown_of(booking: FeedBooking, now: datetime) -> Shown:
     return Shown(
         booking.id,
         booking.effective_status(now),
