@@ -21,4 +21,9 @@ def settle(app: Flask) -> None:
         load_index()  # place search, suggestions and imports all read it
     gc.collect()
     gc.freeze()
+    # A search holds tens of thousands of short-lived containers (facts, states, prices): with
+    # the default first threshold (700) they are promoted and rescanned by the older
+    # generations' collections mid-request — the slowest twentieth of searches over 500 units
+    # took 33 ms instead of 23. Collect the youngest generation every 10,000 allocations.
+    gc.set_threshold(10_000, 10, 10)
     app.logger.warning("worker ready: %d long-lived objects frozen", gc.get_freeze_count())

@@ -13,9 +13,12 @@ is PostgreSQL-only, and reflection skips it, so the models and the migrations st
 
 The per-unit index (unit_id, start_at, end_at) becomes covering — plus status, expires_at, seats
 and id, all the loader reads — so that a window's bookings never visit the table (SQLite scans a
-unit's earlier entries for ``start_at < :end``; each was a table lookup).
+unit's earlier entries for ``start_at < :end``; each was a table lookup). The loader also bounds
+the start from below (a slot lasts 92 days at most) and reads older terms through a partial
+index of terms by end.
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -32,6 +35,10 @@ def upgrade():
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_index('ix_bookings_unit_id_start_at_end_at')
         batch_op.create_index('ix_bookings_unit_window', COVERING, unique=False)
+        batch_op.create_index(
+            'ix_bookings_terms_by_end', ['unit_id', 'end_at'], unique=False,
+            sqlite_where=sa.text("kind = 'term'"), postgresql_where=sa.text("kind = 'term'"),
+        )
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(
             "CREATE INDEX ix_bookings_time_range ON bookings "
@@ -43,6 +50,7 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP INDEX ix_bookings_time_range')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.drop_index('ix_bookings_terms_by_end')
         batch_op.drop_index('ix_bookings_unit_window')
         batch_op.create_index(
             'ix_bookings_unit_id_start_at_end_at', ['unit_id', 'start_at', 'end_at'], unique=False

@@ -29,6 +29,7 @@ from spaces.availability.holidays import holiday_checker
 from spaces.availability.hours import Window
 from spaces.availability.models import Closure, OpeningWindow
 from spaces.bookings.models import Booking
+from spaces.bookings.rules import MAX_SLOT_DAYS
 from spaces.calendars.models import BusyBlock
 from spaces.db import UTCDateTime
 from spaces.extensions import db
@@ -263,37 +264,67 @@ def _input_query(dialect: str, hours_only: bool = False):
     )
     if hours_only:
         return sa.union_all(windows, closures)
-    live = sa.and_(
-        Booking.start_at < end,
-        Booking.end_at > start,
-        *_overlaps(Booking, start, end, dialect),
-        sa.or_(
-            Booking.status == "confirmed",
-            sa.and_(Booking.status == "requested", Booking.expires_at > now),
-        ),
+    live = sa.or_(
+        Booking.status == "confirmed",
+        sa.and_(Booking.status == "requested", Booking.expires_at > now),
     )
     booking_columns = (Booking.start_at, Booking.end_at, Booking.seats)
-    bookings = sa.select(
-        *row(_BOOKING, None, Booking.unit_id, None, Booking.id, None, None, None, *booking_columns)
-    ).where(ids(Booking.unit_id, "family_ids"), live)
+    own = row(_BOOKING, None, Booking.unit_id, None, Booking.id, None, None, None, *booking_columns)
     part = aliased(Unit)
-    part_bookings = (
-        sa.select(
-            *row(
-                _PART_BOOKING,
-                None,
-                Booking.unit_id,
-                part.part_of,
-                Booking.id,
-                None,
-                None,
-                None,
-                *booking_columns,
-            )
-        )
-        .join(part, part.id == Booking.unit_id)
-        .where(ids(part.part_of, "unit_ids"), live)
+    parts = row(
+        _PART_BOOKING,
+        None,
+        Booking.unit_id,
+        part.part_of,
+        Booking.id,
+        None,
+        None,
+        None,
+        *booking_columns,
     )
+    if dialect == "postgresql":
+        # One part: the GiST index of the ranges answers a window over many units, and the
+        # per-unit index one unit's (see ``_overlaps``).
+        overlapping = (
+            sa.and_(
+                Booking.start_at < end,
+                Booking.end_at > start,
+                *_overlaps(Booking, start, end, dialect),
+                live,
+            ),
+        )
+    else:
+        # Two parts an index bounds on both sides: any booking starting in [slot_floor, end) —
+        # a slot lasts MAX_SLOT_DAYS at most (the rules), so every slot overlapping the window
+        # starts after slot_floor = start - MAX_SLOT_DAYS — and the terms that started earlier
+        # (few; a partial index of terms by end). With ``start_at < end`` alone SQLite scans
+        # every earlier booking of each unit (half a year of them for a window today).
+        slot_floor = sa.bindparam("slot_floor", type_=UTCDateTime())
+        overlapping = (
+            sa.and_(
+                Booking.start_at >= slot_floor,
+                Booking.start_at < end,
+                Booking.end_at > start,
+                live,
+            ),
+            sa.and_(
+                # A literal: SQLite uses a partial index only when the query states its condition.
+                Booking.kind == sa.literal_column("'term'"),
+                Booking.start_at < slot_floor,
+                Booking.end_at > start,
+                live,
+            ),
+        )
+    bookings = [
+        sa.select(*own).where(ids(Booking.unit_id, "family_ids"), condition)
+        for condition in overlapping
+    ]
+    part_bookings = [
+        sa.select(*parts)
+        .join(part, part.id == Booking.unit_id)
+        .where(ids(part.part_of, "unit_ids"), condition)
+        for condition in overlapping
+    ]
     busy = sa.and_(BusyBlock.start_at < end, BusyBlock.end_at > start)
     block_columns = (BusyBlock.start_at, BusyBlock.end_at, None)
     blocks = sa.select(
@@ -316,7 +347,7 @@ def _input_query(dialect: str, hours_only: bool = False):
         .join(part, part.id == BusyBlock.unit_id)
         .where(ids(part.part_of, "unit_ids"), busy)
     )
-    return sa.union_all(windows, closures, bookings, blocks, part_bookings, part_blocks)
+    return sa.union_all(windows, closures, *bookings, blocks, *part_bookings, part_blocks)
 
 
 def _bound_ids(ids: Iterable[int], dialect: str):
@@ -365,6 +396,7 @@ def load(
             "start": start,
             "end": end,
             "now": now,
+            "slot_floor": start - timedelta(days=MAX_SLOT_DAYS),
         },
     )
 

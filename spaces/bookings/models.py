@@ -59,6 +59,15 @@ class Booking(TimestampMixin, db.Model):
             "seats",
             "id",
         ),
+        # Terms by end: the loader reads the terms that started more than MAX_SLOT_DAYS before a
+        # window (every other booking it finds by start, bounded on both sides).
+        sa.Index(
+            "ix_bookings_terms_by_end",
+            "unit_id",
+            "end_at",
+            sqlite_where=sa.text("kind = 'term'"),
+            postgresql_where=sa.text("kind = 'term'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

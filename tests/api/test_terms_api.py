@@ -455,3 +455,29 @@ def test_feeds_show_a_term_as_one_all_day_event(client, terms):
     ).get_json()
     text = client.get(f"/calendars/{host_feed['token']}.ics").get_data(as_text=True)
     assert f"DTSTART;VALUE=DATE:{first:%Y%m%d}" in text and "Camille Martin" in text
+
+
+def test_a_term_begun_long_before_a_window_still_takes_its_seats(client, terms):
+    """The loader finds bookings by start from 92 days before a window (a slot is never
+    longer) and older terms by their end: a year's term keeps its seats eight months in."""
+    first = _first_of_next_month()
+    for _ in range(3):
+        booked = _book(client, terms, "desks", first, first + timedelta(days=364))
+        assert booked.status_code == 201, booked.get_json()
+    later = first + timedelta(days=240)
+    monday = later + timedelta(days=7 - later.weekday())
+    slot = {"unit_id": terms["desks"], "start": f"{monday}T10:00", "end": f"{monday}T11:00"}
+    refused = client.post("/api/v1/bookings", json=slot, headers=terms["b"])
+    assert refused.status_code == 409, refused.get_json()
+    assert refused.get_json()["error"]["code"] == "unavailable"
+    week = client.get(
+        f"/api/v1/units/{terms['desks']}/availability",
+        query_string={"start": f"{monday}T00:00", "end": f"{monday + timedelta(days=1)}T00:00"},
+    ).get_json()["items"]
+    assert week and all(segment["free"] == 0 for segment in week), week
+    search = client.get(
+        "/api/v1/search",
+        query_string={"near": "Tours", "start": f"{monday}T10:00", "end": f"{monday}T11:00"},
+    ).get_json()
+    assert terms["desks"] not in {item["unit"]["id"] for item in search["items"]}
+    assert terms["hourly"] in {item["unit"]["id"] for item in search["items"]}

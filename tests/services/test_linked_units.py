@@ -169,3 +169,25 @@ def test_a_family_change_bumps_every_member_version(family):
     # A booking of the building changes every office in it.
     assert again["a"] > after["a"] and again["b"] > after["b"]
     assert again["beside"] == before["beside"]
+
+
+def test_a_parts_term_begun_long_before_still_takes_the_building_whole(family):
+    """Older terms are read by their end (the loader bounds other bookings' starts to 92 days
+    before the window): an office let for the year takes the building eight months in."""
+    from datetime import date
+
+    from spaces.bookings import terms
+
+    office = make_unit(
+        family["host"],
+        family["building"].space,
+        name="Office C",
+        part_of=family["building"].id,
+        **{**WHOLE, "prices": {"hour": 1500, "month": 90000}},
+    )
+    booker = make_user()
+    with transaction():
+        term = terms.request_term(booker, office.id, date(2027, 3, 1), date(2028, 2, 28), now=NOW)
+    assert term.first.status == "confirmed"
+    later = (START + timedelta(days=245), END + timedelta(days=245))
+    assert _free(family, span=later) == {"building": 0, "a": 1, "b": 1, "beside": 3}
