@@ -9,7 +9,7 @@ One blueprint, ``listings``; its routes live in ``search``, ``space`` and ``host
 of spaces, units, opening hours and closures), their shared helpers in ``common``.
 """
 
-from spaces.listings.views import host, search, space  # noqa: F401  (routes attach to bp)
+from spaces.listings.views import host, search, space, stats  # noqa: F401  (routes attach to bp)
 from spaces.listings.views.blueprint import bp
 
 __all__ = ["bp"]
