@@ -271,3 +271,25 @@ def log_in(page, email: str) -> None:
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     assert "/login" not in page.url, f"{email} could not log in"
+
+
+# --- issue 15: the host's statistics (a space's, and its organisation's overview) -------------
+
+_tour_without_host_stats = tour
+
+
+def tour(app) -> dict[str, list[Stop]]:  # extends the tour above
+    """The tour above, and the host's statistics pages for the host role."""
+    from spaces.extensions import db
+    from spaces.listings.models import Space
+
+    stops = _tour_without_host_stats(app)
+    with app.app_context():
+        cantine = db.session.scalar(sa.select(Space).where(Space.name == "La Cantine — Tours Gare"))
+        ids = {"cantine": cantine.id, "cantine_org": cantine.organisation_id}
+        db.session.remove()
+    stops["host"] = stops["host"] + [
+        Stop("space-stats", "/spaces/{cantine}/stats".format(**ids)),
+        Stop("organisation-stats", "/organisations/{cantine_org}/stats".format(**ids)),
+    ]
+    return stops
