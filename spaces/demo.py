@@ -29,7 +29,7 @@ from spaces.accounts.permissions import can_manage
 from spaces.availability import services as availability
 from spaces.availability.hours import Window
 from spaces.availability.models import Closure
-from spaces.bookings import requesting, terms
+from spaces.bookings import cancelling, requesting, terms
 from spaces.bookings.models import Booking
 from spaces.calls import applications as call_applications
 from spaces.calls import services as calls
@@ -39,9 +39,12 @@ from spaces.demo_pictures import picture
 from spaces.errors import DomainError
 from spaces.extensions import db
 from spaces.geo.geocoding import resolve_place
+from spaces.geo.nearby import communes_within
 from spaces.listings import services as listings
 from spaces.listings.models import Space, Unit
 from spaces.listings.photos import add_photo
+from spaces.observatory import territory
+from spaces.observatory.models import SearchLog
 from spaces.organisations import services as organisations
 from spaces.organisations.models import Membership, Organisation
 
@@ -80,6 +83,7 @@ def load(today: date | None = None) -> str:
     load_bookings(demo)
     load_calls(demo)
     load_employer(demo)
+    load_observatory(demo)
     db.session.flush()
     return summary(demo)
 
@@ -328,6 +332,130 @@ def _sponsored_days(
             booked += 1
             demo.created["bookings"] += len(result.bookings)
     return days
+
+
+# --- the territory observatory ------------------------------------------------------------------
+
+
+def load_observatory(demo: Demo) -> None:
+    """What the observatory and the host statistics show: Ville de Loches' territory (Loches and
+    its neighbours), teleworkers' home communes, past bookings (and a few cancellations) since
+    the first day of the month three months ago, and the anonymous searches of those months.
+    Each part is left alone once it exists (a territory, a home commune, a past booking of the
+    demo's teleworkers, a search log row older than a week); no e-mail is sent."""
+    town = demo.organisations.get(demo_data.OBSERVATORY_TOWN)
+    if town is not None and not territory.territory_codes(town):
+        place, radius = demo_data.TERRITORY_AROUND
+        center = resolve_place(place)
+        codes = [c.insee for c in communes_within(center.latitude, center.longitude, radius)]
+        demo.created["territory communes"] += len(territory.set_territory(town, codes))
+    for email, place in demo_data.HOME_COMMUNES:
+        user = demo.users.get(email)
+        if user is not None and user.home_commune is None:
+            territory.set_home_commune(user, resolve_place(place).insee)
+            demo.created["home communes"] += 1
+    first = demo.today.replace(day=1)
+    for _month in range(3):  # the first day of the month three months ago
+        first = (first - timedelta(days=1)).replace(day=1)
+    _past_bookings(demo, first)
+    _searches(demo, first)
+    discard_after_commit(db.session)
+
+
+def _share(start: float, end: float, day: date, first: date, last: date) -> float:
+    """From ``start`` on ``first`` to ``end`` on ``last``, linearly."""
+    span = max(1, (last - first).days)
+    return start + (end - start) * (day - first).days / span
+
+
+def _past_bookings(demo: Demo, first: date) -> None:
+    """Weekday desk bookings and weekly meetings from ``first`` to yesterday, booked through
+    ``requesting.request_booking`` with the clock set to the day before (as the employer's past
+    days are), so every rule applies; one in ``PAST_CANCELLED_ONE_IN`` cancelled by its booker
+    the day before. Left alone once a demo teleworker has a booking before today."""
+    people = {email for _, _, emails, *_ in demo_data.PAST_DESKS for email in emails}
+    ids = [demo.users[e].id for e in people if e in demo.users]
+    today_start = datetime.combine(demo.today, datetime.min.time(), ZoneInfo("Europe/Paris"))
+    if not ids or db.session.scalar(
+        sa.select(Booking.id).where(Booking.user_id.in_(ids), Booking.start_at < today_start)
+    ):
+        return
+    last = demo.today - timedelta(days=1)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    busy: set[tuple[str, date]] = set()  # one place a day per person
+    cancel_rng = random.Random("cancellations")
+
+    def book(email: str, unit: Unit, day: date, slot: tuple[str, str]) -> None:
+        zone = ZoneInfo(unit.space.timezone)
+        start = datetime.combine(day, datetime.strptime(slot[0], "%H:%M").time(), zone)
+        end = datetime.combine(day, datetime.strptime(slot[1], "%H:%M").time(), zone)
+        the_day_before = (start - timedelta(days=1)).astimezone(UTC)
+        user = demo.users[email]
+        try:
+            result = requesting.request_booking(user, unit.id, start, end, 1, now=the_day_before)
+        except DomainError:  # closed, full, a holiday: the demo skips it
+            return
+        busy.add((email, day))
+        demo.created["past bookings"] += len(result.bookings)
+        if unit.kind == "desk_pool" and cancel_rng.randrange(demo_data.PAST_CANCELLED_ONE_IN) == 0:
+            cancelling.cancel_booking(user, result.first, now=the_day_before)
+            demo.created["past cancellations"] += 1
+
+    for space_name, unit_name, emails, start, end in demo_data.PAST_DESKS:
+        unit = demo.units.get((space_name, unit_name))
+        if unit is None:
+            continue
+        rng = random.Random(f"past/{space_name}/{unit_name}")
+        for day in days:
+            if day.weekday() >= 5:
+                continue
+            share = _share(start, end, day, first, last)
+            for email in emails:
+                if email in demo.users and (email, day) not in busy and rng.random() < share:
+                    book(email, unit, day, rng.choice(SLOTS))
+    for space_name, unit_name, emails, weekday, start, end in demo_data.PAST_ROOMS:
+        unit = demo.units.get((space_name, unit_name))
+        if unit is None:
+            continue
+        for n, day in enumerate(d for d in days if d.weekday() == weekday):
+            email = emails[n % len(emails)]
+            if email in demo.users:
+                book(email, unit, day, (start, end))
+
+
+def _searches(demo: Demo, first: date) -> None:
+    """The search log of the months since ``first``: rows as ``observatory.searchlog`` writes
+    them (time, commune, radius, dated, results), a few hundred, busier towards today. Left
+    alone once the log has a row older than a week."""
+    week_ago = datetime.combine(demo.today - timedelta(days=7), datetime.min.time(), UTC)
+    if db.session.scalar(sa.select(SearchLog.id).where(SearchLog.searched_at < week_ago).limit(1)):
+        return
+    last = demo.today - timedelta(days=1)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    rows = []
+    for place, weekly_start, weekly_end, empty_share in demo_data.SEARCHES:
+        commune = resolve_place(place)
+        rng = random.Random(f"searches/{place}")
+        zone = ZoneInfo(commune.timezone or "Europe/Paris")
+        for day in days:
+            rate = _share(weekly_start, weekly_end, day, first, last) / 7
+            count = int(rate) + (rng.random() < rate - int(rate))
+            for _ in range(count):
+                moment = datetime.combine(day, datetime.min.time(), zone) + timedelta(
+                    minutes=rng.randint(7 * 60, 22 * 60)
+                )
+                empty = rng.random() < empty_share
+                rows.append(
+                    SearchLog(
+                        searched_at=moment.astimezone(UTC),
+                        insee_code=commune.insee,
+                        radius_km=rng.choice((2.0, 5.0, 10.0, 20.0)) if not empty else 0.5,
+                        dated=empty or rng.random() < 0.6,
+                        results=0 if empty else rng.randint(1, 6),
+                    )
+                )
+    db.session.add_all(rows)
+    demo.created["logged searches"] += len(rows)
 
 
 def summary(demo: Demo) -> str:

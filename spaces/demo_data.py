@@ -51,6 +51,13 @@ PEOPLE = [
     ("claire.fontaine@touraine-logistique.example.org", "Claire Fontaine", "fr"),
     ("mathieu.perrot@touraine-logistique.example.org", "Mathieu Perrot", "fr"),
     ("samir.benali@touraine-logistique.example.org", "Samir Benali", "fr"),
+    # Teleworkers of the Lochois, Chinon and Bléré, whose past bookings feed the observatory.
+    ("elodie.marchais@example.org", "Élodie Marchais", "fr"),
+    ("bastien.roy@example.org", "Bastien Roy", "fr"),
+    ("nora.lefort@example.org", "Nora Lefort", "fr"),
+    ("julien.caillaud@example.org", "Julien Caillaud", "fr"),
+    ("amelie.robin@example.org", "Amélie Robin", "fr"),
+    ("thomas.vidal@example.org", "Thomas Vidal", "fr"),
 ]
 
 # (name, kind, owner's e-mail)
@@ -1124,3 +1131,92 @@ EMPLOYER_STAFF = [
 ]
 # The member whose next day is refused: over the monthly budget.
 REFUSED_FOR_BUDGET = "samir.benali@touraine-logistique.example.org"
+
+
+# --- the territory observatory (issue 15) ----------------------------------------------------
+# Ville de Loches watches Loches and its neighbours: every commune within this radius of Loches.
+OBSERVATORY_TOWN = "Ville de Loches"
+TERRITORY_AROUND = ("Loches 37600", 8.0)  # 8 communes, from Loches to Mouzay
+
+# Home communes (optional on an account): counted by the observatory, never shown to anyone.
+HOME_COMMUNES = [
+    ("camille.martin@example.org", "Tours 37000"),
+    ("hugo.bernard@example.org", "Tours 37000"),
+    ("sophie.laurent@example.org", "Amboise 37400"),
+    ("lucie.moreau@example.org", "Loches 37600"),
+    ("karim.haddad@example.org", "Loches 37600"),
+    ("yann.legoff@example.org", "Loches 37600"),
+    ("elodie.marchais@example.org", "Loches 37600"),
+    ("bastien.roy@example.org", "Beaulieu-lès-Loches 37600"),
+    ("nora.lefort@example.org", "Perrusson 37600"),
+    ("julien.caillaud@example.org", "Chanceaux-près-Loches 37600"),
+    ("amelie.robin@example.org", "Chinon 37500"),
+    ("thomas.vidal@example.org", "Bléré 37150"),
+]
+LOCHOIS = [
+    "lucie.moreau@example.org",
+    "karim.haddad@example.org",
+    "yann.legoff@example.org",
+    "elodie.marchais@example.org",
+    "bastien.roy@example.org",
+    "nora.lefort@example.org",
+    "julien.caillaud@example.org",
+]
+TOURANGEAUX = [
+    "camille.martin@example.org",
+    "hugo.bernard@example.org",
+    "sophie.laurent@example.org",
+]
+
+# Past bookings, from the first day of the month three months ago to yesterday, on weekdays:
+# (place, unit, its bookers, share of them booking a day at the start, and at the end). The
+# story: Le Logis in Loches fills up month after month; Tours is steady; the Sainte-Maure
+# laiterie is nearly empty. Meeting rooms: a weekly slot (weekday, start, end) for a team.
+PAST_DESKS = [
+    ("Le Logis — tiers-lieu du Lochois", "Postes partagés", LOCHOIS, 0.2, 0.7),
+    ("La Cantine — Tours Gare", "Postes en open space", TOURANGEAUX, 0.5, 0.6),
+    ("La Manufacture d'Amboise", "Postes partagés", ["sophie.laurent@example.org"], 0.3, 0.5),
+    (
+        "L'Escale — espace de travail partagé",
+        "Postes partagés",
+        ["thomas.vidal@example.org", "sophie.laurent@example.org"],
+        0.3,
+        0.4,
+    ),
+    ("La Cale — tiers-lieu chinonais", "Postes partagés", ["amelie.robin@example.org"], 0.4, 0.6),
+    ("Bureaux de l'ancienne laiterie", "Plateau partagé", ["hugo.bernard@example.org"], 0.05, 0.05),
+]
+PAST_ROOMS = [
+    (
+        "Le Logis — tiers-lieu du Lochois",
+        "Salle Agnès Sorel (10 personnes)",
+        LOCHOIS,
+        1,
+        "14:00",
+        "16:00",
+    ),
+    (
+        "La Cale — tiers-lieu chinonais",
+        "Salle de la Vienne (8 personnes)",
+        ["amelie.robin@example.org"],
+        3,
+        "10:00",
+        "12:00",
+    ),
+]
+PAST_CANCELLED_ONE_IN = 12  # about one past desk booking in twelve was cancelled the day before
+
+# Logged searches (anonymous: time, commune, radius, dated, results) over the same months:
+# (place, searches a week at the start, at the end, share without result). Searches near
+# Sainte-Maure-de-Touraine find nothing (dated, for a few hundred metres, where its one place is
+# full), and Perrusson, without any place, is searched more and more.
+SEARCHES = [
+    ("Tours 37000", 14, 16, 0.0),
+    ("Loches 37600", 3, 9, 0.05),
+    ("Perrusson 37600", 0, 3, 1.0),
+    ("Beaulieu-lès-Loches 37600", 1, 2, 0.0),
+    ("Amboise 37400", 2, 3, 0.0),
+    ("Chinon 37500", 2, 3, 0.1),
+    ("Bléré 37150", 1, 2, 0.0),
+    ("Sainte-Maure-de-Touraine 37800", 2, 5, 1.0),
+]

@@ -21,7 +21,11 @@ from spaces.extensions import db
 from spaces.geo.geocoding import resolve_place
 from spaces.listings.models import Photo, Space, Unit
 from spaces.listings.search import SearchQuery, search
+from spaces.listings.views.stats import default_period
 from spaces.listings.vocabulary import SERVICES, SPACE_KINDS, UNIT_KINDS
+from spaces.observatory import services as observatory
+from spaces.observatory.models import SearchLog, TerritoryCommune
+from spaces.observatory.territory import territory_codes
 from spaces.organisations.models import Organisation
 from tests.conftest import Outbox, app_config, empty_tables
 
@@ -47,6 +51,8 @@ COUNTED = (
     Booking,
     Call,
     Application,
+    SearchLog,
+    TerritoryCommune,
 )
 
 
@@ -222,8 +228,17 @@ def test_the_coming_weeks_are_partly_booked(loaded, outbox):
     bookings = db.session.scalars(sa.select(Booking)).all()
     assert len(bookings) > 100
     now = datetime.now(UTC)
-    # Only the employer's desk days (last month and this month) may be in the past.
-    assert all(b.start_at > now for b in bookings if b.sponsor_organisation_id is None)
+    # In the past: the employer's desk days (last month and this month), and the observatory's
+    # months of bookings by the teleworkers of PAST_DESKS and PAST_ROOMS.
+    past_bookers = {
+        find_user_by_email(email).id
+        for _, _, emails, *_ in demo_data.PAST_DESKS + demo_data.PAST_ROOMS
+        for email in emails
+    }
+    first, _ = default_period(date.today())
+    for b in bookings:
+        if b.sponsor_organisation_id is None and b.start_at <= now:
+            assert b.user_id in past_bookers and b.start_at.astimezone(PARIS).date() >= first
     assert any(b.series_id for b in bookings)  # Camille's Tuesdays and Thursdays
     assert any(b.status == "requested" for b in bookings)  # a request for a host to answer
     for unit in db.session.scalars(sa.select(Unit)).all():
@@ -292,3 +307,46 @@ def test_a_second_load_changes_nothing(runner, loaded):
     db.session.rollback()
     assert counts() == before
     assert dict(db.session.execute(sa.select(Unit.id, Unit.availability_version)).all()) == versions
+
+
+def test_the_observatory_of_loches_tells_a_story(loaded):
+    """Ville de Loches watches Loches and its neighbours; over the last three full months its
+    figures are not zero, Le Logis fills up month after month, residents are counted, and
+    Perrusson (no place) and Sainte-Maure-de-Touraine are searched without result."""
+    town = db.session.scalar(
+        sa.select(Organisation).where(Organisation.name == demo_data.OBSERVATORY_TOWN)
+    )
+    assert town.kind == "municipality"
+    codes = territory_codes(town)
+    loches, beaulieu, perrusson = "37132", "37020", "37183"
+    assert {loches, beaulieu, perrusson} <= set(codes) and len(codes) == 8
+    first, last = default_period(date.today())
+    answer = observatory.observatory(codes, first, last)
+    rows = {row["insee_code"]: row for row in answer["communes"]}
+    row = rows[loches]
+    assert row["spaces"] == 2 and row["vacant_premises"] == 1
+    assert row["seat_hours_booked"] > 0 and row["bookings"] > 20 and row["revenue"] > 0
+    assert 0 < row["occupancy"] < 1 and row["searches"] > 0
+    assert row["residents_booking"] >= 3  # Lucie, Karim, Yann and Élodie live in Loches
+    assert rows[beaulieu]["residents_booking"] is None  # one resident: withheld
+    assert rows[perrusson]["spaces"] == 0
+    assert rows[perrusson]["searches"] == rows[perrusson]["searches_without_result"] > 0
+    booked = [month["seat_hours_booked"] for month in answer["months"]]
+    assert len(booked) == 3 and booked == sorted(booked) and booked[0] > 0
+    sainte_maure = observatory.observatory(["37226"], first, last)["communes"][0]
+    assert sainte_maure["name"] == "Sainte-Maure-de-Touraine"
+    assert sainte_maure["searches_without_result"] > 0
+    logged = db.session.scalar(sa.select(sa.func.count()).select_from(SearchLog))
+    assert 200 <= logged <= 1500  # a few hundred searches
+
+
+def test_hosts_see_their_statistics_in_the_demo(loaded):
+    """Le Logis' desks over the last three full months: bookings, a few cancellations, revenue
+    and busy weekday hours (never at night or on Sunday)."""
+    first, last = default_period(date.today())
+    stats = observatory.space_stats(space_named("Le Logis — tiers-lieu du Lochois"), first, last)
+    desks = next(u for u in stats["units"] if u["name"] == "Postes partagés")
+    assert desks["bookings"] > 20 and desks["cancellations"] > 0 and desks["revenue"] > 0
+    assert 0 < desks["occupancy"] < 1
+    heat = stats["busiest_hours"]
+    assert sum(map(sum, heat[:5])) > 0 and sum(heat[6]) == 0 and sum(r[3] for r in heat) == 0
