@@ -93,10 +93,11 @@ MONDAY = date(2024, 1, 1)
 
 
 def _week_labels(first: date, last: date) -> tuple[list[str], list[str]]:
-    """Short and long labels of the period's Monday-based weeks (those of ``space_stats``)."""
+    """Short (ISO week number) and long labels of the period's Monday-based weeks (those of
+    ``space_stats``)."""
     starts = [date.fromisoformat(label) for label, _, _ in fig.weeks(first, last)]
     return (
-        [format_date(d, "d MMM") for d in starts],
+        [str(d.isocalendar().week) for d in starts],  # ISO week numbers: short under a bar
         [_("Week of %(day)s", day=format_date(d, "long")) for d in starts],
     )
 
