@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from spaces.accounts.services import find_user_by_email
 from spaces.availability.hours import Window
 from spaces.bookings import requesting
 from spaces.db import transaction
@@ -163,6 +164,11 @@ def test_the_default_period_is_the_last_three_full_months(client, hosted):
 
 
 def test_the_organisation_overview_adds_up_each_space(client, hosted):
+    lea = find_user_by_email("lea@example.org")
+    organisation = db.session.get(Space, hosted["space"]).organisation
+    quiet, _ = make_bookable(
+        lea, POOL, windows=NINE_TO_FIVE, name="Annexe", organisation=organisation
+    )
     log_in(client, "tom@example.org")
     response = client.get(f"/organisations/{hosted['organisation']}/stats?{WEEK}", headers=ENGLISH)
     assert response.status_code == 200
@@ -178,4 +184,7 @@ def test_the_organisation_overview_adds_up_each_space(client, hosted):
         "2",
         f"€{revenue / 100:.2f}",
     )
-    assert 'data-testid="revenue-chart"' not in html  # a chart of one bar says nothing
+    annexe = re.search(rf'data-space-id="{quiet.id}">(.*?)</tr>', html).group(1)
+    cells = dict(re.findall(r'data-testid="(\w+)">([^<]*)<', annexe))
+    assert (cells["occupancy"], cells["bookings"], cells["revenue"]) == ("0%", "0", "€0.00")
+    assert 'data-testid="revenue-chart"' not in html  # a chart of two bars says little

@@ -1,8 +1,8 @@
 """The host's statistics pages: one space's figures by unit and week with its busiest hours,
 and an organisation's overview of its spaces — for the members of the space's organisation.
 
-Every figure comes from ``spaces.observatory.services.space_stats`` (the API's answer); the
-overview only adds a space's units together. The period is the API's (``?from=&to=``, read by
+Every figure comes from the observatory: ``services.space_stats`` (the API's answer) for a
+space, ``hosts.organisation_overview`` (the same definitions, its units added) for the overview. The period is the API's (``?from=&to=``, read by
 ``observatory.forms.parse_period``); without one, the last three full months of the site's zone.
 A wrong period shows the page's form with its error (422), never a 500.
 """
@@ -27,13 +27,14 @@ from spaces.listings.models import Space
 from spaces.listings.views.blueprint import bp
 from spaces.observatory import figures as fig
 from spaces.observatory.forms import parse_period
+from spaces.observatory.hosts import organisation_overview
 from spaces.observatory.services import space_stats
 from spaces.observatory.usage import CURRENCY
 from spaces.organisations.services import get_organisation, role_of
 from spaces.web import current_actor as _actor
 
 DEFAULT_MONTHS = 3
-MAX_OVERVIEW_SPACES = 50  # one engine pass per space: an organisation's page stays quick
+MAX_OVERVIEW_SPACES = 200  # listed; their figures come from one pass over all the units
 
 
 def _today() -> date:
@@ -130,21 +131,6 @@ def space_statistics(space_id: int):
     )
 
 
-def space_summary(space, stats: dict) -> dict:
-    """A space's units added together: seat-hours, occupancy, bookings, revenue."""
-    offered = sum(u["seat_hours_offered"] for u in stats["units"])
-    booked = sum(u["seat_hours_booked"] for u in stats["units"])
-    return {
-        "space": space,
-        "seat_hours_offered": offered,
-        "seat_hours_booked": booked,
-        "occupancy": fig.occupancy(booked, offered),
-        "bookings": sum(u["bookings"] for u in stats["units"]),
-        "cancellations": sum(u["cancellations"] for u in stats["units"]),
-        "revenue": sum(u["revenue"] for u in stats["units"]),
-    }
-
-
 @bp.get("/organisations/<int:organisation_id>/stats")
 @login_required
 def organisation_statistics(organisation_id: int):
@@ -160,7 +146,10 @@ def organisation_statistics(organisation_id: int):
         )
     )
     shown = spaces[:MAX_OVERVIEW_SPACES]
-    rows = [space_summary(s, space_stats(s, first, last)) for s in shown]
+    figures = organisation_overview(organisation.id, first, last)
+    empty = {"seat_hours_offered": 0, "seat_hours_booked": 0, "occupancy": None}
+    empty |= {"bookings": 0, "cancellations": 0, "revenue": 0}
+    rows = [{"space": s, **figures.get(s.id, empty)} for s in shown]
     return _render(
         "listings/organisation_stats.html",
         422 if errors else 200,
