@@ -385,14 +385,16 @@ def _past_bookings(demo: Demo, first: date) -> None:
     busy: set[tuple[str, date]] = set()  # one place a day per person
     cancel_rng = random.Random("cancellations")
 
-    def book(email: str, unit: Unit, day: date, slot: tuple[str, str]) -> None:
+    def book(email: str, unit: Unit, day: date, slot: tuple[str, str], seats: int = 1) -> None:
         zone = ZoneInfo(unit.space.timezone)
         start = datetime.combine(day, datetime.strptime(slot[0], "%H:%M").time(), zone)
         end = datetime.combine(day, datetime.strptime(slot[1], "%H:%M").time(), zone)
         the_day_before = (start - timedelta(days=1)).astimezone(UTC)
         user = demo.users[email]
         try:
-            result = requesting.request_booking(user, unit.id, start, end, 1, now=the_day_before)
+            result = requesting.request_booking(
+                user, unit.id, start, end, seats, now=the_day_before
+            )
         except DomainError:  # closed, full, a holiday: the demo skips it
             return
         busy.add((email, day))
@@ -406,13 +408,14 @@ def _past_bookings(demo: Demo, first: date) -> None:
         if unit is None:
             continue
         rng = random.Random(f"past/{space_name}/{unit_name}")
+        team = demo_data.PAST_TEAMS.get((space_name, unit_name), 1)
         for day in days:
             if day.weekday() >= 5:
                 continue
             share = _share(start, end, day, first, last)
             for email in emails:
                 if email in demo.users and (email, day) not in busy and rng.random() < share:
-                    book(email, unit, day, rng.choice(SLOTS))
+                    book(email, unit, day, rng.choice(SLOTS), rng.randint(1, team))
     for space_name, unit_name, emails, weekday, start, end in demo_data.PAST_ROOMS:
         unit = demo.units.get((space_name, unit_name))
         if unit is None:

@@ -58,6 +58,8 @@ PEOPLE = [
     ("julien.caillaud@example.org", "Julien Caillaud", "fr"),
     ("amelie.robin@example.org", "Amélie Robin", "fr"),
     ("thomas.vidal@example.org", "Thomas Vidal", "fr"),
+    ("mehdi.amrani@example.org", "Mehdi Amrani", "fr"),
+    ("ana.costa@example.org", "Ana Costa", "en"),
 ]
 
 # (name, kind, owner's e-mail)
@@ -1152,6 +1154,8 @@ HOME_COMMUNES = [
     ("julien.caillaud@example.org", "Chanceaux-près-Loches 37600"),
     ("amelie.robin@example.org", "Chinon 37500"),
     ("thomas.vidal@example.org", "Bléré 37150"),
+    ("mehdi.amrani@example.org", "Tours 37000"),
+    ("ana.costa@example.org", "Saint-Avertin 37550"),
 ]
 LOCHOIS = [
     "lucie.moreau@example.org",
@@ -1166,6 +1170,7 @@ TOURANGEAUX = [
     "camille.martin@example.org",
     "hugo.bernard@example.org",
     "sophie.laurent@example.org",
+    "mehdi.amrani@example.org",
 ]
 
 # Past bookings, from the first day of the month three months ago to yesterday, on weekdays:
@@ -1173,8 +1178,15 @@ TOURANGEAUX = [
 # story: Le Logis in Loches fills up month after month; Tours is steady; the Sainte-Maure
 # laiterie is nearly empty. Meeting rooms: a weekly slot (weekday, start, end) for a team.
 PAST_DESKS = [
-    ("Le Logis — tiers-lieu du Lochois", "Postes partagés", LOCHOIS, 0.2, 0.7),
-    ("La Cantine — Tours Gare", "Postes en open space", TOURANGEAUX, 0.5, 0.6),
+    ("Le Logis — tiers-lieu du Lochois", "Postes partagés", LOCHOIS, 0.15, 0.55),
+    ("La Cantine — Tours Gare", "Postes en open space", TOURANGEAUX, 0.35, 0.45),
+    (
+        "La Cantine — Tours Gare",
+        "Bureau privatif Loire (2 personnes)",
+        ["ana.costa@example.org"],
+        0.3,
+        0.6,
+    ),
     ("La Manufacture d'Amboise", "Postes partagés", ["sophie.laurent@example.org"], 0.3, 0.5),
     (
         "L'Escale — espace de travail partagé",
@@ -1204,7 +1216,9 @@ PAST_ROOMS = [
         "12:00",
     ),
 ]
-PAST_CANCELLED_ONE_IN = 12  # about one past desk booking in twelve was cancelled the day before
+# Desks booked by small teams: up to this many seats a booking.
+PAST_TEAMS = {("La Cantine — Tours Gare", "Postes en open space"): 4}
+PAST_CANCELLED_ONE_IN = 20  # about one past desk booking in 20 was cancelled the day before
 
 # Logged searches (anonymous: time, commune, radius, dated, results) over the same months:
 # (place, searches a week at the start, at the end, share without result). Searches near
