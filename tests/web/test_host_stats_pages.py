@@ -188,3 +188,26 @@ def test_the_organisation_overview_adds_up_each_space(client, hosted):
     cells = dict(re.findall(r'data-testid="(\w+)">([^<]*)<', annexe))
     assert (cells["occupancy"], cells["bookings"], cells["revenue"]) == ("0%", "0", "€0.00")
     assert 'data-testid="revenue-chart"' not in html  # a chart of two bars says little
+
+
+HEAT = """{% from "macros/charts.html" import heat_map %}
+{{ heat_map("Busy", ["Mon", "Tue"], ["9", "10", "11"], values, caption="Booked hours") }}"""
+
+
+def test_the_heat_map_shades_cells_by_value_and_keeps_the_figures_as_text(app):
+    from flask import render_template_string
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        html = render_template_string(HEAT, values=[[10, 5, 0], [1, None, 2.5]])
+    cells = re.findall(r'<td class="heat-(\d)" data-value="([\d.]+)">(.*?)</td>', html)
+    assert [(int(level), text) for level, _, text in cells] == [
+        (5, "10"),  # the highest value: the darkest shade
+        (3, "5"),  # half of it: ceil(2.5) = 3rd of 5 shades
+        (0, '<span class="visually-hidden">0</span>'),  # zero: read "0", shown empty
+        (1, "1"),
+        (0, '<span class="visually-hidden">0</span>'),  # None counts as zero
+        (2, "2.5"),
+    ]
+    assert "<caption>Booked hours</caption>" in html
+    assert re.findall(r'<th scope="row"><abbr title="(\w+)">', html) == ["Mon", "Tue"]
+    assert "Legend:" in html and "up to 10" in html and "up to 2" in html
