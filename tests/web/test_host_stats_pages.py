@@ -160,7 +160,13 @@ def test_the_default_period_is_the_last_three_full_months(client, hosted):
     response = client.get(f"/spaces/{hosted['space']}/stats", headers=ENGLISH)
     assert response.status_code == 200
     first, last = default_period(datetime.now(UTC).date())
-    assert f'value="{first.isoformat()}"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert f'value="{first.isoformat()}"' in html
+    year = default_period(datetime.now(UTC).date(), 12)
+    assert default_period(date(2027, 1, 15), 12) == (date(2026, 1, 1), date(2026, 12, 31))
+    quick = re.search(r'data-testid="quick-periods">(.*?)</nav>', html, re.S).group(1)
+    assert f'from={year[0]}&amp;to={year[1]}">Last 12 months' in quick
+    assert 'aria-current="true">Last 3 months' in quick  # the period shown
 
 
 def test_the_organisation_overview_adds_up_each_space(client, hosted):

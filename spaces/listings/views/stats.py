@@ -42,13 +42,27 @@ def _today() -> date:
     return datetime.now(zone).date()
 
 
-def default_period(today: date) -> tuple[date, date]:
-    """The last three full months before ``today``'s month."""
+def default_period(today: date, months: int = DEFAULT_MONTHS) -> tuple[date, date]:
+    """The last ``months`` full months before ``today``'s month (three by default)."""
     last = today.replace(day=1) - timedelta(days=1)
     first = last.replace(day=1)
-    for _month in range(DEFAULT_MONTHS - 1):
+    for _month in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
     return first, last
+
+
+def _quick_periods(first: date, last: date) -> list[dict]:
+    """Links to the last full month, three and twelve full months, the shown one marked."""
+    choices = []
+    for months, label in (
+        (1, _("Last month")),
+        (3, _("Last 3 months")),
+        (12, _("Last 12 months")),
+    ):
+        start, end = default_period(_today(), months)
+        url = url_for(request.endpoint, **(request.view_args or {}), **{"from": start, "to": end})
+        choices.append({"label": label, "url": url, "current": (start, end) == (first, last)})
+    return choices
 
 
 def _period() -> tuple[date, date, dict]:
@@ -86,7 +100,13 @@ def _formatters() -> dict:
 def _render(template: str, status: int, first: date, last: date, **context):
     period_args = {"from": first.isoformat(), "to": last.isoformat()}
     return render_template(
-        template, first=first, last=last, period_args=period_args, **context, **_formatters()
+        template,
+        first=first,
+        last=last,
+        period_args=period_args,
+        quick_periods=_quick_periods(first, last),
+        **context,
+        **_formatters(),
     ), status
 
 
