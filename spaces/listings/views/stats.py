@@ -2,8 +2,9 @@
 and an organisation's overview of its spaces — for the members of the space's organisation.
 
 Every figure comes from the observatory: ``services.space_stats`` (the API's answer) for a
-space, ``hosts.organisation_overview`` (the same definitions, its units added) for the overview. The period is the API's (``?from=&to=``, read by
-``observatory.forms.parse_period``); without one, the last three full months of the site's zone.
+space, ``hosts.organisation_overview`` (the same definitions, its units added) for the overview.
+The period is the API's (``?from=&to=``, read by ``observatory.forms.parse_period``); without
+one, the last three full months of the site's zone.
 A wrong period shows the page's form with its error (422), never a 500.
 """
 
@@ -116,7 +117,7 @@ MONDAY = date(2024, 1, 1)
 def _week_labels(first: date, last: date) -> tuple[list[str], list[str]]:
     """Short (ISO week number) and long labels of the period's Monday-based weeks (those of
     ``space_stats``)."""
-    starts = [date.fromisoformat(label) for label, _, _ in fig.weeks(first, last)]
+    starts = [date.fromisoformat(label) for label, _start, _end in fig.weeks(first, last)]
     return (
         [str(d.isocalendar().week) for d in starts],  # ISO week numbers: short under a bar
         [_("Week of %(day)s", day=format_date(d, "long")) for d in starts],
