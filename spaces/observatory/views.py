@@ -133,9 +133,10 @@ def home_commune_name(code: str | None) -> str | None:
 
 
 @bp.app_template_filter("month_label")
-def month_label(month: str) -> str:
-    """``YYYY-MM`` as the month's short name and year in the locale (« sept. 2026 »)."""
-    return format_date(date(int(month[:4]), int(month[5:7]), 1), "MMM yyyy")
+def month_label(month: str, long: bool = False) -> str:
+    """``YYYY-MM`` in the locale: short for a chart's axis (« sept. 26 »), else in full
+    (« septembre 2026 »)."""
+    return format_date(date(int(month[:4]), int(month[5:7]), 1), "MMMM yyyy" if long else "MMM yy")
 
 
 # --- the period -------------------------------------------------------------------------------
