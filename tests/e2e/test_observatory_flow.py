@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import TIMEOUT_MS, log_in, place_in_loches
+from tests.e2e.test_content_security_policy import RECORD_VIOLATIONS
 
 LOCHES, SAINTE_MAURE = "37132", "37226"
 PARIS = ZoneInfo("Europe/Paris")
@@ -80,6 +81,7 @@ def test_an_officer_reads_the_observatory_and_downloads_its_table(
         base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
     log_in(page, "agent@example.org")
 
@@ -97,6 +99,8 @@ def test_an_officer_reads_the_observatory_and_downloads_its_table(
     expect(page.locator("#observatory-map.leaflet-container")).to_be_visible()
     expect(page.locator("#observatory-map path.observatory-circle")).to_have_count(1)
     expect(page.locator("#observatory-map path.observatory-unmet")).to_have_count(1)
+
+    assert page.evaluate("window.__cspViolations") == []  # the map's script obeys the CSP
 
     # Another period: last month only (one month in the chart), then typed dates.
     page.get_by_test_id("quick-month").click()
