@@ -3,7 +3,7 @@ by month, CSV), its territory picker, the administrators' platform-wide view, th
 data page and a person's home commune.
 
 Every figure comes from ``spaces.observatory.services`` (the API's answers), every input goes
-through ``spaces.observatory.forms`` and ``territory``; nothing is recomputed here.
+through ``spaces.observatory.forms`` and ``territory``; nothing is recomputed here. Forms post with the site-wide CSRF check (``extensions.csrf``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from spaces.accounts.permissions import can_manage
 from spaces.db import transaction
 from spaces.errors import Invalid, NotFound
 from spaces.exports import csv_response
@@ -185,8 +186,6 @@ def _municipality(organisation_id: int) -> Organisation:
 
 
 def _is_manager(organisation: Organisation) -> bool:
-    from spaces.accounts.permissions import can_manage
-
     return can_manage(organisations.role_of(_actor(), organisation.id))
 
 
@@ -389,12 +388,6 @@ def territory_page(organisation_id: int):
         else MultiDict({"radius_km": str(int(DEFAULT_RADIUS_KM))})
     )
     if request.method == "POST":
-        from flask_wtf.csrf import validate_csrf
-
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except Exception:
-            abort(400)
         action = request.form.get("action")
         new_codes = None
         try:
@@ -491,12 +484,6 @@ def home_commune():
     status, error, choices = 200, None, []
     query = (request.values.get("home_query") or "").strip()[:100]
     if request.method == "POST":
-        from flask_wtf.csrf import validate_csrf
-
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except Exception:
-            abort(400)
         if request.form.get("action") == "remove":
             code = None
         else:

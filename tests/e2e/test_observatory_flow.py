@@ -125,3 +125,35 @@ def test_an_officer_reads_the_observatory_and_downloads_its_table(
     assert rows[1]["searches_without_result"] == "3" and rows[1]["seats"] == "0"
     assert town_id
     context.close()
+
+
+def test_the_mayor_adds_a_commune_by_name_and_by_a_click_on_the_map(app, browser, live_server):
+    space_id, unit_id = place_in_loches(app)
+    town_id = _town(app, unit_id, space_id)
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    log_in(page, "maire@example.org")
+    page.set_viewport_size({"width": 390, "height": 844})  # the picker on a phone
+    page.goto(f"/organisations/{town_id}/observatory")
+    page.get_by_test_id("territory-link").click()
+    chosen = page.get_by_test_id("territory-communes").locator("li")
+    expect(chosen).to_have_count(2)
+    page.get_by_test_id("commune-query").fill("Beaulieu-lès-Loches")
+    page.get_by_test_id("find-commune").click()
+    page.get_by_test_id("add-commune").first.click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(chosen).to_have_count(3)
+    expect(page.locator("[data-testid=territory-communes] li[data-insee='37020']")).to_be_visible()
+    # A click on the map, far from the chosen communes, adds the commune nearest to it.
+    territory_map = page.locator("#territory-map.leaflet-container")
+    expect(territory_map).to_be_visible()
+    territory_map.scroll_into_view_if_needed()
+    box = territory_map.bounding_box()
+    territory_map.click(position={"x": box["width"] / 2, "y": box["height"] - 60})
+    expect(chosen).to_have_count(4)
+    chosen.filter(has_text="Beaulieu-lès-Loches").get_by_test_id("remove-commune").click()
+    expect(chosen).to_have_count(3)
+    context.close()

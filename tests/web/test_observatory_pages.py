@@ -162,6 +162,8 @@ def test_the_mayor_adds_and_removes_communes(client, town):
     assert around.status_code == 302
     codes = set(_codes(town))
     assert {BEAULIEU, LOCHES} <= codes and SAINTE_MAURE not in codes
+    forged = client.post(url, data={"action": "remove", "insee": LOCHES})  # no CSRF token
+    assert forged.status_code == 400 and LOCHES in _codes(town)
     nearest = client.get(url + "/communes?lat=47.1286&lon=0.9953").get_json()
     assert nearest["items"][0]["insee"] == LOCHES
 
