@@ -159,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from spaces.imports import views as import_views
     from spaces.listings import photo_views
     from spaces.listings import views as listing_views
+    from spaces.observatory import views as observatory_views
     from spaces.organisations import views as organisation_views
 
     api.register_modules()
@@ -176,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
         import_views.bp,
         call_views.bp,
         employer_views.bp,
+        observatory_views.bp,
         api.bp,
     ):
         app.register_blueprint(blueprint)

@@ -5,7 +5,8 @@ organisation that lists places, or manages a municipality, landlord or coworking
 that has listed none yet (so that "My places" leads to its first one); *requests* go to those who
 manage an organisation with places. An *employer* owns or manages an ``employer`` organisation
 (its pages: staff budgets, sponsored bookings, statements; a plain member of an employer only
-chooses it as "Paid by" on the booking form). An *administrator* moderates.
+chooses it as "Paid by" on the booking form). An *administrator* moderates. Every member of a
+``municipality`` sees its *observatory*.
 
 ``roles`` is pure; ``menu_roles`` asks the database once per request, and only for a logged-in
 person with memberships.
@@ -46,6 +47,7 @@ class MenuRoles:
     organisations: bool = False
     employer: bool = False
     admin: bool = False
+    observatory: bool = False
 
 
 def roles(
@@ -65,6 +67,7 @@ def roles(
         organisations=bool(memberships),
         employer=any(m.kind == "employer" and can_manage(m.role) for m in memberships),
         admin=admin,
+        observatory=any(m.kind == "municipality" for m in memberships),
     )
 
 

@@ -273,6 +273,46 @@ def log_in(page, email: str) -> None:
     assert "/login" not in page.url, f"{email} could not log in"
 
 
+# --- issue 15: the observatory's pages (appended; the tour above is unchanged) -----------------
+# Every member of a municipality sees "Observatory" in the menu: Loches's and Chinon's staff.
+MENU_ITEMS = (*MENU_ITEMS, "observatory-link")
+MENUS = {
+    **MENUS,
+    "municipality": MENUS["municipality"] | {"observatory-link"},
+    "town": MENUS["town"] | {"observatory-link"},
+}
+_tour_before_observatory = tour
+
+
+def tour(app) -> dict[str, list[Stop]]:
+    """The tour above, plus the observatory of Loches (its page and territory picker), the
+    administrators' platform-wide view, Chinon's observatory and the public open data page."""
+    from spaces.accounts.services import find_user_by_email
+    from spaces.extensions import db
+
+    stops = _tour_before_observatory(app)
+    with app.app_context():
+        towns = {
+            role: next(
+                m.organisation_id
+                for m in find_user_by_email(ACCOUNTS[role]).memberships
+                if m.organisation.kind == "municipality"
+            )
+            for role in ("municipality", "town")
+        }
+        db.session.remove()
+    added = {
+        "anonymous": [Stop("open-data", "/open-data")],
+        "municipality": [
+            Stop("observatory", f"/organisations/{towns['municipality']}/observatory"),
+            Stop("territory", f"/organisations/{towns['municipality']}/territory"),
+            Stop("account", "/account"),
+        ],
+        "town": [Stop("observatory", f"/organisations/{towns['town']}/observatory")],
+        "admin": [Stop("observatory", "/admin/observatory")],
+    }
+    return {role: stops[role] + added.get(role, []) for role in stops}
+
 # --- issue 15: the host's statistics (a space's, and its organisation's overview) -------------
 
 _tour_without_host_stats = tour

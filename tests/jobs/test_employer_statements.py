@@ -98,7 +98,7 @@ def test_the_statement_is_mailed_once_with_its_csv(app_ctx, outbox, outbox_dir):
     assert str(french["Subject"]) == "Relevé de novembre 2026 : Touraine Logistique"
     body = outbox.body(french)
     assert "20,00\u00a0€" in body  # 8 € + 12 €: not the cancelled, not the unsponsored
-    assert "- Camille Martin: 20,00\u00a0€" in body
+    assert "- Camille Martin\u00a0: 20,00\u00a0€" in body
     assert any(f"/organisations/{employer.id}" in link for link in outbox.links(french))
     english = outbox.last("compta@example.org")
     assert str(english["Subject"]) == "Statement for November 2026: Touraine Logistique"

@@ -423,11 +423,13 @@ def test_the_schedule_enqueues_what_is_due_and_remembers_it(app_ctx, tmp_path, m
         "calendar-sync",
         "expire-requests",
         "employer-statements",  # daily from 07:00
+        "purge-search-log",  # daily from 03:00
     ]
     assert queued == [
         "spaces.calendars.sync.enqueue_all_syncs",
         "spaces.bookings.deciding.expire_requests_job",
         "spaces.employers.mailing.send_monthly_statements_job",
+        "spaces.observatory.searchlog.purge_search_log_job",
     ]
     assert jobs.run_due(app_ctx, state, schedule, morning + timedelta(minutes=5)) == [
         "expire-requests"
@@ -505,6 +507,7 @@ def test_periodic_jobs_run(app_ctx, world, httpserver, outbox):
         "expire-requests",
         "reminders",
         "employer-statements",
+        "purge-search-log",
     }
     for task in schedule:
         jobs.run_job(app_ctx, task.func_path)
