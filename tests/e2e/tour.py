@@ -313,6 +313,7 @@ def tour(app) -> dict[str, list[Stop]]:
     }
     return {role: stops[role] + added.get(role, []) for role in stops}
 
+
 # --- issue 15: the host's statistics (a space's, and its organisation's overview) -------------
 
 _tour_without_host_stats = tour
