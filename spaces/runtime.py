@@ -26,4 +26,4 @@ def settle(app: Flask) -> None:
     # generations' collections mid-request — the slowest twentieth of searches over 500 units
     # took 33 ms instead of 23. Collect the youngest generation every 10,000 allocations.
     gc.set_threshold(10_000, 10, 10)
-    app.logger.warning("worker ready: %d long-lived objects frozen", gc.get_freeze_count())
+    app.logger.info("worker ready: %d long-lived objects frozen", gc.get_freeze_count())
