@@ -47,7 +47,8 @@ def _municipality(organisation_id: int, manage: bool = False):
 
 @bp.get("/organisations/<int:organisation_id>/territory")
 def get_territory(organisation_id: int):
-    organisation = _municipality(organisation_id)
+    # As the contract says: owners and managers (members read the communes in the observatory).
+    organisation = _municipality(organisation_id, manage=True)
     return jsonify(_territory_json(territory.territory_codes(organisation)))
 
 

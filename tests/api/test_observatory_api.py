@@ -69,8 +69,11 @@ def test_the_mayor_sets_the_territory_by_codes_or_around_a_place(client, town):
     around = _put(client, town["town"], town["mayor"], {"near": "Loches", "radius_km": 5})
     codes = {c["insee_code"] for c in around.get_json()["communes"]}
     assert {LOCHES, BEAULIEU} <= codes and SAINTE_MAURE not in codes
-    got = client.get(f"/api/v1/organisations/{town['town']}/territory", headers=town["officer"])
+    got = client.get(f"/api/v1/organisations/{town['town']}/territory", headers=town["mayor"])
     assert {c["insee_code"] for c in got.get_json()["communes"]} == codes
+    # The contract's territory is the owners' and managers': a plain member gets 403.
+    member = client.get(f"/api/v1/organisations/{town['town']}/territory", headers=town["officer"])
+    assert member.status_code == 403
 
 
 def test_territory_refusals(client, town):
