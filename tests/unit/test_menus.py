@@ -23,8 +23,8 @@ EMPTY = 2  # an organisation with none
         pytest.param(
             [Membership(EMPTY, "municipality", "manager")],
             False,
-            MenuRoles(teleworker=True, host=True, organisations=True),
-            id="municipality manager before its first place: places, no requests",
+            MenuRoles(teleworker=True, host=True, organisations=True, observatory=True),
+            id="municipality manager before its first place: places, observatory, no requests",
         ),
         pytest.param(
             [Membership(LISTS, "landlord", "member")],
