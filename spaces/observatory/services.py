@@ -160,6 +160,12 @@ def _residents(codes: list[str] | None, first: date, last: date, tallies: dict[s
         .join(Space, Space.id == Unit.space_id)
         .where(Booking.status == "confirmed", Booking.start_at >= start, Booking.start_at < end)
     )
+    residents = sa.select(User.id).where(
+        User.home_commune.is_not(None) if codes is None else User.home_commune.in_(codes)
+    )
+    # Driven by the residents (few) through the bookings' user index: SQLite otherwise walked
+    # every booking of the year and joined its booker (1.5 s at 1,000,000 bookings).
+    statement = statement.where(Booking.user_id.in_(residents))
     if codes is None:
         statement = statement.where(User.home_commune.is_not(None))
     else:
