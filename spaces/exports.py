@@ -33,9 +33,14 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     return out.getvalue()
 
 
-def csv_response(header: Sequence[str], rows: Iterable[Sequence], filename: str) -> Response:
-    """A UTF-8 CSV download with a header row."""
-    response = Response(csv_text(header, rows), mimetype="text/csv")
+def csv_download(text: str, filename: str) -> Response:
+    """A UTF-8 CSV download of text already written (``csv_text``)."""
+    response = Response(text, mimetype="text/csv")
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_response(header: Sequence[str], rows: Iterable[Sequence], filename: str) -> Response:
+    """A UTF-8 CSV download with a header row."""
+    return csv_download(csv_text(header, rows), filename)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 
 from spaces.api.core import body, bp, require_user
 from spaces.api.spec import json_body, path_id, query, responses
 from spaces.db import transaction
 from spaces.employers import budget, services, statements
 from spaces.employers.forms import SponsorshipForm
+from spaces.exports import csv_download
 from spaces.forms import form_from_json
 from spaces.organisations.services import get_organisation, require_manager
 
@@ -55,7 +56,7 @@ def get_statement(organisation_id: int, month: str):
     organisation = services.managed_employer(require_user(), organisation_id)
     st = statements.statement(organisation, month)
     if as_csv:
-        return _csv(statements.statement_csv(st), f"statement-{st.month}.csv")
+        return csv_download(statements.statement_csv(st), f"statement-{st.month}.csv")
     return jsonify(st.as_json())
 
 
@@ -75,7 +76,7 @@ def get_dues(organisation_id: int, month: str):
     dues = statements.host_dues(organisation, month)
     key = budget.month_key(first)
     if as_csv:
-        return _csv(statements.host_dues_csv(dues), f"dues-{key}.csv")
+        return csv_download(statements.host_dues_csv(dues), f"dues-{key}.csv")
     return jsonify(
         {
             "organisation_id": organisation.id,
@@ -93,14 +94,6 @@ def get_dues(organisation_id: int, month: str):
 @bp.get("/organisations/<int:organisation_id>/dues/<month>.csv")
 def get_dues_csv(organisation_id: int, month: str):
     return get_dues(organisation_id, f"{month}.csv")
-
-
-def _csv(text: str, filename: str) -> Response:
-    """A UTF-8 CSV download (the text built by ``employers.statements``)."""
-    response = Response(text, mimetype="text/csv")
-    response.charset = "utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- OpenAPI -----------------------------------------------------------------------------------

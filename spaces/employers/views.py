@@ -39,6 +39,7 @@ from spaces.db import transaction, utcnow
 from spaces.employers import budget, services, statements
 from spaces.employers.forms import SponsorshipForm
 from spaces.errors import Invalid, NotFound
+from spaces.exports import csv_download
 from spaces.extensions import db
 from spaces.forms import attach_errors
 from spaces.geo.communes import CURRENT_KINDS, load_index
@@ -415,20 +416,13 @@ def statement(organisation_id: int):
     )
 
 
-def _csv_response(text: str, filename: str):
-    response = make_response(text)
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.get("/organisations/<int:organisation_id>/statement/<month>.csv")
 @login_required
 def statement_csv(organisation_id: int, month: str):
     organisation = _employer(organisation_id)
     month = parse_month(month)
     text = statements.statement_csv(statements.statement(organisation, month))
-    return _csv_response(text, f"statement-{organisation.id}-{month}.csv")
+    return csv_download(text, f"statement-{organisation.id}-{month}.csv")
 
 
 # --- hosts: what employers owe -----------------------------------------------------------------
@@ -454,4 +448,4 @@ def dues_csv(organisation_id: int, month: str):
     organisation = _host(organisation_id)
     month = parse_month(month)
     text = statements.host_dues_csv(statements.host_dues(organisation, month))
-    return _csv_response(text, f"dues-{organisation.id}-{month}.csv")
+    return csv_download(text, f"dues-{organisation.id}-{month}.csv")
