@@ -286,10 +286,9 @@ def staff(organisation_id: int):
     pages = max(1, -(-len(members) // STAFF_PER_PAGE))
     page = max(1, min(request.args.get("page", default=1, type=int) or 1, pages))
     shown = members[(page - 1) * STAFF_PER_PAGE : page * STAFF_PER_PAGE]
-    # Each member's figures are two sums over the month's sponsored bookings: a page at a time.
-    rows = [
-        {"membership": m, "figures": budget.remaining(organisation, m.user, month)} for m in shown
-    ]
+    # The page's members' figures in three queries (their sums grouped), a page at a time.
+    figures = budget.remaining_of_members(organisation, [m.user.id for m in shown], month)
+    rows = [{"membership": m, "figures": figures[m.user.id]} for m in shown]
     totals = rows[0]["figures"] if rows else budget.remaining(organisation, _actor(), month)
     return render_template(
         "employers/staff.html",
