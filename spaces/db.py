@@ -169,6 +169,10 @@ def transaction(
     ``expire_on_commit=False`` keeps what the block loaded and wrote as it was at the commit
     (SQLAlchemy expires it by default): a caller that answers with what it just wrote, and the
     after-commit callbacks (e-mails), then read it without reloading every row once more.
+    ``keep_loaded=True`` also keeps what was read before the block (the signed-in user): on
+    PostgreSQL at READ COMMITTED the read transaction then simply goes on as the write one —
+    every statement there already reads the latest committed rows, and a lock waits for the
+    holder's commit — so the block costs no COMMIT and BEGIN more than its own.
     """
     if session is None:
         session = db.session
@@ -177,7 +181,9 @@ def transaction(
     # The Session itself (db.session is a scoped_session proxy).
     target = session() if isinstance(session, scoped_session) else session
     expiring = target.expire_on_commit
-    if keep_loaded:
+    if keep_loaded and _reads_latest(target):
+        pass  # the open read goes on as the write: no COMMIT and BEGIN between them
+    elif keep_loaded:
         target.expire_on_commit = False
         try:
             session.commit()  # nothing to write (checked above): it only ends the read
@@ -203,6 +209,15 @@ def transaction(
             callback()
         except Exception:  # the commit stands; a failed side effect is logged, not raised
             log.exception("after-commit callback failed")
+
+
+def _reads_latest(session) -> bool:
+    """Whether the session's open transaction is on PostgreSQL at READ COMMITTED (each
+    statement sees what was committed before it ran), so it can go on as a write transaction."""
+    if not session.in_transaction():
+        return False
+    dialect = session.get_bind().dialect
+    return dialect.name == "postgresql" and dialect.default_isolation_level == "READ COMMITTED"
 
 
 # Made by migrations for one backend and left out of the models (an expression index of

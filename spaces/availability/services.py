@@ -6,12 +6,14 @@ unit's version goes up in the same transaction (events and ETags follow it).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from spaces.accounts.models import User
 from spaces.availability.hours import Window, normalised, overlapping
@@ -34,6 +36,33 @@ def day_name(weekday: int) -> str:
     return babel_dates.get_day_names("wide", locale=current_locale())[weekday]
 
 
+@functools.cache
+def _bump_statement(dialect: str):
+    """Built once per dialect (its cache key too): the ids and the parents are bound lists."""
+    table = Unit.__table__
+    ids = sa.bindparam("ids", expanding=True, type_=sa.Integer)
+    family = sa.or_(
+        table.c.id.in_(ids), table.c.part_of.in_(sa.bindparam("parts_of", expanding=True))
+    )
+    if dialect == "postgresql":
+        # Rows locked as ``locking.lock_unit`` does, roots first: a writer holding a building
+        # and one bumping its offices never wait on each other.
+        locked = (
+            sa.select(table.c.id)
+            .where(family)
+            .order_by(table.c.part_of.is_not(None), table.c.id)
+            .with_for_update()
+            .subquery()
+        )
+        family = table.c.id == locked.c.id
+    return (
+        table.update()
+        .where(family)
+        .values(availability_version=table.c.availability_version + 1)
+        .returning(table.c.id, table.c.availability_version)
+    )
+
+
 def availability_changed(units: Iterable[Unit]) -> None:
     """Record that these units' availability changed — and their linked units' (the parent of a
     part, the parts of a parent): version bump in this transaction, and an event to every open
@@ -46,35 +75,17 @@ def availability_changed(units: Iterable[Unit]) -> None:
     units = list(units)
     if not units:
         return
-    table = Unit.__table__
     ids = sorted({unit.id for unit in units})
     parents = sorted({unit.part_of for unit in units if unit.part_of is not None})
-    family = sa.or_(table.c.id.in_(ids + parents), table.c.part_of.in_(ids))
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Rows locked as ``locking.lock_unit`` does, roots first: a writer holding a building
-        # and one bumping its offices never wait on each other.
-        locked = (
-            sa.select(table.c.id)
-            .where(family)
-            .order_by(table.c.part_of.is_not(None), table.c.id)
-            .with_for_update()
-            .subquery()
-        )
-        family = table.c.id == locked.c.id
-    rows = (
-        db.session.connection()
-        .execute(
-            table.update()
-            .where(family)
-            .values(availability_version=table.c.availability_version + 1)
-            .returning(table.c.id, table.c.availability_version)
-        )
-        .all()
-    )
+    connection = db.session.connection()
+    statement = _bump_statement(connection.dialect.name)
+    rows = connection.execute(statement, {"ids": ids + parents, "parts_of": ids}).all()
     versions = dict(rows)
-    for unit in list(db.session.identity_map.values()):
-        if isinstance(unit, Unit) and unit.id in versions:
-            set_committed_value(unit, "availability_version", versions[unit.id])
+    identities = db.session.identity_map
+    for unit_id, version in versions.items():
+        unit = identities.get(identity_key(Unit, unit_id))
+        if unit is not None:
+            set_committed_value(unit, "availability_version", version)
     from spaces.events import publish_after_commit
 
     publish_after_commit(db.session, versions)
