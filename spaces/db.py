@@ -106,10 +106,57 @@ def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None
         cursor = dbapi_connection.cursor()
         cursor.execute("SELECT 1")
         cursor.close()
-        dbapi_connection.rollback()
+        dbapi_connection.commit()  # not rollback(): psycopg would forget its prepared statements
     except Exception as exc:
         # The pool drops this connection and checks out another (a new one if need be).
         raise sa.exc.DisconnectionError() from exc
+
+
+# --- PostgreSQL: a transaction that wrote nothing ends with COMMIT ---------------------------
+
+# psycopg prepares a statement on a connection once it has run five times there, so PostgreSQL
+# parses and plans it once; but it forgets every prepared statement at each ROLLBACK (and sends
+# DEALLOCATE ALL), since a rolled-back transaction may have changed the schema. A request that
+# only read (most pages) or a booking refused before any write ends its transaction with a
+# rollback: the connections never kept a prepared statement, and PostgreSQL parsed and planned
+# every statement of every request. Ending a transaction that ran nothing but SELECTs with
+# COMMIT is the same for the database (nothing to undo; its locks are released either way) and
+# keeps the statements. Any other statement — INSERT, UPDATE, DELETE, DDL, text that does not
+# start with SELECT — and any transaction in error keep the real ROLLBACK.
+_WROTE = "spaces_wrote"
+
+
+@event.listens_for(Engine, "begin")
+def _nothing_written_yet(conn) -> None:
+    conn.info[_WROTE] = False
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, cursor, statement, parameters, context, executemany) -> None:
+    if not statement.startswith("SELECT "):
+        conn.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "rollback")
+def _commit_what_only_read(conn) -> None:
+    """Runs before the rollback: a read-only PostgreSQL transaction is committed instead, and
+    the rollback that follows finds no transaction (psycopg then leaves its statements be)."""
+    if conn.dialect.name != "postgresql" or conn.info.get(_WROTE, True):
+        return
+    try:
+        dbapi_connection = conn.connection.dbapi_connection
+        if dbapi_connection.info.transaction_status == _IN_TRANSACTION:
+            dbapi_connection.commit()
+    except Exception:  # the rollback that follows ends the transaction, or reports the failure
+        log.debug("read-only commit failed; rolling back", exc_info=True)
+
+
+try:
+    from psycopg.pq import TransactionStatus
+
+    _IN_TRANSACTION = TransactionStatus.INTRANS
+except ImportError:  # pragma: no cover - psycopg is a dependency
+    _IN_TRANSACTION = None
 
 
 # --- SQLite: WAL, a generous busy timeout, and transactions we begin ourselves ---------------

@@ -93,6 +93,34 @@ def test_an_instant_booking_issues_a_bounded_number_of_statements(client, world,
     assert reference in str(outbox.last("host@example.org")["Subject"])
 
 
+def test_postgresql_keeps_its_prepared_statements_across_reads_and_refusals(client, world):
+    """psycopg prepares a statement on a connection at its sixth run there, and forgets them all
+    at each ROLLBACK: requests that only read, and bookings refused before writing, must not roll
+    back, or PostgreSQL parses and plans every statement of every request."""
+    if client.application.config["BACKEND"] != "postgresql":
+        pytest.skip("prepared statements of PostgreSQL")
+    from spaces.extensions import db
+
+    slot = {"start": "2027-03-01T09:00", "end": "2027-03-01T10:00"}
+    assert book(client, world, seats=3, **slot).status_code == 201  # the 3 seats
+    db.session.remove()
+    db.engine.dispose()  # from here one connection: the requests run one at a time
+    week = f"/api/v1/units/{world['pool']}/availability?start=2027-03-01T00:00&end=2027-03-08T00:00"
+    for _ in range(7):
+        assert book(client, world, **slot).status_code == 409
+        assert client.get(week, headers=world["b"]).status_code == 200
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    finally:
+        raw.close()
+    assert db.engine.pool.checkedin() + db.engine.pool.checkedout() == 1
+    assert any("FOR UPDATE" in statement for statement in prepared), prepared  # the lock
+    assert any("opening_windows" in statement for statement in prepared), prepared  # the week
+
+
 def test_daylight_saving_keeps_local_hours_and_shifts_utc(client, world):
     before = book(client, world, start="2027-03-26T09:00", end="2027-03-26T17:00").get_json()
     after = book(client, world, start="2027-03-29T09:00", end="2027-03-29T17:00").get_json()
