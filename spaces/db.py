@@ -141,9 +141,11 @@ def _note_writes(conn, cursor, statement, parameters, context, executemany) -> N
 def _commit_what_only_read(conn) -> None:
     """Runs before the rollback: a read-only PostgreSQL transaction is committed instead, and
     the rollback that follows finds no transaction (psycopg then leaves its statements be)."""
-    if conn.dialect.name != "postgresql" or conn.info.get(_WROTE, True):
+    if conn.dialect.name != "postgresql" or conn.invalidated:
         return
     try:
+        if conn.info.get(_WROTE, True):
+            return
         dbapi_connection = conn.connection.dbapi_connection
         if dbapi_connection.info.transaction_status == _IN_TRANSACTION:
             dbapi_connection.commit()

@@ -161,18 +161,23 @@ def create_api_token(user: User, name: str = "") -> str:
 
 @functools.cache
 def _token_query():
-    """Built once (its cache key too), as every API request runs it: the hash is bound."""
-    return sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"))
+    """Built once (its cache key too), as every API request runs it: the hash is bound. The
+    user alone is read (the token's own columns are not needed to sign in)."""
+    return (
+        sa.select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == sa.bindparam("token_hash"))
+    )
 
 
 def user_for_token(clear: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     if not clear or not clear.startswith(TOKEN_PREFIX) or len(clear) > 200:
         return None
-    token = db.session.scalar(_token_query(), {"token_hash": _sha256(clear)})
-    if token is None or not token.user.is_active:
+    user = db.session.scalar(_token_query(), {"token_hash": _sha256(clear)})
+    if user is None or not user.is_active:
         return None
-    return token.user
+    return user
 
 
 def revoke_api_token(clear: str) -> None:

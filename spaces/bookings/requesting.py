@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from spaces.accounts.models import User
 from spaces.availability.engine import Occupation
@@ -120,6 +123,28 @@ def _within_budget(sponsor, booker, unit, fitting, conflicts, series: bool, now)
     return kept
 
 
+def _write(rows: list[dict]) -> list[Booking]:
+    """Insert the bookings in one statement and return them as the session's persistent
+    objects, holding exactly what was written.
+
+    Through Core, not the unit of work (which cost four times the INSERT for one booking): the
+    ids come back from RETURNING, and each object is built from its row and attached as if it
+    had just been loaded. A column a row leaves out is written by its default and left expired
+    on the object (read on first access), never wrong.
+    """
+    table = Booking.__table__
+    ids = db.session.scalars(
+        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    ).all()
+    bookings = []
+    for booking_id, row in zip(ids, rows, strict=True):
+        booking = Booking(id=booking_id, **row)
+        make_transient_to_detached(booking)
+        db.session.add(booking)
+        bookings.append(booking)
+    return bookings
+
+
 def request_booking(
     actor: User,
     unit_id: int,
@@ -210,30 +235,46 @@ def request_booking(
             until=repeat["until"],
         )
         db.session.add(series)
-    bookings = []
-    for occurrence, price in fitting:
-        booking = Booking(
-            reference=_reference(),
-            # The objects, not only their ids: the booking keeps them loaded (the session holds
-            # objects weakly) for the answer and the e-mails after the commit.
-            unit=unit,
-            user=actor,
-            series=series,
-            sponsor_organisation_id=sponsor.id if sponsor else None,
-            start_at=occurrence.start,
-            end_at=occurrence.end,
-            seats=seats,
-            status=status,
-            price_amount=price.amount,
-            currency=unit.currency,
-            price_breakdown=json.dumps(price.breakdown()),
-            note=(note or "")[:1000],
-            expires_at=min(now + ttl, occurrence.start) if status == "requested" else None,
-        )
-        db.session.add(booking)
-        bookings.append(booking)
     availability_changed([unit])
-    db.session.flush()
+    if series is not None:
+        db.session.flush()  # its id, for the bookings
+    bookings = _write(
+        [
+            {
+                "reference": _reference(),
+                "unit_id": unit.id,
+                "user_id": actor.id,
+                "series_id": series.id if series is not None else None,
+                "sponsor_organisation_id": sponsor.id if sponsor else None,
+                "start_at": occurrence.start,
+                "end_at": occurrence.end,
+                "seats": seats,
+                "kind": "slot",
+                "status": status,
+                "price_amount": price.amount,
+                "currency": unit.currency,
+                "price_breakdown": json.dumps(price.breakdown()),
+                "note": (note or "")[:1000],
+                "expires_at": min(now + ttl, occurrence.start) if status == "requested" else None,
+                "decided_at": None,
+                "decided_by_id": None,
+                "cancelled_at": None,
+                "cancelled_by_id": None,
+                "reason": "",
+                "sequence": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for occurrence, price in fitting
+        ]
+    )
+    for booking in bookings:
+        # As loaded: no statement reads them again, and the booking keeps them (the session
+        # holds objects weakly) for the answer and the e-mails after the commit.
+        set_committed_value(booking, "unit", unit)
+        set_committed_value(booking, "user", actor)
+        set_committed_value(booking, "series", series)
+        set_committed_value(booking, "sponsor", sponsor)
     result = BookingResult(bookings, conflicts, series)
     notifications.booking_created(result)
     return result
