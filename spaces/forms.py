@@ -152,10 +152,9 @@ class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             """WTForms' own messages in the current language, each catalogue loaded once per
-            process (Flask-WTF loads it from disk again in every request)."""
-            from spaces.i18n import current_locale
-
-            return _wtforms_translations(str(current_locale()))
+            process (Flask-WTF loads it from disk again in every request), and looked up at the
+            first message: a valid form never needs the language."""
+            return _LAZY_TRANSLATIONS
 
     def validate(self, extra_validators=None) -> bool:
         _refuse_absurd_ids(self)
@@ -170,6 +169,25 @@ class BaseForm(FlaskForm):
 @functools.lru_cache(maxsize=8)
 def _wtforms_translations(locale: str):
     return wtforms_i18n.get_translations([locale])
+
+
+class _CurrentTranslations:
+    """WTForms' catalogue of the current language, chosen when a message is made."""
+
+    @staticmethod
+    def _catalogue():
+        from spaces.i18n import current_locale
+
+        return _wtforms_translations(str(current_locale()))
+
+    def gettext(self, message: str) -> str:
+        return self._catalogue().gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalogue().ngettext(singular, plural, n)
+
+
+_LAZY_TRANSLATIONS = _CurrentTranslations()
 
 
 # A form class's fields as ``_flatten`` reads them: (name, kind, sub-shape) with kind one of

@@ -20,6 +20,21 @@ from spaces.errors import NotFound
 from spaces.extensions import db
 from spaces.listings.models import Space, Unit
 
+SPACE_COLUMNS = (
+    "organisation_id",
+    "name",
+    "kind",
+    "commune",
+    "insee_code",
+    "departement",
+    "timezone",
+    "status",
+    "available_from",
+    "available_until",
+    "capacity_cap_percent",
+    "closed_on_public_holidays",
+)
+
 
 @functools.cache
 def _lock_query():
@@ -27,10 +42,17 @@ def _lock_query():
     this = aliased(Unit)
     unit_id = sa.bindparam("unit_id", type_=sa.Integer)
     parent = sa.select(this.part_of).where(this.id == unit_id).scalar_subquery()
+    # Of the space, what the checks and the write read (rules, engine facts, budget); its
+    # texts, address and organisation load on first access, if a caller wants them.
+    space = joinedload(Unit.space, innerjoin=True)
     return (
         sa.select(Unit)
         .where(sa.or_(Unit.id == unit_id, Unit.id == parent))
-        .options(joinedload(Unit.space, innerjoin=True).lazyload(Space.service_rows))
+        .options(
+            space.load_only(*(getattr(Space, name) for name in SPACE_COLUMNS)),
+            space.lazyload(Space.service_rows),
+            space.lazyload(Space.organisation),
+        )
         .order_by(Unit.part_of.is_not(None))  # the root (never a part) first
         .with_for_update(of=Unit)
         .execution_options(populate_existing=True)
@@ -42,7 +64,7 @@ def lock_unit(unit_id: int) -> Unit:
     if it is gone.
 
     One statement: the unit's row — and first its parent's, when it is part of one — is locked
-    and read with its space (and the space's organisation) once the lock is granted —
+    and read with its space (``SPACE_COLUMNS``) once the lock is granted —
     ``populate_existing`` overwrites whatever was read before the lock, which may be stale.
     PostgreSQL locks the rows in the ORDER BY's order (root first). Everything read after it
     (the family's bookings) sees the writes of the transaction that held the lock before.
