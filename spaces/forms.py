@@ -152,9 +152,8 @@ class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             """WTForms' own messages in the current language, each catalogue loaded once per
-            process (Flask-WTF loads it from disk again in every request), and looked up at the
-            first message: a valid form never needs the language."""
-            return _LAZY_TRANSLATIONS
+            process (Flask-WTF loads it from disk again in every request)."""
+            return _CurrentTranslations()
 
     def validate(self, extra_validators=None) -> bool:
         _refuse_absurd_ids(self)
@@ -172,22 +171,24 @@ def _wtforms_translations(locale: str):
 
 
 class _CurrentTranslations:
-    """WTForms' catalogue of the current language, chosen when a message is made."""
+    """WTForms' catalogue of the current language, chosen at the first message of a form."""
 
-    @staticmethod
-    def _catalogue():
+    __slots__ = ("_catalogue",)
+
+    def __init__(self) -> None:
+        self._catalogue = None
+
+    def _load(self):
         from spaces.i18n import current_locale
 
-        return _wtforms_translations(str(current_locale()))
+        self._catalogue = _wtforms_translations(str(current_locale()))
+        return self._catalogue
 
     def gettext(self, message: str) -> str:
-        return self._catalogue().gettext(message)
+        return (self._catalogue or self._load()).gettext(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self._catalogue().ngettext(singular, plural, n)
-
-
-_LAZY_TRANSLATIONS = _CurrentTranslations()
+        return (self._catalogue or self._load()).ngettext(singular, plural, n)
 
 
 # A form class's fields as ``_flatten`` reads them: (name, kind, sub-shape) with kind one of

@@ -7,6 +7,7 @@ tile server, and no framing at all. HSTS is sent in production only, where the p
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -55,21 +56,27 @@ def content_security_policy(tile_url: str) -> str:
 
 
 def security_headers(config) -> dict[str, str]:
+    return dict(_headers(config["MAP_TILE_URL"], bool(config.get("HSTS"))))
+
+
+@functools.lru_cache(maxsize=8)
+def _headers(tile_url: str, hsts: bool) -> tuple[tuple[str, str], ...]:
+    """Built once per setting (every response sends them)."""
     headers = {
-        "Content-Security-Policy": content_security_policy(config["MAP_TILE_URL"]),
+        "Content-Security-Policy": content_security_policy(tile_url),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         # Cross-origin requests (map tiles) carry the origin only: OSM's tile policy asks for it.
         "Referrer-Policy": "strict-origin-when-cross-origin",
     }
-    if config.get("HSTS"):
+    if hsts:
         headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}"
-    return headers
+    return tuple(headers.items())
 
 
 def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
-        for name, value in security_headers(app.config).items():
+        for name, value in _headers(app.config["MAP_TILE_URL"], bool(app.config.get("HSTS"))):
             response.headers.setdefault(name, value)
         return response
