@@ -104,9 +104,8 @@ def create_booking():
     unit_id = form.unit_id.data
     if form.is_term():
         return _create_term(actor, form, requested_repeat)
-    tz = _timezone_or_404(unit_id)
-    # The order is the service's rule (bookings.rules), checked there after who may book.
-    start, end = parse_window(form.start.data, form.end.data, tz, ordered=False)
+    # The times are local to the space: the service reads them in its zone once the unit is
+    # locked (no statement to look the zone up first); their order is the booking rules'.
     # What was written stays loaded after the commit: the answer and the e-mails (rendered
     # after the commit) read it without loading the booking, its unit and space once more; the
     # signed-in user is not read again either (the unit is, under its lock).
@@ -114,8 +113,8 @@ def create_booking():
         result = requesting.request_booking(
             actor,
             unit_id,
-            start,
-            end,
+            form.start.data or "",
+            form.end.data or "",
             form.seats.data or 1,
             note=form.note.data or "",
             sponsor_organisation_id=form.sponsor_organisation_id.data,

@@ -31,6 +31,7 @@ from spaces.db import utcnow
 from spaces.employers import budget
 from spaces.errors import Conflict, Invalid, NotFound
 from spaces.extensions import db
+from spaces.inputs import parse_window
 from spaces.organisations.models import Organisation
 from spaces.organisations.services import role_of
 
@@ -148,8 +149,8 @@ def _write(rows: list[dict]) -> list[Booking]:
 def request_booking(
     actor: User,
     unit_id: int,
-    start: datetime,
-    end: datetime,
+    start: datetime | str,
+    end: datetime | str,
     seats: int = 1,
     *,
     note: str = "",
@@ -159,6 +160,9 @@ def request_booking(
     now: datetime | None = None,
 ) -> BookingResult:
     """Book a unit (or a series of dates): confirmed for instant units, requested otherwise.
+
+    ``start`` and ``end``: aware instants, or local date-times as text (``2027-03-01T09:00``)
+    read in the unit's time zone once it is locked (Invalid naming each one that cannot be read).
 
     Raises NotFound (unit not visible), Invalid (a rule of the unit), Conflict(unavailable) when
     it does not fit — for a series, unless ``skip_conflicts``, if any date does not fit, listing
@@ -170,9 +174,12 @@ def request_booking(
     unit = lock_unit(unit_id)
     if unit.space.status != "published" or not unit.active:
         raise NotFound()
+    tz = ZoneInfo(unit.space.timezone)
+    if isinstance(start, str) or isinstance(end, str):
+        # The order is the rules' (check_rules), after who may book.
+        start, end = parse_window(start, end, tz, ordered=False)
     sponsor = _sponsor(actor, sponsor_organisation_id)
     check_rules(unit, start, end, seats, now)
-    tz = ZoneInfo(unit.space.timezone)
     if repeat:
         # Bound the walk before it starts: 200 dates span at most 200 weeks.
         first_day = start.astimezone(tz).date()
