@@ -230,12 +230,29 @@ def load_average() -> str:
     return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
+def cpu_model() -> str:
+    """The processor's name and clock as Linux reports them (figures differ from one to the
+    next: a slower machine is not a slower code)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "processor unknown"
+    fields = dict(
+        line.split(":", 1)
+        for line in info.splitlines()
+        if ":" in line and line[:3] in ("mod", "cpu")
+    )
+    name = fields.get("model name\t", "").strip() or "processor unknown"
+    clock = fields.get("cpu MHz\t\t", "").strip()
+    return f"{name}, {float(clock):.0f} MHz" if clock else name
+
+
 def machine() -> str:
     import platform
     import sqlite3
 
     return (
-        f"{datetime.now(UTC):%Y-%m-%dT%H:%MZ}, {os.cpu_count()} cores, Python "
+        f"{datetime.now(UTC):%Y-%m-%dT%H:%MZ}, {os.cpu_count()} cores ({cpu_model()}), Python "
         f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, load average "
         f"{load_average()}"
     )
