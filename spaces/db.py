@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session
@@ -147,18 +148,10 @@ def _commit_what_only_read(conn) -> None:
         if conn.info.get(_WROTE, True):
             return
         dbapi_connection = conn.connection.dbapi_connection
-        if dbapi_connection.info.transaction_status == _IN_TRANSACTION:
+        if dbapi_connection.info.transaction_status == TransactionStatus.INTRANS:
             dbapi_connection.commit()
     except Exception:  # the rollback that follows ends the transaction, or reports the failure
         log.debug("read-only commit failed; rolling back", exc_info=True)
-
-
-try:
-    from psycopg.pq import TransactionStatus
-
-    _IN_TRANSACTION = TransactionStatus.INTRANS
-except ImportError:  # pragma: no cover - psycopg is a dependency
-    _IN_TRANSACTION = None
 
 
 # --- SQLite: WAL, a generous busy timeout, and transactions we begin ourselves ---------------

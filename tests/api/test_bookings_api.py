@@ -121,6 +121,48 @@ def test_postgresql_keeps_its_prepared_statements_across_reads_and_refusals(clie
     assert any("opening_windows" in statement for statement in prepared), prepared  # the week
 
 
+def test_a_booking_on_postgresql_is_one_transaction(client, world, outbox):
+    """The token's read and the booking's write share one transaction on PostgreSQL (read
+    committed): one COMMIT, no second BEGIN — each was a round trip per booking."""
+    if client.application.config["BACKEND"] != "postgresql":
+        pytest.skip("SQLite ends the read to take its write lock (BEGIN IMMEDIATE)")
+    import threading
+    import time
+
+    import sqlalchemy as sa
+
+    from spaces.extensions import db
+
+    request_thread = threading.get_ident()
+    events = []
+
+    def recorder(name):
+        def record(*args):
+            if threading.get_ident() == request_thread:
+                events.append(name)
+
+        return record
+
+    listeners = [(name, recorder(name)) for name in ("begin", "commit")]
+    # The e-mails' job on the app's job threads, as in production (tests otherwise run jobs
+    # inline, in the request's thread, with a transaction of their own).
+    client.application.config["JOBS_INLINE"] = False
+    for name, listener in listeners:
+        sa.event.listen(db.engine, name, listener)
+    try:
+        response = book(client, world, start="2027-03-01T09:00", end="2027-03-01T10:00")
+        deadline = time.monotonic() + 20
+        while len(outbox) < 2 and time.monotonic() < deadline:  # the job is done with the data
+            time.sleep(0.05)
+    finally:
+        for name, listener in listeners:
+            sa.event.remove(db.engine, name, listener)
+        client.application.config["JOBS_INLINE"] = None
+    assert response.status_code == 201, response.get_json()
+    assert events == ["begin", "commit"]
+    assert len(outbox) == 2
+
+
 def test_daylight_saving_keeps_local_hours_and_shifts_utc(client, world):
     before = book(client, world, start="2027-03-26T09:00", end="2027-03-26T17:00").get_json()
     after = book(client, world, start="2027-03-29T09:00", end="2027-03-29T17:00").get_json()
