@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, with_expression
 
 from spaces.errors import NotFound
 from spaces.extensions import db
@@ -39,7 +39,7 @@ SPACE_COLUMNS = (
 @functools.cache
 def _lock_query():
     """Built once (its cache key too): the unit id is a bound value."""
-    this = aliased(Unit)
+    this, child = aliased(Unit), aliased(Unit)
     unit_id = sa.bindparam("unit_id", type_=sa.Integer)
     parent = sa.select(this.part_of).where(this.id == unit_id).scalar_subquery()
     # Of the space, what the checks and the write read (rules, engine facts, budget); its
@@ -52,6 +52,7 @@ def _lock_query():
             space.load_only(*(getattr(Space, name) for name in SPACE_COLUMNS)),
             space.lazyload(Space.service_rows),
             space.lazyload(Space.organisation),
+            with_expression(Unit.has_parts, sa.exists().where(child.part_of == Unit.id)),
         )
         .order_by(Unit.part_of.is_not(None))  # the root (never a part) first
         .with_for_update(of=Unit)
@@ -64,7 +65,8 @@ def lock_unit(unit_id: int) -> Unit:
     if it is gone.
 
     One statement: the unit's row — and first its parent's, when it is part of one — is locked
-    and read with its space (``SPACE_COLUMNS``) once the lock is granted —
+    and read with its space (``SPACE_COLUMNS``) and whether it has parts (``Unit.has_parts``)
+    once the lock is granted —
     ``populate_existing`` overwrites whatever was read before the lock, which may be stale.
     PostgreSQL locks the rows in the ORDER BY's order (root first). Everything read after it
     (the family's bookings) sees the writes of the transaction that held the lock before.

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from spaces.db import TimestampMixin, UTCDateTime, enum_check, utcnow
 from spaces.extensions import db
@@ -202,6 +202,9 @@ class Unit(TimestampMixin, db.Model):
     # A part of another unit of the same space (an office in a building booked whole): they
     # never both hold the same instant (``availability.loading``). One level: a part has no parts.
     part_of: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="SET NULL"))
+    # Whether other units are parts of this one, when the query read it (the unit lock does):
+    # None otherwise.
+    has_parts: Mapped[bool | None] = query_expression()
 
     space = relationship("Space", back_populates="units")
     parent = relationship("Unit", remote_side=[id], back_populates="parts")
