@@ -21,6 +21,7 @@ booking written, a request expiring, an event leaving the feed, the space edited
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,19 +82,34 @@ class Shown(NamedTuple):
     booker_email: str
 
 
-def _scope_clause(token: CalendarToken):
-    if token.scope == "me":
-        return Booking.user_id == token.user_id
-    if token.scope == "unit":
-        return Booking.unit_id == token.unit_id
-    return Booking.unit_id.in_(sa.select(Unit.id).where(Unit.space_id == token.space_id))
+# The feed's statements are built once per scope (``_statement``) and bound at each fetch: a
+# feed is fetched every 15 minutes by every subscribed calendar, and building and keying the
+# statements cost more than running them.
+_TARGET = sa.bindparam("target", type_=sa.Integer)
+_RECENT = sa.bindparam("recent", type_=Booking.updated_at.type)
+_HORIZON = sa.bindparam("horizon", type_=Booking.end_at.type)
 
 
-def _window(now: datetime) -> tuple:
+def _scope_clause(scope: str):
+    """Which bookings a scope covers, for the bound ``target`` (``_params``)."""
+    if scope == "me":
+        return Booking.user_id == _TARGET
+    if scope == "unit":
+        return Booking.unit_id == _TARGET
+    return Booking.unit_id.in_(sa.select(Unit.id).where(Unit.space_id == _TARGET))
+
+
+def _params(token: CalendarToken, now: datetime) -> dict:
+    """The bound values of a token's statements at ``now``."""
+    target = {"me": token.user_id, "unit": token.unit_id}.get(token.scope, token.space_id)
+    return {"target": target, "recent": now - RECENT, "horizon": now - HORIZON}
+
+
+def _window() -> tuple:
     """The SQL part of what a feed shows (the rest is ``_ended_long_ago``)."""
     return (
-        Booking.end_at >= now - HORIZON,
-        sa.or_(Booking.status.in_(("requested", "confirmed")), Booking.updated_at >= now - RECENT),
+        Booking.end_at >= _HORIZON,
+        sa.or_(Booking.status.in_(("requested", "confirmed")), Booking.updated_at >= _RECENT),
     )
 
 
@@ -108,6 +124,23 @@ def _ended_long_ago(effective: str, changed: datetime, now: datetime) -> bool:
     return effective in ENDED and changed < now - RECENT
 
 
+@functools.cache
+def _token_statement():
+    light = (lazyload(Space.service_rows), lazyload(Space.organisation))
+    return (
+        sa.select(CalendarToken)
+        .where(CalendarToken.token == sa.bindparam("token", type_=CalendarToken.token.type))
+        .options(
+            # The owner's memberships come along: the role below needs no query of its own.
+            joinedload(CalendarToken.user)
+            .joinedload(User.memberships)
+            .lazyload(Membership.organisation),
+            joinedload(CalendarToken.unit).joinedload(Unit.space).options(*light),
+            joinedload(CalendarToken.space).options(*light),
+        )
+    )
+
+
 def open_token(token_text: str) -> CalendarToken:
     """The token behind an address, with its owner and target, if its feed may be read.
 
@@ -115,23 +148,7 @@ def open_token(token_text: str) -> CalendarToken:
     feed whose owner no longer manages the place. One query, the owner's roles included."""
     if not token_text or len(token_text) > 64:
         raise NotFound()
-    light = (lazyload(Space.service_rows), lazyload(Space.organisation))
-    token = (
-        db.session.scalars(
-            sa.select(CalendarToken)
-            .where(CalendarToken.token == token_text)
-            .options(
-                # The owner's memberships come along: the role below needs no query of its own.
-                joinedload(CalendarToken.user)
-                .joinedload(User.memberships)
-                .lazyload(Membership.organisation),
-                joinedload(CalendarToken.unit).joinedload(Unit.space).options(*light),
-                joinedload(CalendarToken.space).options(*light),
-            )
-        )
-        .unique()
-        .first()
-    )
+    token = db.session.scalars(_token_statement(), {"token": token_text}).unique().first()
     if token is None or token.revoked_at is not None or not token.user.is_active:
         raise NotFound()
     if token.scope != "me":
@@ -141,30 +158,31 @@ def open_token(token_text: str) -> CalendarToken:
     return token
 
 
-def _left_feed_at(clause, now: datetime) -> datetime | None:
-    """The latest instant at which an event of this scope dropped out of the feed by age."""
-    recent, horizon = now - RECENT, now - HORIZON
-    row = db.session.execute(
-        sa.select(
-            sa.func.max(
-                sa.case(
-                    (
-                        sa.and_(Booking.status.in_(ENDED), Booking.updated_at < recent),
-                        Booking.updated_at,
-                    )
+def _left_statement(scope: str):
+    return sa.select(
+        sa.func.max(
+            sa.case(
+                (
+                    sa.and_(Booking.status.in_(ENDED), Booking.updated_at < _RECENT),
+                    Booking.updated_at,
                 )
-            ),
-            sa.func.max(
-                sa.case(
-                    (
-                        sa.and_(Booking.status == "requested", Booking.expires_at < recent),
-                        Booking.expires_at,
-                    )
+            )
+        ),
+        sa.func.max(
+            sa.case(
+                (
+                    sa.and_(Booking.status == "requested", Booking.expires_at < _RECENT),
+                    Booking.expires_at,
                 )
-            ),
-            sa.func.max(sa.case((Booking.end_at < horizon, Booking.end_at))),
-        ).where(clause)
-    ).one()
+            )
+        ),
+        sa.func.max(sa.case((Booking.end_at < _HORIZON, Booking.end_at))),
+    ).where(_scope_clause(scope))
+
+
+def _left_feed_at(token: CalendarToken, now: datetime) -> datetime | None:
+    """The latest instant at which an event of the token's scope dropped out of the feed by age."""
+    row = _run("left", token, now).one()
     instants = [
         moment + shift
         for moment, shift in zip(row, (RECENT, RECENT, HORIZON), strict=True)
@@ -233,9 +251,8 @@ _PLACE_COLUMNS = (
 )
 
 
-def feed_bookings(token: CalendarToken, now: datetime) -> list[FeedBooking]:
-    """The bookings a token's feed shows, by start (see the module docstring for the rules)."""
-    rows = db.session.execute(
+def _bookings_statement(scope: str):
+    return (
         sa.select(
             Booking.id,
             Booking.reference,
@@ -259,9 +276,47 @@ def feed_bookings(token: CalendarToken, now: datetime) -> list[FeedBooking]:
         .join(Unit, Unit.id == Booking.unit_id)
         .join(Space, Space.id == Unit.space_id)
         .join(User, User.id == Booking.user_id)
-        .where(_scope_clause(token), *_window(now))
+        .where(_scope_clause(scope), *_window())
         .order_by(Booking.start_at, Booking.id)
     )
+
+
+def _shown_statement(scope: str):
+    return (
+        sa.select(
+            Booking.id,
+            Booking.status,
+            Booking.expires_at,
+            Booking.updated_at,
+            Unit.name,
+            Space.updated_at,
+            User.name,
+            User.email,
+        )
+        .join(Unit, Unit.id == Booking.unit_id)
+        .join(Space, Space.id == Unit.space_id)
+        .join(User, User.id == Booking.user_id)
+        .where(_scope_clause(scope), *_window())
+        .order_by(Booking.start_at, Booking.id)
+    )
+
+
+_BUILDERS = {"bookings": _bookings_statement, "shown": _shown_statement, "left": _left_statement}
+
+
+@functools.cache
+def _statement(kind: str, scope: str):
+    return _BUILDERS[kind](scope)
+
+
+def _run(kind: str, token: CalendarToken, now: datetime):
+    """One of the token's statements at ``now``, as plain rows (no ORM result processing)."""
+    return db.session.connection().execute(_statement(kind, token.scope), _params(token, now))
+
+
+def feed_bookings(token: CalendarToken, now: datetime) -> list[FeedBooking]:
+    """The bookings a token's feed shows, by start (see the module docstring for the rules)."""
+    rows = _run("bookings", token, now)
     places: dict[int, _Place] = {}
     units: dict[int, _Unit] = {}
     people: dict[int, _Person] = {}
@@ -299,23 +354,7 @@ def _shown_of(booking: FeedBooking, now: datetime) -> Shown:
 
 def _shown_rows(token: CalendarToken, now: datetime) -> list[Shown]:
     """What the feed would show, from one light query: no booking object, no event."""
-    rows = db.session.execute(
-        sa.select(
-            Booking.id,
-            Booking.status,
-            Booking.expires_at,
-            Booking.updated_at,
-            Unit.name,
-            Space.updated_at,
-            User.name,
-            User.email,
-        )
-        .join(Unit, Unit.id == Booking.unit_id)
-        .join(Space, Space.id == Unit.space_id)
-        .join(User, User.id == Booking.user_id)
-        .where(_scope_clause(token), *_window(now))
-        .order_by(Booking.start_at, Booking.id)
-    )
+    rows = _run("shown", token, now)
     shown = []
     for booking_id, status, expires_at, updated_at, unit, space_updated, name, email in rows:
         effective = _effective(status, expires_at, now)
@@ -370,7 +409,7 @@ def _last_modified(token: CalendarToken, shown: list[Shown], now: datetime) -> d
     moments.extend({item.space_updated_at for item in shown})
     if token.scope != "me":
         moments.append((token.unit.space if token.scope == "unit" else token.space).updated_at)
-    left = _left_feed_at(_scope_clause(token), now)
+    left = _left_feed_at(token, now)
     if left is not None:
         moments.append(left)
     return min(max(moments), now)
