@@ -10,8 +10,8 @@ when cheaper (dynamic programming over the days).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from spaces.timeutils import local_instant
@@ -24,15 +24,15 @@ class NoPrice(ValueError):
     """No combination of the offered rates covers the interval."""
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     rate: str
     quantity: int
     amount: int
 
 
-@dataclass(frozen=True)
-class Price:
+class Price(NamedTuple):
+    """A price (immutable; a tuple, cheap to make: a search prices hundreds of units)."""
+
     amount: int
     lines: tuple[Line, ...]
 
@@ -86,23 +86,29 @@ def _cheapest(options: list[tuple[int, Mix]]) -> tuple[int, Mix]:
 
 
 def price_one_day(minutes: int, rates: dict[str, int | None]) -> tuple[int, Mix] | None:
-    """The cheapest way to pay ``minutes`` within one local day, or None if nothing covers it."""
-    options: list[tuple[int, Mix]] = []
+    """The cheapest way to pay ``minutes`` within one local day, or None if nothing covers it.
+
+    Between equal costs, the fewest items, then a day before half-days before hours alone
+    (``_cheapest``'s order, written out: this runs once per unit of a dated search)."""
     hour, half, day = rates.get("hour"), rates.get("half_day"), rates.get("day")
+    best: tuple[int, Mix] | None = None
+    best_key = None
     if day is not None:
-        options.append((day, (0, 1, 0, 0)))
+        best, best_key = (day, (0, 1, 0, 0)), (day, 1)
     # A day has two halves: morning and afternoon.
     max_halves = min(2, -(-minutes // HALF_DAY_MINUTES)) if half is not None else 0
     for halves in range(max_halves + 1):
-        rest = max(0, minutes - halves * HALF_DAY_MINUTES)
+        rest = minutes - halves * HALF_DAY_MINUTES
+        if rest < 0:
+            rest = 0
         if rest and hour is None:
             continue
-        hours = _ceil_hours(rest)
+        hours = -(-rest // 60)
         cost = halves * (half or 0) + hours * (hour or 0)
-        options.append((cost, (0, 0, halves, hours)))
-    if not options:
-        return None
-    return _cheapest(options)
+        key = (cost, halves + hours)
+        if best_key is None or key < best_key:
+            best, best_key = (cost, (0, 0, halves, hours)), key
+    return best
 
 
 def price_interval(
@@ -112,8 +118,23 @@ def price_interval(
     days = day_minutes(start, end, tz)
     if not days:
         return Price(0, ())
-    per_day = [price_one_day(minutes, rates) for _, minutes in days]
     month = rates.get("month")
+    if len(days) == 1:  # the common case, without the table: a day or a month
+        found = price_one_day(days[0][1], rates)
+        if month is not None and (found is None or (month, 1) < (found[0], sum(found[1]))):
+            found = (month, (1, 0, 0, 0))
+    else:
+        found = _cheapest_over_days(days, rates, month)
+    if found is None:
+        raise NoPrice("No offered rate covers this time.")
+    return _price(found, rates, seats)
+
+
+def _cheapest_over_days(
+    days: tuple[tuple[date, int], ...], rates: dict[str, int | None], month: int | None
+) -> tuple[int, Mix] | None:
+    """The cheapest (cost, mix) covering these days: each day alone, or months over runs."""
+    per_day = [price_one_day(minutes, rates) for _, minutes in days]
     count = len(days)
     # best[i]: cheapest (cost, mix) to cover days[i:]
     best: list[tuple[int, Mix] | None] = [None] * count + [(0, _NOTHING)]
@@ -129,20 +150,17 @@ def price_interval(
             if best[j] is not None:
                 candidates.append((month + best[j][0], _add((1, 0, 0, 0), best[j][1])))
         best[i] = _cheapest(candidates) if candidates else None
-    if best[0] is None:
-        raise NoPrice("No offered rate covers this time.")
-    unit_rates = {
-        "hour": rates.get("hour"),
-        "half_day": rates.get("half_day"),
-        "day": rates.get("day"),
-        "month": month,
-    }
+    return best[0]
+
+
+def _price(found: tuple[int, Mix], rates: dict[str, int | None], seats: int) -> Price:
+    cost, mix = found
     lines = tuple(
-        Line(rate, quantity * seats, quantity * seats * (unit_rates[rate] or 0))
-        for rate, quantity in zip(RATES, best[0][1], strict=True)
+        Line(rate, quantity * seats, quantity * seats * (rates.get(rate) or 0))
+        for rate, quantity in zip(RATES, mix, strict=True)
         if quantity
     )
-    return Price(best[0][0] * seats, lines)
+    return Price(cost * seats, lines)
 
 
 def price_term(days: int, rates: dict[str, int | None], seats: int = 1) -> Price:

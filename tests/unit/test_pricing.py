@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from spaces.bookings import pricing
 from spaces.bookings.pricing import NoPrice, price_interval
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -88,3 +91,50 @@ def test_a_half_day_only_unit_cannot_price_a_whole_day():
 def test_breakdown_sums_to_the_amount():
     p = price_interval(at("2027-03-01T08:00"), at("2027-03-01T14:30"), PARIS, DESK, 2)
     assert sum(item["amount"] for item in p.breakdown()) == p.amount
+
+
+# --- the fast paths against the general ones (a dated search prices every unit) -------------
+
+rate = st.one_of(st.none(), st.integers(min_value=0, max_value=50_000))
+rate_cards = st.fixed_dictionaries({"hour": rate, "half_day": rate, "day": rate, "month": rate})
+
+
+def reference_one_day(minutes, rates):
+    """The rule as stated: every option (a day; 0–2 half-days and hours for the rest), then
+    the cheapest, the fewest items between equal costs, the first listed between those."""
+    hour, half, day = rates.get("hour"), rates.get("half_day"), rates.get("day")
+    options = [(day, (0, 1, 0, 0))] if day is not None else []
+    for halves in range(min(2, -(-minutes // 240)) + 1 if half is not None else 1):
+        rest = max(0, minutes - halves * 240)
+        if rest and hour is None:
+            continue
+        hours = -(-rest // 60)
+        options.append((halves * (half or 0) + hours * (hour or 0), (0, 0, halves, hours)))
+    return min(options, key=lambda o: (o[0], sum(o[1]))) if options else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(minutes=st.integers(min_value=1, max_value=1500), rates=rate_cards)
+def test_one_day_is_the_cheapest_option(minutes, rates):
+    assert pricing.price_one_day(minutes, rates) == reference_one_day(minutes, rates)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(2027, 1, 1), max_value=datetime(2027, 12, 31)),
+    minutes=st.integers(min_value=1, max_value=60 * 24 * 3),
+    rates=rate_cards,
+    seats=st.integers(min_value=1, max_value=5),
+)
+def test_one_day_interval_priced_as_the_table_would(start, minutes, rates, seats):
+    """A window inside one local day (most searches) takes a shortcut; the table over days
+    gives the same price and lines — across the clock changes too."""
+    begin = start.replace(tzinfo=PARIS)
+    end = begin + timedelta(minutes=minutes)
+    days = pricing.day_minutes(begin, end, PARIS)
+    best = pricing._cheapest_over_days(days, rates, rates["month"])
+    if best is None:
+        with pytest.raises(NoPrice):
+            price_interval(begin, end, PARIS, rates, seats)
+    else:
+        assert price_interval(begin, end, PARIS, rates, seats) == pricing._price(best, rates, seats)
