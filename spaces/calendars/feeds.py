@@ -251,28 +251,11 @@ _PLACE_COLUMNS = (
 )
 
 
-def _bookings_statement(scope: str):
+def _in_feed(scope: str, *columns):
+    """These columns of the bookings a scope's feed shows (with their unit, space and booker),
+    by start."""
     return (
-        sa.select(
-            Booking.id,
-            Booking.reference,
-            Booking.kind,
-            Booking.start_at,
-            Booking.end_at,
-            Booking.seats,
-            Booking.status,
-            Booking.expires_at,
-            Booking.updated_at,
-            Booking.sequence,
-            Booking.note,
-            Booking.unit_id,
-            Unit.name,
-            User.id,
-            User.name,
-            User.email,
-            Space.id,
-            *_PLACE_COLUMNS,
-        )
+        sa.select(*columns)
         .join(Unit, Unit.id == Booking.unit_id)
         .join(Space, Space.id == Unit.space_id)
         .join(User, User.id == Booking.user_id)
@@ -281,23 +264,41 @@ def _bookings_statement(scope: str):
     )
 
 
+def _bookings_statement(scope: str):
+    return _in_feed(
+        scope,
+        Booking.id,
+        Booking.reference,
+        Booking.kind,
+        Booking.start_at,
+        Booking.end_at,
+        Booking.seats,
+        Booking.status,
+        Booking.expires_at,
+        Booking.updated_at,
+        Booking.sequence,
+        Booking.note,
+        Booking.unit_id,
+        Unit.name,
+        User.id,
+        User.name,
+        User.email,
+        Space.id,
+        *_PLACE_COLUMNS,
+    )
+
+
 def _shown_statement(scope: str):
-    return (
-        sa.select(
-            Booking.id,
-            Booking.status,
-            Booking.expires_at,
-            Booking.updated_at,
-            Unit.name,
-            Space.updated_at,
-            User.name,
-            User.email,
-        )
-        .join(Unit, Unit.id == Booking.unit_id)
-        .join(Space, Space.id == Unit.space_id)
-        .join(User, User.id == Booking.user_id)
-        .where(_scope_clause(scope), *_window())
-        .order_by(Booking.start_at, Booking.id)
+    return _in_feed(
+        scope,
+        Booking.id,
+        Booking.status,
+        Booking.expires_at,
+        Booking.updated_at,
+        Unit.name,
+        Space.updated_at,
+        User.name,
+        User.email,
     )
 
 
