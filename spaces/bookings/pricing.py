@@ -66,10 +66,6 @@ def _day_minutes(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[dat
         day += timedelta(days=1)
 
 
-def _ceil_hours(minutes: int) -> int:
-    return -(-minutes // 60)
-
-
 # A mix of rates as counts, in this order (tuples: cheap to add and compare in the hot loop).
 RATES = ("month", "day", "half_day", "hour")
 Mix = tuple[int, int, int, int]
