@@ -187,7 +187,7 @@ def decline(
 
 
 def withdraw(actor: User, application_id: int, now: datetime | None = None) -> Application:
-    """The applicant takes a pending application back."""
+    """The applicant takes a pending application back; the organisation's managers are told."""
     application = get_application(actor, application_id)
     _locked_call(application.call_id)
     db.session.refresh(application)
@@ -196,6 +196,7 @@ def withdraw(actor: User, application_id: int, now: datetime | None = None) -> A
     _pending_or_conflict(application)
     application.status = "withdrawn"
     db.session.flush()
+    notifications.application_withdrawn(application)
     return application
 
 

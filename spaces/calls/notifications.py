@@ -1,5 +1,6 @@
-"""Call e-mails, each in its recipient's language, leaving after the commit: a new application to
-the organisation's managers; shortlisted, declined (with the reason) and accepted to the applicant.
+"""Call e-mails, each in its recipient's language, leaving after the commit: a new or withdrawn
+application to the organisation's managers; shortlisted, declined (with the reason) and accepted to
+the applicant.
 """
 
 from __future__ import annotations
@@ -28,11 +29,20 @@ def _send(user, template: str, application, link: str, attachments=(), **context
     )
 
 
-def application_received(application) -> None:
-    """To each owner and manager of the call's organisation."""
+def _to_managers(template: str, application) -> None:
+    """To each owner and manager of the call's organisation, with the call's applications."""
     link = external_url("calls.review", call_id=application.call_id)
     for host in managers(application.call.unit.space.organisation):
-        _send(host, "call_application_new", application, link)
+        _send(host, template, application, link)
+
+
+def application_received(application) -> None:
+    _to_managers("call_application_new", application)
+
+
+def application_withdrawn(application) -> None:
+    """The applicant took it back: the managers may have been about to decide on it."""
+    _to_managers("call_application_withdrawn", application)
 
 
 def _to_applicant(template: str, application, **context) -> None:

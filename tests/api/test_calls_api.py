@@ -18,6 +18,7 @@ from spaces.extensions import db
 from tests.call_factories import (
     APPLICANT,
     CALL,
+    DEPUTY,
     MAIRIE,
     OTHER,
     applied,
@@ -157,6 +158,28 @@ def test_applying_tells_the_managers_and_a_second_live_application_is_refused(cl
     # Once withdrawn, the person may apply again.
     client.post(f"/api/v1/applications/{application['id']}/withdraw", headers=cast["a"])
     assert apply(client, cast, call["id"]).status_code == 201
+
+
+def test_a_withdrawal_tells_the_managers_each_in_their_language(client, cast, outbox):
+    call = open_call(client, cast)
+    application = applied(client, cast, call["id"])
+    client.post(f"/api/v1/applications/{application['id']}/shortlist", headers=cast["m"])
+    before = len(outbox)
+    response = client.post(f"/api/v1/applications/{application['id']}/withdraw", headers=cast["a"])
+    assert response.status_code == 200 and response.get_json()["status"] == "withdrawn"
+    assert len(outbox) == before + 2  # the manager and the deputy, not the applicant
+    mail = outbox.last(MAIRIE)
+    assert str(mail["Subject"]) == "Candidature retirée : École Jules-Ferry"
+    body = outbox.body(mail)
+    assert "Alex Atelier a retiré sa candidature à votre appel" in body
+    assert "1 février 2027 – 30 avril 2027" in body
+    assert f"/calls/{call['id']}/applications" in body
+    deputy = outbox.last(DEPUTY)
+    assert str(deputy["Subject"]) == "Application withdrawn: École Jules-Ferry"
+    assert "Alex Atelier withdrew the application to your call" in outbox.body(deputy)
+    # Withdrawn once: a second withdrawal is refused and tells nobody again.
+    again = client.post(f"/api/v1/applications/{application['id']}/withdraw", headers=cast["a"])
+    assert again.status_code == 409 and len(outbox) == before + 2
 
 
 @pytest.mark.parametrize(
