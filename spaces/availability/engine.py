@@ -261,7 +261,8 @@ def fit_term(state: UnitState, start: datetime, end: datetime, seats: int) -> Fi
     A term ignores opening windows, closures and holidays (closed days are part of it); it is
     refused as ``closed`` (detail ``availability_window``) when a day lies outside the space's
     availability window, ``blocked`` by an imported busy block, ``full`` by the peak of seats
-    taken by live bookings of any kind. Work is proportional to the occupations, not the days.
+    taken by live bookings of any kind, or when a linked unit is booked or busy at any instant
+    of it (as ``fit``). Work is proportional to the occupations, not the days.
     """
     start, end = _utc(start), _utc(end)
     first = start.astimezone(state.tz).date()
@@ -272,7 +273,8 @@ def fit_term(state: UnitState, start: datetime, end: datetime, seats: int) -> Fi
         return Fit(False, "closed", "availability_window")
     if any(b_start < end and b_end > start for b_start, b_end in state.blocks):
         return Fit(False, "blocked")
-    free = state.capacity - peak_taken(state.occupations, start, end)
+    # A linked unit's booking or block (the building's, or one of its offices') takes it whole.
+    free = state.capacity - peak_taken(_all_occupations(state), start, end)
     if seats > free:
         return Fit(False, "full", free=max(0, free))
     return Fit(True, free=free)

@@ -8,20 +8,23 @@ of the whole family at once (the dated search's path), and the booking itself â€
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from spaces.availability import services as availability
 from spaces.availability.closing import affected_bookings
 from spaces.availability.engine import fit, timeline
+from spaces.availability.filter import find
 from spaces.availability.loading import facts_of, load_states, unit_state
-from spaces.bookings import requesting
+from spaces.bookings import requesting, terms
 from spaces.bookings.quotes import bookable
 from spaces.calendars.models import BusyBlock, CalendarImport
 from spaces.db import transaction
 from spaces.errors import Conflict
 from spaces.extensions import db
+from spaces.listings.models import Unit
+from spaces.listings.search import SearchQuery
 from tests.factories import make_bookable, make_unit, make_user
 
 NOW = datetime(2027, 2, 22, 9, 0, tzinfo=UTC)  # a Monday, a week before
@@ -191,3 +194,53 @@ def test_a_parts_term_begun_long_before_still_takes_the_building_whole(family):
     assert term.first.status == "confirmed"
     later = (START + timedelta(days=245), END + timedelta(days=245))
     assert _free(family, span=later) == {"building": 0, "a": 1, "b": 1, "beside": 3}
+
+
+# --- terms: whole days, the same family rule ---------------------------------------------------
+
+MARCH = (date(2027, 3, 1), date(2027, 3, 31))
+
+
+def _offer_terms(family) -> None:
+    """Every unit of the family (and the one beside) let by the month too."""
+    with transaction():
+        for name in ("building", "a", "b", "beside"):
+            unit = db.session.get(Unit, family[name].id)
+            unit.price_month, unit.price_day = 90000, 5000
+
+
+def _term(unit, first=MARCH[0], last=MARCH[1]):
+    with transaction():
+        return terms.request_term(make_user(), unit.id, first, last, now=NOW).first
+
+
+TERM_CASES = [
+    # (what holds the time, on which unit, which units a term over March may still take)
+    ("term", "building", {"beside"}),
+    ("term", "a", {"b", "beside"}),
+    ("booking", "building", {"beside"}),  # a 2-hour booking on 1 March is enough
+    ("booking", "b", {"a", "beside"}),
+    ("block", "a", {"b", "beside"}),
+]
+
+
+@pytest.mark.parametrize(("event", "on", "still_free"), TERM_CASES)
+def test_a_term_follows_the_family_rule(family, event, on, still_free):
+    """A building let for the month takes its offices whole, an office let (or booked for two
+    hours, or busy) takes the building; siblings stay free. The dated term search says exactly
+    what the booking then does."""
+    _offer_terms(family)
+    {"term": _term, "booking": _book, "block": _block}[event](family[on])
+    query = SearchQuery(first_day=MARCH[0], last_day=MARCH[1])
+    found = {m.unit_id for m in find(query, NOW)}
+    names = {family[n].id: n for n in ("building", "a", "b", "beside")}
+    assert {names[i] for i in found if i in names} == still_free
+    for name in ("building", "a", "b", "beside"):
+        if name == on:
+            continue
+        if name in still_free:
+            assert _term(family[name], *MARCH).status == "confirmed", name
+        else:
+            with pytest.raises(Conflict) as caught:
+                _term(family[name], date(2027, 3, 1), date(2027, 4, 15))
+            assert caught.value.extra["reason"] == "full", name
