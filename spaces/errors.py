@@ -33,7 +33,11 @@ class DomainError(Exception):
         fields: dict | None = None,
         extra: dict | None = None,
     ):
-        self.message = message or self.default_message
+        # A lazy message stays lazy (``or`` would translate it): a dated search makes and drops
+        # thousands of these without showing one.
+        if message is None or (isinstance(message, str) and not message):
+            message = self.default_message
+        self.message = message
         if code:
             self.code = code
         self.fields = fields
