@@ -106,8 +106,16 @@ def _available(
         wanted.append((r, f, start, end, seats))
     if not wanted:
         return []
-    # One load for every zone's window: the union covers each unit's own interval.
-    loaded = load([w[1] for w in wanted], min(w[2] for w in wanted), max(w[3] for w in wanted), now)
+    # One load for every zone's window: the union covers each unit's own interval. A term is
+    # decided by whole days (``engine.fit_term``): its units' hours and closures are not read.
+    term = query.first_day is not None
+    loaded = load(
+        [w[1] for w in wanted],
+        min(w[2] for w in wanted),
+        max(w[3] for w in wanted),
+        now,
+        taken_only=term,
+    )
     prices: dict[tuple, Price | NoPrice] = {}
 
     def price_of(start, end, tz, rates, seats) -> Price:
@@ -125,7 +133,6 @@ def _available(
     # A unit with no booking, closure or busy block in the window is decided by its settings
     # alone: units with the same settings (a network's identical desks) share one assessment.
     quiet: dict[tuple, Assessment] = {}
-    term = query.first_day is not None
     matches = []
     for r, f, start, end, seats in wanted:
         if not loaded.quiet(f):

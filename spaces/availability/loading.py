@@ -199,7 +199,9 @@ def _overlaps(table, start, end, dialect: str) -> tuple:
 
 
 @functools.cache
-def _input_query(dialect: str, hours_only: bool = False, one_unit: bool = False):
+def _input_query(
+    dialect: str, hours_only: bool = False, one_unit: bool = False, taken_only: bool = False
+):
     """The engine's whole input for a set of units in ONE statement: opening windows, closures,
     live bookings and busy blocks over [start, end) — of the units, of the parents of the parts
     among them (``family_ids``) and of the parts of the parents among them — as rows of one
@@ -207,7 +209,9 @@ def _input_query(dialect: str, hours_only: bool = False, one_unit: bool = False)
 
     Built once per dialect and reused (its compiled form is cached too); the unit ids, space
     ids, weekdays and instants are bound values, so 1 unit or 20,000 read the same SQL.
-    ``hours_only``: opening windows and closures alone (what is offered, not what is taken).
+    ``hours_only``: opening windows and closures alone (what is offered, not what is taken);
+    ``taken_only``: bookings and busy blocks alone (what a term looks at: whole days, whatever
+    the hours and closures — see ``engine.fit_term``).
 
     ``one_unit`` (PostgreSQL): a unit known to have no parts (a booking's check, under the lock),
     without the parts' branches, each list bound as a few values and the bookings read through
@@ -365,9 +369,10 @@ def _input_query(dialect: str, hours_only: bool = False, one_unit: bool = False)
         .join(part, part.id == BusyBlock.unit_id)
         .where(ids(part.part_of, "unit_ids"), busy)
     )
+    offered = () if taken_only else (windows, closures)
     if one_unit:
-        return sa.union_all(windows, closures, *bookings, blocks)
-    return sa.union_all(windows, closures, *bookings, blocks, *part_bookings, part_blocks)
+        return sa.union_all(*offered, *bookings, blocks)
+    return sa.union_all(*offered, *bookings, blocks, *part_bookings, part_blocks)
 
 
 def _bound_ids(ids: Iterable[int], dialect: str):
@@ -383,13 +388,16 @@ def load(
     exclude: Iterable[int] = (),
     *,
     hours_only: bool = False,
+    taken_only: bool = False,
 ) -> Loaded:
     """Everything the engine needs about these units over [start, end), grouped by owner.
 
     One statement whatever the number of units (opening windows, closures, live bookings and
     busy blocks together, the units' families' included); ``exclude`` leaves out bookings by id
     (a booking being moved does not compete with itself); ``hours_only`` reads opening windows
-    and closures alone (the states then hold no occupation, block or family span)."""
+    and closures alone (the states then hold no occupation, block or family span);
+    ``taken_only`` bookings and blocks alone (the states then hold no window or closure: only
+    ``engine.fit_term`` may read them)."""
     facts = list(facts)
     excluded = set(exclude)
     unit_ids = [f.id for f in facts]
@@ -422,7 +430,7 @@ def load(
     else:
         bound = {name: _bound_ids(values, dialect) for name, values in lists.items()}
     rows = connection.execute(
-        _input_query(dialect, hours_only, one_unit),
+        _input_query(dialect, hours_only, one_unit, taken_only),
         {
             **bound,
             "start": start,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from spaces.availability.engine import Occupation, UnitState
+from spaces.availability.engine import Occupation, UnitState, term_span
 from spaces.availability.filter import find, hydrate_matches
 from spaces.availability.holidays import holiday_checker
 from spaces.availability.models import Closure, OpeningWindow
@@ -92,10 +92,14 @@ def slow_search(query: SearchQuery, now: datetime) -> list[tuple]:
     kept = []
     for hit in hydrate(query, rank(query)):
         tz = ZoneInfo(hit.space.timezone)
-        start, end = parse_instant(query.start_text, tz), parse_instant(query.end_text, tz)
+        term = query.first_day is not None
+        if term:
+            start, end = term_span(query.first_day, query.last_day, tz)
+        else:
+            start, end = parse_instant(query.start_text, tz), parse_instant(query.end_text, tz)
         seats = query.seats if hit.unit.is_pool else 1
         state = slow_state(hit.unit, start, end, now)
-        outcome = assess(hit.unit, state, start, end, seats, now)
+        outcome = assess(hit.unit, state, start, end, seats, now, term=term)
         if not outcome.ok:
             continue
         if query.max_price is not None and outcome.price.amount > query.max_price:
@@ -183,6 +187,7 @@ def _unit(rng, space, position, user, today, now) -> None:
         "price_hour": rng.choice([None, 300, 500, 2500]),
         "price_half_day": rng.choice([None, 1200, 1500]),
         "price_day": rng.choice([None, 2000, 2500, 4000]),
+        "price_month": rng.choice([None, None, 30000, 45000]),
     }
     unit = Unit(
         space_id=space.id,
@@ -243,15 +248,25 @@ def random_query(rng: random.Random, today: date) -> SearchQuery:
     start = datetime(day.year, day.month, day.day, first)
     end = start + timedelta(hours=length)
     located = rng.random() < 0.7
+    if rng.random() < 0.3:  # a term: whole local days, its own rules, engine and price
+        first_day = today + timedelta(days=rng.randint(1, 6))
+        window = {
+            "first_day": first_day,
+            "last_day": first_day + timedelta(days=rng.choice([0, 1, 6, 13])),
+        }
+    else:
+        window = {
+            "start_text": start.isoformat(timespec="minutes"),
+            "end_text": end.isoformat(timespec="minutes"),
+        }
     return SearchQuery(
         latitude=TOURS[0] if located else None,
         longitude=TOURS[1] if located else None,
         radius_km=rng.choice([5, 10, 25]),
         seats=rng.choice([1, 1, 2, 3, 6]),
         kind=rng.choice([None, None, "desk_pool", "meeting_room"]),
-        start_text=start.isoformat(timespec="minutes"),
-        end_text=end.isoformat(timespec="minutes"),
-        max_price=rng.choice([None, None, 1500, 5000]),
+        **window,
+        max_price=rng.choice([None, None, 1500, 5000, 60000]),
         instant=rng.random() < 0.2,
         sort=rng.choice(["distance", "distance", "price"]),
     )
@@ -264,6 +279,7 @@ def _differences(query, got, expected, now) -> list[dict]:
     from spaces.availability.loading import FACT_COLUMNS, facts_from_row, load
     from spaces.listings.search import rank_with
 
+    term = query.first_day is not None
     units = {row[0] for row in got} ^ {row[0] for row in expected}
     units |= {a[0] for a, b in zip(got, expected, strict=False) if a != b}
     _, rows = rank_with(query, FACT_COLUMNS)
@@ -280,10 +296,10 @@ def _differences(query, got, expected, now) -> list[dict]:
                 "window": (start, end),
                 "slow state": slow_state(unit, start, end, now),
                 "slow decision": assess(
-                    unit, slow_state(unit, start, end, now), start, end, query.seats, now
+                    unit, slow_state(unit, start, end, now), start, end, query.seats, now, term=term
                 ),
                 "fast decision": assess(
-                    f, load([f], start, end, now).state(f), start, end, query.seats, now
+                    f, load([f], start, end, now).state(f), start, end, query.seats, now, term=term
                 )
                 if f is not None
                 else None,
@@ -302,8 +318,8 @@ def test_the_fast_dated_search_answers_as_the_slow_path(app_ctx):
     units = db.session.scalar(sa.select(sa.func.count()).select_from(Unit))
     assert units >= 300
     today = now.astimezone(PARIS).date()
-    nonempty = 0
-    for _ in range(60):
+    nonempty = terms_found = 0
+    for _ in range(80):
         query = random_query(rng, today)
         db.session.expire_all()
         # Both paths decide at the same instant: a rule such as notice moves with the clock, and
@@ -314,7 +330,9 @@ def test_the_fast_dated_search_answers_as_the_slow_path(app_ctx):
         got = [(h.unit.id, h.free_seats, h.price, h.breakdown) for h in found]
         assert got == expected, (query, _differences(query, got, expected, now))
         nonempty += bool(expected)
+        terms_found += bool(expected) and query.first_day is not None
     assert nonempty >= 20  # the queries do find things: the comparison is not vacuous
+    assert terms_found >= 5  # and terms among them
 
 
 # --- cost ---------------------------------------------------------------------------------------
