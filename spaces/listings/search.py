@@ -78,6 +78,10 @@ def _filtered(statement, query: SearchQuery):
         statement = statement.where(Unit.booking_mode == "instant")
     if query.space_kind:
         statement = statement.where(Space.kind == query.space_kind)
+    if query.first_day is not None:
+        # Cheap before expensive: a unit without a month rate offers no term (the term rules'
+        # first refusal, ``term_not_offered``), so a term search does not read it at all.
+        statement = statement.where(Unit.price_month.is_not(None))
     if query.services:
         having_all = (
             sa.select(SpaceService.space_id)
