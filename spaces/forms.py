@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import math
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    validators,
 )
 from wtforms import i18n as wtforms_i18n
 from wtforms.fields.choices import SelectChoice
@@ -53,6 +55,24 @@ def typed_euros(text: str) -> Decimal | None:
         return Decimal(cleaned.replace(",", "."))
     except InvalidOperation:
         return None
+
+
+class NumberRange(validators.NumberRange):  # noqa: TID251 (the one subclass)
+    """WTForms' ``NumberRange``, which raises OverflowError (``math.isnan``) on an integer too
+    large for a float — any digits typed into an IntegerField: such a number is out of range,
+    with the same message. Every form uses this one (ruff bans WTForms')."""
+
+    def __call__(self, form, field):
+        data = field.data
+        if isinstance(data, int) and not -(2**53) <= data <= 2**53:
+            field.data = math.inf if data > 0 else -math.inf  # out of range, either way
+            try:
+                super().__call__(form, field)
+            finally:
+                field.data = data
+            # No bound on that side: still no number a column could hold.
+            raise ValidationError(field.gettext("Not a valid integer value."))
+        super().__call__(form, field)
 
 
 class MoneyField(IntegerField):

@@ -10,14 +10,13 @@ from wtforms import FieldList, Form, FormField, IntegerField, StringField
 from wtforms.validators import (
     DataRequired,
     Length,
-    NumberRange,
     Optional,
     StopValidation,
     ValidationError,
 )
 
 from spaces.errors import Invalid
-from spaces.forms import BaseForm, attach_errors
+from spaces.forms import BaseForm, NumberRange, attach_errors
 from spaces.inputs import parse_window
 from spaces.timeutils import TimeError, parse_hhmm
 

@@ -18,10 +18,10 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from spaces.errors import Invalid
-from spaces.forms import BaseForm, choices
+from spaces.forms import BaseForm, NumberRange, choices
 
 
 class RepeatForm(Form):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from spaces.forms import BaseForm
+from spaces.forms import BaseForm, NumberRange
 from spaces.timeutils import MAX_YEAR, MIN_YEAR
 
 

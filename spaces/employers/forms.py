@@ -6,9 +6,9 @@ import functools
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
-from spaces.forms import BaseForm, MoneyField, choices
+from spaces.forms import BaseForm, MoneyField, NumberRange, choices
 from spaces.geo.communes import CURRENT_KINDS, load_index
 from spaces.listings.vocabulary import SPACE_KINDS
 

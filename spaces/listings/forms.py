@@ -19,13 +19,12 @@ from wtforms.validators import (
     DataRequired,
     Email,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
 
-from spaces.forms import BaseForm, MoneyField, choices
+from spaces.forms import BaseForm, MoneyField, NumberRange, choices
 from spaces.listings.vocabulary import BOOKING_MODES, SERVICES, SPACE_KINDS, UNIT_KINDS
 from spaces.timeutils import is_timezone
 

@@ -11,7 +11,7 @@ from spaces.db import transaction, utcnow
 from spaces.extensions import db
 from spaces.listings.models import Unit
 from tests.conftest import app_config
-from tests.factories import log_in
+from tests.factories import log_in, post_form
 
 
 def _timed(call):
@@ -155,3 +155,44 @@ def test_anonymous_search_is_rate_limited_across_page_and_api(database, instance
     log_in(member, "camille@example.org")
     for _ in range(5):
         assert member.get("/search?near=Tours").status_code == 200
+
+
+HUGE = "9" * 400  # an integer no float holds (WTForms' range check calls math.isnan on it)
+
+
+@pytest.mark.parametrize(
+    "field", ["capacity", "prices-hour", "min_minutes", "request_expiry_hours"]
+)
+def test_a_number_too_large_for_a_float_is_a_field_error_on_the_page(client, world, field):
+    space, unit = world["space"].id, world["pool"]
+    log_in(client, world["host"].email)
+    page = f"/spaces/{space}/units/{unit}/edit"
+    data = {
+        "name": "Open space",
+        "kind": "desk_pool",
+        "capacity": "10",
+        "prices-hour": "4,50",
+        "booking_mode": "instant",
+        field: HUGE,
+    }
+    before = db.session.get(Unit, unit).name
+    response = post_form(client, page, data)
+    assert response.status_code == 422, response.status_code
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)  # the form, with the error
+    db.session.expire_all()
+    assert db.session.get(Unit, unit).name == before  # nothing saved
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("units", {"capacity": int(HUGE)}, "capacity"),
+        ("units", {"prices": {"hour": int(HUGE)}}, "prices.hour"),
+        ("units", {"min_minutes": -int(HUGE)}, "min_minutes"),
+    ],
+)
+def test_a_number_too_large_for_a_float_is_a_422_over_the_api(client, world, path, body, field):
+    unit = world["pool"]
+    response = client.patch(f"/api/v1/{path}/{unit}", json=body, headers=world["h"])
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert field in response.get_json()["error"]["fields"]

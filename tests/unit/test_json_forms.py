@@ -13,10 +13,10 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Optional
 
 from spaces.errors import Invalid
-from spaces.forms import BaseForm, choices, form_from_json
+from spaces.forms import BaseForm, NumberRange, choices, form_from_json
 
 
 class PricesForm(BaseForm):
