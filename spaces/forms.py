@@ -43,6 +43,9 @@ F = TypeVar("F", bound=Form)
 _JSON_INPUT: contextvars.ContextVar[bool] = contextvars.ContextVar("json_input", default=False)
 
 
+MAX_TYPED_EUROS = Decimal(10) ** 12  # beyond any price or budget: refused as "not an amount"
+
+
 def typed_euros(text: str) -> Decimal | None:
     """An amount as people type it ("4,50", "22.5 €", "1 200"), or None when it is not one.
 
@@ -52,9 +55,13 @@ def typed_euros(text: str) -> Decimal | None:
     for ignored in ("\u202f", "\xa0", " ", "€"):
         cleaned = cleaned.replace(ignored, "")
     try:
-        return Decimal(cleaned.replace(",", "."))
+        amount = Decimal(cleaned.replace(",", "."))
     except InvalidOperation:
         return None
+    # "Infinity", "NaN", "1e309": no amount (and no comparison or int() of them may raise).
+    if not amount.is_finite() or abs(amount) >= MAX_TYPED_EUROS:
+        return None
+    return amount
 
 
 class NumberRange(validators.NumberRange):  # noqa: TID251 (the one subclass)
@@ -71,7 +78,7 @@ class NumberRange(validators.NumberRange):  # noqa: TID251 (the one subclass)
             finally:
                 field.data = data
             # No bound on that side: still no number a column could hold.
-            raise ValidationError(field.gettext("Not a valid integer value."))
+            raise ValidationError(_l("This number is too large."))
         super().__call__(form, field)
 
 

@@ -8,8 +8,6 @@ found is Invalid(unknown_place) on ``near``.
 
 from __future__ import annotations
 
-import math
-
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, FloatField, Form, IntegerField, StringField
@@ -37,7 +35,9 @@ class Between:
         value = field.data
         if value is None:
             return
-        if not math.isfinite(value) or not self.minimum <= value <= self.maximum:
+        # Compared, never converted: NaN and infinities compare False, and an integer too large
+        # for a float (math.isfinite would raise OverflowError) is simply out of range.
+        if not self.minimum <= value <= self.maximum:
             raise ValidationError(
                 _l("Must be between %(min)s and %(max)s.", min=self.minimum, max=self.maximum)
             )

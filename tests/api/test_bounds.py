@@ -161,9 +161,19 @@ HUGE = "9" * 400  # an integer no float holds (WTForms' range check calls math.i
 
 
 @pytest.mark.parametrize(
-    "field", ["capacity", "prices-hour", "min_minutes", "request_expiry_hours"]
+    ("field", "value"),
+    [
+        ("capacity", HUGE),
+        ("prices-hour", HUGE),
+        ("min_minutes", HUGE),
+        ("request_expiry_hours", HUGE),
+        ("prices-day", "1e309"),  # typed euros: a Decimal that int() and comparisons choke on
+        ("prices-day", "Infinity"),
+        ("prices-day", "sNaN"),
+        ("prices-hour", "-1e400"),
+    ],
 )
-def test_a_number_too_large_for_a_float_is_a_field_error_on_the_page(client, world, field):
+def test_a_number_too_large_for_a_float_is_a_field_error_on_the_page(client, world, field, value):
     space, unit = world["space"].id, world["pool"]
     log_in(client, world["host"].email)
     page = f"/spaces/{space}/units/{unit}/edit"
@@ -173,7 +183,7 @@ def test_a_number_too_large_for_a_float_is_a_field_error_on_the_page(client, wor
         "capacity": "10",
         "prices-hour": "4,50",
         "booking_mode": "instant",
-        field: HUGE,
+        field: value,
     }
     before = db.session.get(Unit, unit).name
     response = post_form(client, page, data)
@@ -196,3 +206,29 @@ def test_a_number_too_large_for_a_float_is_a_422_over_the_api(client, world, pat
     response = client.patch(f"/api/v1/{path}/{unit}", json=body, headers=world["h"])
     assert response.status_code == 422, response.get_data(as_text=True)[:300]
     assert field in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/search?seats={HUGE}",
+        f"/api/v1/search?max_price={HUGE}",
+        f"/api/v1/search?max_price=-{HUGE}",
+        f"/api/v1/search?lat={HUGE}&lon=0.6&radius_km=5",
+        f"/api/v1/search?lat=47.3&lon=0.6&radius_km={HUGE}",
+        "/api/v1/search?lat=nan&lon=0.6",
+        "/api/v1/search?lat=47.3&lon=inf",
+        f"/api/v1/search?start=2027-01-04T09:00&end=2027-01-04T11:00&seats={HUGE}",
+        f"/api/v1/search?start_date=2027-01-04&end_date=2027-02-04&seats={HUGE}",
+        f"/search?seats={HUGE}&start=2027-01-04T09:00&end=2027-01-04T11:00",
+        f"/search?near=Tours&radius_km={HUGE}",
+        f"/api/v1/search?page={HUGE}",
+        f"/api/v1/calls?lat={HUGE}&lon=0",
+        f"/api/v1/units/{HUGE}",
+    ],
+)
+def test_absurd_numbers_in_a_query_are_refused_not_a_500(client, world, path):
+    response = client.get(path, headers=world["h"])
+    assert response.status_code in (200, 404, 422), (path[:80], response.status_code)
+    if "seats" in path or "max_price" in path or "radius_km" in path or "lat=" in path:
+        assert response.status_code == 422, path[:80]
