@@ -117,6 +117,34 @@ def test_search_in_french_formats_distance_and_prices(app, app_ctx):
     assert "4,00\xa0€" in html
 
 
+def test_a_room_found_for_three_people_is_booked_whole_from_the_result(client, app_ctx):
+    """Searching for 3 people finds a 10-person room: it says it is booked whole (not "1 seat
+    free"), and its Book link asks for the room, which the booking page then offers."""
+    import html as html_lib
+    from datetime import date, timedelta
+
+    from tests.factories import make_bookable
+
+    host = make_user()
+    make_bookable(
+        host,
+        {"name": "Salle Balzac", "kind": "meeting_room", "capacity": 10, "prices": {"hour": 2500}},
+        {"name": "Desks", "capacity": 6},
+        name="Balzac hub",
+    )
+    monday = date.today() + timedelta(days=7 - date.today().weekday() + 7)
+    response = client.get(f"/search?start={monday}T09:00&end={monday}T11:00&seats=3")
+    html = html_of(response)
+    assert "Available (booked whole)" in html and "1 seat free" not in html
+    assert "6 seats free" in html  # the desks: seats, as before
+    links = [html_lib.unescape(h) for h in re.findall(r'data-testid="book" href="([^"]+)"', html)]
+    room_link = next(link for link in links if "seats=3" not in link)
+    assert "seats=3" in next(link for link in links if link != room_link)  # the desks keep it
+    booking_page = html_of(client.get(room_link))
+    assert "must be 1" not in booking_page and "doit être 1" not in booking_page
+    assert "€50.00" in booking_page  # the quote: two hours of the room
+
+
 def test_search_with_dates_shows_free_seats_and_the_price_for_them(client, app_ctx):
     from datetime import date, timedelta
 

@@ -189,8 +189,15 @@ def headline_text(headline: Headline | None, currency: str = "EUR") -> str:
     return PER_LABELS[headline.per](format_money(headline.amount, currency))
 
 
+def free_text(hit: Hit) -> str:
+    """What is free for the dates: seats of a desk pool; a unit booked whole is just free."""
+    if not hit.unit.is_pool:
+        return _("Available (booked whole)")
+    return ngettext("%(num)s seat free", "%(num)s seats free", hit.free_seats)
+
+
 def _hit_text(hit: Hit) -> str:
-    seats = ngettext("%(num)s seat free", "%(num)s seats free", hit.free_seats)
+    seats = free_text(hit)
     price = _("Free") if hit.price == 0 else format_money(hit.price, hit.unit.currency)
     return f"{hit.unit.name}: {seats} · {price}"
 
@@ -384,6 +391,7 @@ def search():
         why=why,
         options=options,
         headline_text=headline_text,
+        free_text=free_text,
         usable_rates=usable_rates,
         rate_labels=RATE_LABELS,
         live_units=[hit.unit.id for result in shown for hit in result.hits],
