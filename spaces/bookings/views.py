@@ -128,7 +128,8 @@ def _quote_of(unit, form: BookingPageForm, tz: ZoneInfo):
         start, end = parse_window(*form.window_texts(), tz, ordered=False)
     except Invalid:
         return None
-    seats = form.seats.data if isinstance(form.seats.data, int) else 1
+    # A unit booked whole is booked as one (its page sends 1, whatever a link said).
+    seats = form.seats.data if unit.is_pool and isinstance(form.seats.data, int) else 1
     if not 1 <= seats <= 10000:
         return None
     return quote(unit, start, end, seats)
@@ -311,7 +312,8 @@ def _term_quote(unit, form: BookingForm):
     first, last = form.start_date.data, form.end_date.data
     if not isinstance(first, date) or not isinstance(last, date):
         return None
-    seats = form.seats.data if isinstance(form.seats.data, int) else 1
+    # A unit booked whole is booked as one (its page sends 1, whatever a link said).
+    seats = form.seats.data if unit.is_pool and isinstance(form.seats.data, int) else 1
     if not 1 <= seats <= 10000:
         return None
     return quote_term(unit, first, last, seats)

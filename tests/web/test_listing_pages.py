@@ -143,6 +143,9 @@ def test_a_room_found_for_three_people_is_booked_whole_from_the_result(client, a
     booking_page = html_of(client.get(room_link))
     assert "must be 1" not in booking_page and "doit être 1" not in booking_page
     assert "€50.00" in booking_page  # the quote: two hours of the room
+    # An older link with the people count: the page quotes (and books) the room as one too.
+    old_link = html_of(client.get(room_link + "&seats=3"))
+    assert "must be 1" not in old_link and "€50.00" in old_link
 
 
 def test_search_with_dates_shows_free_seats_and_the_price_for_them(client, app_ctx):
