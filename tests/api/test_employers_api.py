@@ -180,7 +180,7 @@ def test_over_the_member_budget_is_a_409_saying_what_remains(client, emp):
     assert error["remaining"] == 200 and error["month"] == emp["A"].strftime("%Y-%m")
     month = format_date(emp["A"], "LLLL y", locale="fr")  # e.g. "décembre 2026"
     assert error["message"] == (
-        f"Il reste 2,00\u00a0€ sur votre budget de {month} (Touraine Logistique) ;"
+        f"Il reste 2,00\u00a0€ sur votre budget du mois ({month}, Touraine Logistique) ;"
         " cette réservation coûte 8,00\u00a0€."
     )
     # nothing was written: the member's month still shows one booking

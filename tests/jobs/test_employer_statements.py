@@ -95,7 +95,7 @@ def test_the_statement_is_mailed_once_with_its_csv(app_ctx, outbox, outbox_dir):
     assert sorted(str(m["To"]) for m in messages) == ["compta@example.org", "rh@example.org"]
 
     french = outbox.last("rh@example.org")
-    assert str(french["Subject"]) == "Relevé de novembre 2026 : Touraine Logistique"
+    assert str(french["Subject"]) == "Relevé mensuel, novembre 2026 : Touraine Logistique"
     body = outbox.body(french)
     assert "20,00\u00a0€" in body  # 8 € + 12 €: not the cancelled, not the unsponsored
     assert "- Camille Martin\u00a0: 20,00\u00a0€" in body
