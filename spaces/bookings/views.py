@@ -521,6 +521,7 @@ def series(booking_id: int):
         occurrences=occurrences,
         skipped=skipped,
         total=sum(b.price_amount for b in live),
+        live_count=len(live),
         currency=booking.currency,
         now=now,
         is_host=queries.can_handle(_actor(), booking),

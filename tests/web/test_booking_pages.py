@@ -339,6 +339,9 @@ def test_cancelling_one_date_of_a_series_asks_which_and_leaves_the_others(client
     html = html_of(client.get(series_path))
     statuses = re.findall(r'data-status="(\w+)" data-testid="status"', html)
     assert statuses == ["confirmed", "cancelled", "confirmed", "confirmed"]
+    # The heading counts what is still booked (the total already did), and says what is not.
+    english = html_of(client.get(series_path, headers=ENGLISH))
+    assert "3 dates booked · 1 cancelled" in english and "4 dates booked" not in english
 
 
 # --- my bookings ------------------------------------------------------------------------------
