@@ -64,12 +64,18 @@ def external_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def mail_locale(locale: str | None) -> str:
+    """The language a recipient's mail is written in: theirs, else the site's default (never the
+    language of whoever's request caused the mail)."""
+    return locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def render_mail(template: str, locale: str | None, **context) -> tuple[str, str]:
     """Render ``templates/mail/<template>.txt`` in the recipient's language: (subject, body).
 
     The template's first line is the subject.
     """
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(mail_locale(locale)):
         text = render_template(f"mail/{template}.txt", **context)
     subject, _, body = text.strip("\n").partition("\n")
     return subject.strip(), body.lstrip("\n")

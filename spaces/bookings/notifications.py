@@ -21,7 +21,7 @@ from spaces.extensions import db
 from spaces.i18n import format_date_range, format_span
 from spaces.jobs import enqueue_after_commit
 from spaces.listings.models import Space, Unit
-from spaces.mail import Attachment, compose, deliver, external_url, queue_message
+from spaces.mail import Attachment, compose, deliver, external_url, mail_locale, queue_message
 from spaces.organisations.models import Organisation
 from spaces.organisations.services import managers
 
@@ -55,7 +55,7 @@ def _message(user, template: str, booking, *, invite: bool = False, **context) -
         booking=booking,
         unit=booking.unit,
         space=booking.unit.space,
-        when=when_text(booking, user.locale),
+        when=when_text(booking, mail_locale(user.locale)),
         link=external_url("bookings.detail", booking_id=booking.id),
         recipient=user,
         **context,
@@ -66,12 +66,43 @@ def _send(user, template: str, booking, *, invite: bool = False, **context) -> N
     queue_message(db.session, _message(user, template, booking, invite=invite, **context))
 
 
+def _occurrences(first, count: int) -> list:
+    """The bookings a new series made (its first and the others), by start; [first] alone."""
+    if count <= 1 or first.series_id is None:
+        return [first]
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .where(Booking.series_id == first.series_id)
+            .order_by(Booking.start_at, Booking.id)
+        )
+    )
+
+
 def _created_messages(first, count: int, status: str, skipped: list) -> Iterator[Message]:
+    """The booker's and the hosts' messages; a series lists every date it booked and its total
+    (the attached invitation is the first date's)."""
+    occurrences = _occurrences(first, count)
+    total = sum(b.price_amount for b in occurrences)
+
+    def dates(user) -> list[str]:
+        return [when_text(b, mail_locale(user.locale)) for b in occurrences]
+
     template = "booking_confirmed" if status == "confirmed" else "booking_requested"
-    yield _message(first.user, template, first, invite=True, count=count, skipped=skipped)
+    user = first.user
+    yield _message(
+        user,
+        template,
+        first,
+        invite=True,
+        count=count,
+        skipped=skipped,
+        dates=dates(user),
+        total=total,
+    )
     to_host = "booking_request_to_host" if status == "requested" else "booking_new_to_host"
     for host in managers(first.unit.space.organisation):
-        yield _message(host, to_host, first, count=count)
+        yield _message(host, to_host, first, count=count, dates=dates(host), total=total)
 
 
 def booking_created(result) -> None:

@@ -24,7 +24,7 @@ from spaces.employers.budget import default_zone, month_key, month_name
 from spaces.employers.models import StatementMailing
 from spaces.employers.statements import statement, statement_csv
 from spaces.extensions import db
-from spaces.mail import Attachment, external_url, queue_mail
+from spaces.mail import Attachment, external_url, mail_locale, queue_mail
 from spaces.organisations.models import Organisation
 from spaces.organisations.services import managers
 
@@ -110,7 +110,7 @@ def send_statement(organisation_id: int, first: date) -> int:
                 recipient=user,
                 organisation=organisation,
                 statement=st,
-                month_label=month_name(first, user.locale),
+                month_label=month_name(first, mail_locale(user.locale)),
                 link=_statement_link(organisation.id, month),
             )
         mailing = db.session.scalar(

@@ -286,3 +286,41 @@ def test_booking_mails_are_seven_bit_clean_and_read_back_whole(client, world, ou
         assert max(raw) < 128, path.name
     confirmation = outbox.last("camille@example.org")
     assert "–" in outbox.body(confirmation)  # the en dash of "09:00 – 13:00"
+
+
+def test_a_series_mail_lists_every_date_at_the_wall_clock_across_the_clock_change(
+    client, world, outbox
+):
+    """Every Tuesday and Thursday 09:00–13:00 from 23 March to 1 April 2027 (the clocks go
+    forward on 28 March): the booker's and the host's mails list the four dates, each at 09:00
+    local, and the series' total; the invitation is the first date's."""
+    response = client.post(
+        "/api/v1/bookings",
+        json={
+            "unit_id": world["pool"],
+            "start": "2027-03-23T09:00",
+            "end": "2027-03-23T13:00",
+            "repeat": {"weekdays": [1, 3], "until": "2027-04-01"},
+        },
+        headers=world["b"],
+    )
+    assert response.status_code == 201, response.get_json()
+    first = response.get_json()
+    booker = next(m for m in outbox.messages() if BOOKER in str(m["To"]))
+    host = next(m for m in outbox.messages() if HOST in str(m["To"]))
+    # The booker reads English; the host has no language set: the site's, French — dates too.
+    for message, heading, days in (
+        (booker, "Every date of the series:", ("23 March", "25 March", "30 March", "1 April")),
+        (host, "Toutes les dates de la série :", ("23 mars", "25 mars", "30 mars", "1 avril")),
+    ):
+        body = outbox.body(message)
+        assert heading in body, body
+        dates = [line for line in body.splitlines() if line.startswith("- ")]
+        assert len(dates) == 4, body
+        assert all("09:00 – 13:00" in line for line in dates), dates
+        assert [d for d in days if any(d in line for line in dates)] == list(days), body
+        assert "08:00" not in body and "10:00" not in body
+    total = outbox.body(booker).split("Total for the 4 dates:")[1].splitlines()[0].strip()
+    assert total == "€" + f"{4 * first['price']['amount'] / 100:.2f}", total
+    _method, event = invite_of(booker)
+    assert event["DTSTART"].dt == datetime(2027, 3, 23, 9, tzinfo=PARIS)
