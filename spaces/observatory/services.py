@@ -138,6 +138,19 @@ def _premises(scope: list, first: date, last: date, tallies: dict[str, Tally]) -
             tallies[code].vacant_occupied.add(space_id)
 
 
+def _without_disclosure(totals: dict, tallies: dict[str, Tally]) -> dict:
+    """The totals, with the residents' figure withheld when it would give away the communes'
+    withheld ones: the total minus the shown communes is what they hide together, so it must be
+    at least the privacy threshold and shared by two communes or more (else one small count is
+    read back exactly: 6 in all, 4 shown, and the one other commune has 2)."""
+    hidden = [
+        len(t.residents) for t in tallies.values() if 0 < len(t.residents) < fig.PRIVACY_THRESHOLD
+    ]
+    if hidden and (sum(hidden) < fig.PRIVACY_THRESHOLD or len(hidden) < 2):
+        return {**totals, "residents_booking": None, "median_home_distance_km": None}
+    return totals
+
+
 def _residents(codes: list[str] | None, first: date, last: date, tallies: dict[str, Tally]):
     """Distinct people living in each commune (``home_commune``) with a confirmed booking
     starting in the period, and their distances from home to the places they booked."""
@@ -226,7 +239,7 @@ def observatory(
         "to": last.isoformat(),
         "currency": CURRENCY,
         "communes": rows,
-        "totals": total.commune_figures(),
+        "totals": _without_disclosure(total.commune_figures(), tallies),
         "months": [
             {
                 "month": label,

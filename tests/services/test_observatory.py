@@ -196,6 +196,25 @@ def test_residents_booking_is_withheld_below_three(host):
     assert commune(answer)["residents_booking"] is None  # nobody lives in Loches
 
 
+def test_the_total_does_not_give_a_withheld_commune_away(host):
+    """Loches 4 residents shown, Beaulieu 2 withheld: a total of 6 would say Beaulieu's 2. The
+    total is withheld until what the communes hide together is 3 or more, from two communes."""
+    _, (pool,) = place(host, {**POOL, "capacity": 20})
+    for home in [LOCHES] * 4 + [BEAULIEU] * 2:
+        book(make_user(home_commune=home), pool, paris(MONDAY, 9), paris(MONDAY, 10))
+    answer = services.observatory([LOCHES, BEAULIEU, SAINTE_MAURE], *WEEK)
+    assert commune(answer)["residents_booking"] == 4
+    assert commune(answer, BEAULIEU)["residents_booking"] is None
+    assert answer["totals"]["residents_booking"] is None
+    assert answer["totals"]["median_home_distance_km"] is None
+    assert answer["totals"]["bookers"] == 6  # other figures are not about residents: kept
+    # One more, in a third commune: 3 hidden across two communes — no one commune read back.
+    book(make_user(home_commune=SAINTE_MAURE), pool, paris(MONDAY, 9), paris(MONDAY, 10))
+    answer = services.observatory([LOCHES, BEAULIEU, SAINTE_MAURE], *WEEK)
+    assert commune(answer, SAINTE_MAURE)["residents_booking"] is None
+    assert answer["totals"]["residents_booking"] == 7
+
+
 def test_vacant_premises_held_on_the_last_day_and_windows_ending_soon(host):
     end = WEEK[1] + timedelta(days=100)
     _, (hall,) = place(host, POOL, kind="vacant_public", available_until=end)
