@@ -74,11 +74,10 @@ class NumberRange(validators.NumberRange):  # noqa: TID251 (the one subclass)
         if isinstance(data, int) and not -(2**53) <= data <= 2**53:
             field.data = math.inf if data > 0 else -math.inf  # out of range, either way
             try:
-                super().__call__(form, field)
+                super().__call__(form, field)  # no bound on that side: another validator's
             finally:
                 field.data = data
-            # No bound on that side: still no number a column could hold.
-            raise ValidationError(_l("This number is too large."))
+            return
         super().__call__(form, field)
 
 

@@ -54,7 +54,8 @@ class BookingForm(BaseForm):
         default=1,
         validators=[
             Optional(),
-            NumberRange(min=1, max=10000, message=_l("Book at least one seat.")),
+            NumberRange(min=1, message=_l("Book at least one seat.")),
+            NumberRange(max=10000, message=_l("That is more seats than any place has.")),
         ],
     )
     note = TextAreaField(_l("Note for the host"), validators=[Optional(), Length(max=1000)])

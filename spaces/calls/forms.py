@@ -78,7 +78,8 @@ class ApplicationForm(BaseForm):
         default=1,
         validators=[
             Optional(),
-            NumberRange(min=1, max=10000, message=_l("Ask for at least one seat.")),
+            NumberRange(min=1, message=_l("Ask for at least one seat.")),
+            NumberRange(max=10000, message=_l("That is more seats than any place has.")),
         ],
     )
     organisation_name = StringField(

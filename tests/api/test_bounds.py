@@ -232,3 +232,26 @@ def test_absurd_numbers_in_a_query_are_refused_not_a_500(client, world, path):
     assert response.status_code in (200, 404, 422), (path[:80], response.status_code)
     if "seats" in path or "max_price" in path or "radius_km" in path or "lat=" in path:
         assert response.status_code == 422, path[:80]
+
+
+@pytest.mark.parametrize(
+    ("seats", "message"),
+    [
+        (0, "Book at least one seat."),
+        (int(HUGE), "That is more seats than any place has."),
+        (10**20, "That is more seats than any place has."),
+    ],
+)
+def test_seats_out_of_range_get_one_message_that_fits(client, world, seats, message):
+    response = client.post(
+        "/api/v1/bookings",
+        json={
+            "unit_id": world["pool"],
+            "start": "2027-03-01T09:00",
+            "end": "2027-03-01T10:00",
+            "seats": seats,
+        },
+        headers={**world["b"], "Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["seats"] == [message]
