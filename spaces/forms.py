@@ -67,9 +67,12 @@ def typed_euros(text: str) -> Decimal | None:
 class NumberRange(validators.NumberRange):  # noqa: TID251 (the one subclass)
     """WTForms' ``NumberRange``, which raises OverflowError (``math.isnan``) on an integer too
     large for a float — any digits typed into an IntegerField: such a number is out of range,
-    with the same message. Every form uses this one (ruff bans WTForms')."""
+    with the same message; and which adds "must be between" to "not a number". Every form uses
+    this one (ruff bans WTForms')."""
 
     def __call__(self, form, field):
+        if field.process_errors:  # not a number at all: that message alone ("1.5", "douze")
+            return
         data = field.data
         if isinstance(data, int) and not -(2**53) <= data <= 2**53:
             field.data = math.inf if data > 0 else -math.inf  # out of range, either way
@@ -101,16 +104,16 @@ class MoneyField(IntegerField):
                 self.data = int(raw)
             except ValueError as exc:
                 self.data = None
-                raise ValueError(self.gettext("Give an amount in cents (a whole number).")) from exc
+                raise ValueError(str(_l("Give an amount in cents (a whole number)."))) from exc
             return
         euros = typed_euros(raw)
         if euros is None:
             self.data = None
-            raise ValueError(self.gettext("Give an amount in euros, e.g. 4,50."))
+            raise ValueError(str(_l("Give an amount in euros, e.g. 4,50.")))
         cents = euros * 100
         if cents != cents.to_integral_value():
             self.data = None
-            raise ValueError(self.gettext("Give an amount in euros, e.g. 4,50."))
+            raise ValueError(str(_l("Give an amount in euros, e.g. 4,50.")))
         self.data = int(cents)
 
     def _value(self):
@@ -161,6 +164,16 @@ def _refuse_absurd_ids(form: Form) -> None:
             continue
         if isinstance(field.data, int) and not -MAX_ID <= field.data <= MAX_ID:
             raise NotFound()
+
+
+class SubForm(Form):
+    """Base for a form nested in another (``FormField``, ``FieldList``) or read from a query
+    string: WTForms' own messages in the current language, as ``BaseForm``'s (a plain ``Form``
+    speaks English whatever the page's language)."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _CurrentTranslations()
 
 
 class BaseForm(FlaskForm):

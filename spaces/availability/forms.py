@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FieldList, Form, FormField, IntegerField, StringField
+from wtforms import FieldList, FormField, IntegerField, StringField
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -16,7 +16,7 @@ from wtforms.validators import (
 )
 
 from spaces.errors import Invalid
-from spaces.forms import BaseForm, NumberRange, attach_errors
+from spaces.forms import BaseForm, NumberRange, SubForm, attach_errors
 from spaces.inputs import parse_window
 from spaces.timeutils import TimeError, parse_hhmm
 
@@ -37,7 +37,7 @@ def weekday_given(form, field):
         raise StopValidation(None if field.errors else message)
 
 
-class WindowForm(Form):
+class WindowForm(SubForm):
     weekday = IntegerField(_l("Day"), validators=[weekday_given, NumberRange(min=0, max=6)])
     start = StringField(_l("Opens"), validators=[DataRequired(), validate_hhmm])
     end = StringField(_l("Closes"), validators=[DataRequired(), validate_hhmm])

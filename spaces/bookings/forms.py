@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -21,10 +20,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from spaces.errors import Invalid
-from spaces.forms import BaseForm, NumberRange, choices
+from spaces.forms import BaseForm, NumberRange, SubForm, choices
 
 
-class RepeatForm(Form):
+class RepeatForm(SubForm):
     weekdays = FieldList(
         IntegerField(
             validators=[

@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FloatField,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -24,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from spaces.forms import BaseForm, MoneyField, NumberRange, choices
+from spaces.forms import BaseForm, MoneyField, NumberRange, SubForm, choices
 from spaces.listings.vocabulary import BOOKING_MODES, SERVICES, SPACE_KINDS, UNIT_KINDS
 from spaces.timeutils import is_timezone
 
@@ -107,7 +106,7 @@ MAX_TERM_DAYS = 1461  # a term booking lasts four years at most (bookings.rules.
 MAX_REQUEST_EXPIRY_HOURS = 2160  # 90 days
 
 
-class PricesForm(Form):
+class PricesForm(SubForm):
     """Prices in cents per rate; a missing rate is not offered, 0 is free."""
 
     hour = MoneyField(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, FloatField, Form, IntegerField, StringField
+from wtforms import Field, FloatField, IntegerField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from spaces.availability.filter import validate_term, validate_window
 from spaces.errors import Invalid
+from spaces.forms import SubForm
 from spaces.geo.provider import place_or_invalid
 from spaces.listings.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, SearchQuery
 from spaces.listings.vocabulary import SERVICES, SPACE_KINDS, UNIT_KINDS
@@ -88,7 +89,7 @@ def _number_field(kind, minimum, maximum):
     return field(validators=[Optional(), Between(minimum, maximum)])
 
 
-class SearchForm(Form):
+class SearchForm(SubForm):
     """The search's query string: place, radius, window, seats, filters and order."""
 
     near = StringField(

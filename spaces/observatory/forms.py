@@ -6,10 +6,11 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, FieldList, FloatField, Form, StringField
+from wtforms import DateField, FieldList, FloatField, StringField
 from wtforms.validators import Length, Optional
 
 from spaces.errors import Invalid
+from spaces.forms import SubForm
 from spaces.listings.search_input import Between
 
 MAX_PERIOD_DAYS = 366
@@ -19,7 +20,7 @@ MAX_NEAR_KM = 50.0
 DEFAULT_PERIOD_DAYS = 30
 
 
-class PeriodForm(Form):
+class PeriodForm(SubForm):
     """``from`` and ``to``, local dates, both included (``from`` is a Python keyword: the
     fields are ``first`` and ``last``, read from ``from`` and ``to``)."""
 
@@ -53,7 +54,7 @@ def parse_period(args: MultiDict, today: date) -> tuple[date, date]:
     return first, last
 
 
-class TerritoryForm(Form):
+class TerritoryForm(SubForm):
     """A territory: INSEE codes, or every commune within ``radius_km`` of a place (``near``)."""
 
     communes = FieldList(StringField(validators=[Length(max=5)]), max_entries=MAX_COMMUNES)
@@ -61,7 +62,7 @@ class TerritoryForm(Form):
     radius_km = FloatField(validators=[Optional(), Between(0, MAX_NEAR_KM)])  # NaN refused
 
 
-class HomeForm(Form):
+class HomeForm(SubForm):
     """A person's home commune: an INSEE code, or empty to remove it."""
 
     home_commune = StringField(validators=[Optional(), Length(max=5)])

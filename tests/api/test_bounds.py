@@ -255,3 +255,33 @@ def test_seats_out_of_range_get_one_message_that_fits(client, world, seats, mess
     )
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"]["seats"] == [message]
+
+
+def test_a_nested_field_s_message_is_in_the_request_s_language(client, world):
+    """The prices are a form inside the unit's: its messages come in French too, beside the
+    API's own (they came in English)."""
+    response = client.patch(
+        f"/api/v1/units/{world['pool']}",
+        json={"prices": {"hour": -5, "day": "douze"}},
+        headers={**world["h"], "Accept-Language": "fr"},
+    )
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["message"] == "Certains champs ne sont pas valides."
+    assert error["fields"]["prices.hour"] == ["Le nombre doit être compris entre 0 et 10000000."]
+    assert error["fields"]["prices.day"] == ["Indiquez un montant en centimes (nombre entier)."]
+
+
+def test_a_value_that_is_no_number_gets_that_message_alone(client, world):
+    response = client.post(
+        "/api/v1/bookings",
+        json={
+            "unit_id": world["pool"],
+            "start": "2027-03-01T09:00",
+            "end": "2027-03-01T10:00",
+            "seats": 1.5,
+        },
+        headers={**world["b"], "Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert len(response.get_json()["error"]["fields"]["seats"]) == 1
