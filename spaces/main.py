@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from spaces.errors import Invalid
 from spaces.extensions import db
@@ -71,6 +71,12 @@ def index():
         search_url=url_for("listings.search", **search_args) if point else None,
         today=datetime.now(ZoneInfo("Europe/Paris")).date().isoformat(),
     )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Clients that ask for the icon at its old address (pages link the SVG)."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.get("/healthz")

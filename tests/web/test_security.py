@@ -360,3 +360,11 @@ def test_development_writes_mail_to_the_instance_outbox_and_logs_one_line(
     assert "camille@example.org" in line and str(instance / "outbox") in line
     assert str(message["Subject"]) in line
     assert "\n" not in line and "/password/reset/" not in line  # not the message itself
+
+
+def test_the_site_has_an_icon(client, app_ctx):
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    assert client.get("/static/favicon.svg").status_code == 200
+    old = client.get("/favicon.ico")
+    assert old.status_code == 301 and old.headers["Location"].endswith("/static/favicon.svg")
