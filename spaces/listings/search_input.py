@@ -8,6 +8,7 @@ found is Invalid(unknown_place) on ``near``.
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, FloatField, IntegerField, StringField
@@ -40,7 +41,11 @@ class Between:
         # for a float (math.isfinite would raise OverflowError) is simply out of range.
         if not self.minimum <= value <= self.maximum:
             raise ValidationError(
-                _l("Must be between %(min)s and %(max)s.", min=self.minimum, max=self.maximum)
+                _l(
+                    "Must be between %(min)s and %(max)s.",
+                    min=format_decimal(self.minimum),
+                    max=format_decimal(self.maximum),
+                )
             )
 
 

@@ -279,3 +279,12 @@ def test_a_nested_field_s_message_is_in_the_request_s_language(client, world):
 
 def test_a_value_that_is_no_number_gets_that_message_alone(client, world):
     assert len(_seats_errors(client, world, 1.5)) == 1
+
+
+def test_a_range_message_writes_numbers_as_the_language_does(client, world):
+    french = client.get(
+        "/api/v1/search?lat=47.3&lon=0.6&radius_km=0", headers={"Accept-Language": "fr"}
+    )
+    assert french.get_json()["error"]["fields"]["radius_km"] == [
+        "Doit être compris entre 0,1 et 1\u202f000."  # a narrow no-break space, as Babel writes
+    ]
