@@ -169,7 +169,11 @@ FIGURES = {
     "vacant_premises": INTEGER,
     "vacant_premises_occupied": INTEGER,
     "windows_ending_soon": INTEGER,
-    "residents_booking": {"type": ["integer", "null"], "description": "null below 3"},
+    "residents_booking": {
+        "type": ["integer", "null"],
+        "description": "null below 3; in the totals, also null when the communes' withheld "
+        "figures together are below 3 or come from one commune (they could be read back)",
+    },
     "median_home_distance_km": NULLABLE_NUMBER,
 }
 COMMUNE = {
