@@ -166,14 +166,20 @@ def _refuse_absurd_ids(form: Form) -> None:
             raise NotFound()
 
 
+class _TranslatedMeta:
+    def get_translations(self, form):
+        """WTForms' own messages in the current language, each catalogue loaded once per
+        process (Flask-WTF loads it from disk again in every request)."""
+        return _CurrentTranslations()
+
+
 class SubForm(Form):
     """Base for a form nested in another (``FormField``, ``FieldList``) or read from a query
     string: WTForms' own messages in the current language, as ``BaseForm``'s (a plain ``Form``
     speaks English whatever the page's language)."""
 
-    class Meta:
-        def get_translations(self, form):
-            return _CurrentTranslations()
+    class Meta(_TranslatedMeta):
+        pass
 
 
 class BaseForm(FlaskForm):
@@ -188,11 +194,8 @@ class BaseForm(FlaskForm):
 
     extra_errors: dict[str, list] = {}
 
-    class Meta:
-        def get_translations(self, form):
-            """WTForms' own messages in the current language, each catalogue loaded once per
-            process (Flask-WTF loads it from disk again in every request)."""
-            return _CurrentTranslations()
+    class Meta(_TranslatedMeta):
+        pass
 
     def validate(self, extra_validators=None) -> bool:
         _refuse_absurd_ids(self)

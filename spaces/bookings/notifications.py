@@ -46,16 +46,24 @@ def when_text(booking, locale: str | None = None) -> str:
     return format_span(booking.start_at, booking.end_at, booking.unit.space.timezone, locale)
 
 
-def _message(user, template: str, booking, *, invite: bool = False, **context) -> Message:
+def _message(
+    user, template: str, booking, *, invite: bool = False, series=(), **context
+) -> Message:
+    """One booking e-mail in ``user``'s language; ``series``: the bookings of a new series, listed
+    with their total."""
+    locale = mail_locale(user.locale)
+    if len(series) > 1:
+        context["dates"] = [when_text(b, locale) for b in series]
+        context["total"] = sum(b.price_amount for b in series)
     return compose(
         user.email,
         template,
-        user.locale,
+        locale,
         attachments=(invitation(booking),) if invite else (),
         booking=booking,
         unit=booking.unit,
         space=booking.unit.space,
-        when=when_text(booking, mail_locale(user.locale)),
+        when=when_text(booking, locale),
         link=external_url("bookings.detail", booking_id=booking.id),
         recipient=user,
         **context,
@@ -82,27 +90,14 @@ def _occurrences(first, count: int) -> list:
 def _created_messages(first, count: int, status: str, skipped: list) -> Iterator[Message]:
     """The booker's and the hosts' messages; a series lists every date it booked and its total
     (the attached invitation is the first date's)."""
-    occurrences = _occurrences(first, count)
-    total = sum(b.price_amount for b in occurrences)
-
-    def dates(user) -> list[str]:
-        return [when_text(b, mail_locale(user.locale)) for b in occurrences]
-
+    series = _occurrences(first, count)
     template = "booking_confirmed" if status == "confirmed" else "booking_requested"
-    user = first.user
     yield _message(
-        user,
-        template,
-        first,
-        invite=True,
-        count=count,
-        skipped=skipped,
-        dates=dates(user),
-        total=total,
+        first.user, template, first, invite=True, count=count, skipped=skipped, series=series
     )
     to_host = "booking_request_to_host" if status == "requested" else "booking_new_to_host"
     for host in managers(first.unit.space.organisation):
-        yield _message(host, to_host, first, count=count, dates=dates(host), total=total)
+        yield _message(host, to_host, first, count=count, series=series)
 
 
 def booking_created(result) -> None:

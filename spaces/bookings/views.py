@@ -120,6 +120,13 @@ def _initial_form(tz: ZoneInfo) -> BookingPageForm:
     return form
 
 
+def _quoted_seats(unit, form) -> int | None:
+    """The seats a page quotes: the form's for a desk pool (None when out of range); 1 for a
+    unit booked whole, which its page books as one whatever a link said."""
+    seats = form.seats.data if unit.is_pool and isinstance(form.seats.data, int) else 1
+    return seats if 1 <= seats <= 10000 else None
+
+
 def _quote_of(unit, form: BookingPageForm, tz: ZoneInfo):
     """The quote for the form's slot (shown without JavaScript), or None when incomplete."""
     if unit.space.status != "published" or not unit.active:
@@ -128,9 +135,8 @@ def _quote_of(unit, form: BookingPageForm, tz: ZoneInfo):
         start, end = parse_window(*form.window_texts(), tz, ordered=False)
     except Invalid:
         return None
-    # A unit booked whole is booked as one (its page sends 1, whatever a link said).
-    seats = form.seats.data if unit.is_pool and isinstance(form.seats.data, int) else 1
-    if not 1 <= seats <= 10000:
+    seats = _quoted_seats(unit, form)
+    if seats is None:
         return None
     return quote(unit, start, end, seats)
 
@@ -312,9 +318,8 @@ def _term_quote(unit, form: BookingForm):
     first, last = form.start_date.data, form.end_date.data
     if not isinstance(first, date) or not isinstance(last, date):
         return None
-    # A unit booked whole is booked as one (its page sends 1, whatever a link said).
-    seats = form.seats.data if unit.is_pool and isinstance(form.seats.data, int) else 1
-    if not 1 <= seats <= 10000:
+    seats = _quoted_seats(unit, form)
+    if seats is None:
         return None
     return quote_term(unit, first, last, seats)
 

@@ -19,7 +19,7 @@ from spaces.accounts.models import User
 from spaces.bookings.models import Booking
 from spaces.calendars import export
 from spaces.db import utcnow
-from spaces.mail import external_url
+from spaces.mail import external_url, mail_locale
 
 _MAX_ID = 2**31 - 1
 ENDED = ("cancelled", "declined", "expired")
@@ -41,7 +41,8 @@ def organizer_email() -> str:
 
 
 def default_locale(user: User | None) -> str:
-    return (user.locale if user else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The language of what ``user`` receives (``mail.mail_locale``)."""
+    return mail_locale(user.locale if user else None)
 
 
 # --- bookings as events ----------------------------------------------------------------------

@@ -48,7 +48,7 @@ from spaces.errors import NotFound
 from spaces.extensions import db
 from spaces.i18n import format_span
 from spaces.listings.models import Unit
-from spaces.mail import external_url, queue_mail
+from spaces.mail import external_url, mail_locale, queue_mail
 from spaces.organisations.services import managers
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def import_settings() -> dict:
 
 def translated_error(error: ImportFailure, locale: str | None) -> str:
     """The failure as a sentence in the host's language (stored, shown on the page and the API)."""
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(mail_locale(locale)):
         return gettext(error.message, **error.params)
 
 
@@ -225,7 +225,7 @@ def sync_import(import_id: int, now: datetime | None = None) -> SyncResult | Non
         error = translated_error(failure, snapshot.locale)
     except Exception:  # a bug must not leave the import unrecorded (nor answer a 500)
         log.exception("calendar import %s: unexpected failure", snapshot.id)
-        with force_locale(snapshot.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        with force_locale(mail_locale(snapshot.locale)):
             error = gettext("Something went wrong on our side. It has been logged.")
     with transaction():
         try:
@@ -327,17 +327,18 @@ def _tell_hosts(calendar_import: CalendarImport, unit: Unit, booking_ids: list[i
     )
     link = external_url("calendar_imports.page", unit_id=unit.id)
     for host in managers(unit.space.organisation):
+        locale = mail_locale(host.locale)  # the dates too: not the language of the sync's request
         queue_mail(
             db.session,
             host.email,
             "calendar_collision",
-            host.locale,
+            locale,
             recipient=host,
             unit=unit,
             space=unit.space,
             calendar=calendar_import,
             items=[
-                (b, format_span(b.start_at, b.end_at, unit.space.timezone, host.locale))
+                (b, format_span(b.start_at, b.end_at, unit.space.timezone, locale))
                 for b in bookings
             ],
             link=link,
